@@ -1,0 +1,68 @@
+// Package devserver is a stand-in for Label Studio's storage, project, task,
+// token and version API, faithful to ../shared/labelstudio/API.md, with real
+// storage servers (S3, GCS, Azure Blob, Redis, local files) behind it. The
+// provider's tests, its demo and its benchmarks run against it because Label
+// Studio itself cannot be installed where they run.
+package devserver
+
+import "time"
+
+// Config is the whole configuration of a stand-in server. The command
+// (cmd/labelstudio-devserver) fills it from flags and from Label Studio's own
+// environment variables; tests fill it directly.
+type Config struct {
+	// Version is the release reported by /api/version and in error envelopes.
+	Version string
+	// Edition is "community" (default) or "enterprise"; enterprise adds the
+	// s3s kind.
+	Edition string
+
+	// UserToken is the bootstrap legacy token (LABEL_STUDIO_USER_TOKEN).
+	UserToken string
+	// LegacyTokensEnabled mirrors LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN: when
+	// false a legacy token is rejected with Label Studio's 401.
+	LegacyTokensEnabled bool
+	// AccessTokenTTL is the lifetime of the access JWTs handed out by
+	// /api/token/refresh/ (Label Studio: about 5 minutes).
+	AccessTokenTTL time.Duration
+
+	// EnableLocalFilesStorage mirrors ENABLE_LOCAL_FILES_STORAGE (default true).
+	EnableLocalFilesStorage bool
+	// LocalFilesServingEnabled mirrors LOCAL_FILES_SERVING_ENABLED.
+	LocalFilesServingEnabled bool
+	// LocalFilesDocumentRoot mirrors LOCAL_FILES_DOCUMENT_ROOT (default "/").
+	LocalFilesDocumentRoot string
+
+	// GCSEndpoint and AzureEndpoint point the GCS and Azure clients at
+	// emulators (real Label Studio hard-wires them). AzureEndpoint has the
+	// form http://host:port/{account} with {account} replaced by the
+	// storage's account name, e.g. "http://127.0.0.1:10000/{account}".
+	GCSEndpoint   string
+	AzureEndpoint string
+	// AzureAccountName and AzureAccountKey mirror AZURE_BLOB_ACCOUNT_NAME
+	// and AZURE_BLOB_ACCOUNT_KEY, the fallback when a storage has none.
+	AzureAccountName string
+	AzureAccountKey  string
+
+	// SyncMode is "inline" (the sync finishes inside the request, as on a
+	// Label Studio without Redis) or "queued" (a worker pool moves jobs
+	// queued -> in_progress -> completed|failed).
+	SyncMode string
+	// SyncWorkers is the size of the queued worker pool.
+	SyncWorkers int
+	// SyncObjectDelay is added per object processed, so long syncs can be
+	// tested.
+	SyncObjectDelay time.Duration
+	// SyncOnTargetStorageCreation mirrors SYNC_ON_TARGET_STORAGE_CREATION
+	// (default true).
+	SyncOnTargetStorageCreation bool
+	// InProgressTimer mirrors STORAGE_IN_PROGRESS_TIMER (5s): a job with no
+	// ping for 5x this long is marked failed by the list endpoint.
+	InProgressTimer time.Duration
+
+	// DevHooks enables the /_dev/ test hooks, which Label Studio lacks.
+	DevHooks bool
+	// DataDir, when set, keeps state on disk (atomic writes) so that it
+	// survives a restart. Empty means memory only.
+	DataDir string
+}

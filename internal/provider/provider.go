@@ -1,0 +1,244 @@
+// Package provider implements the labelstudio Terraform provider: a project
+// resource, one resource per storage kind and direction (all served by one
+// generic implementation driven by a table of kinds), data sources, and the
+// storage sync resource and action.
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+)
+
+// Environment variables read when the provider block leaves a value out. The
+// names are the official Label Studio SDK's.
+const (
+	envURL    = "LABEL_STUDIO_URL"
+	envAPIKey = "LABEL_STUDIO_API_KEY"
+)
+
+const (
+	defaultRequestTimeout = 30 * time.Second
+	defaultMaxRetries     = 5
+)
+
+var (
+	_ provider.Provider                   = (*labelStudioProvider)(nil)
+	_ provider.ProviderWithActions        = (*labelStudioProvider)(nil)
+	_ provider.ProviderWithValidateConfig = (*labelStudioProvider)(nil)
+)
+
+// New returns a constructor for the provider, as providerserver expects.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &labelStudioProvider{version: version} }
+}
+
+type labelStudioProvider struct {
+	version string
+}
+
+type providerModel struct {
+	URL                types.String `tfsdk:"url"`
+	APIKey             types.String `tfsdk:"api_key"`
+	CACertFile         types.String `tfsdk:"ca_cert_file"`
+	CACertPEM          types.String `tfsdk:"ca_cert_pem"`
+	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
+	RequestTimeout     types.String `tfsdk:"request_timeout"`
+	MaxRetries         types.Int64  `tfsdk:"max_retries"`
+}
+
+// providerData is what every resource, data source and action receives in
+// its Configure call.
+type providerData struct {
+	Client *client.Client
+}
+
+func (p *labelStudioProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "labelstudio"
+	resp.Version = p.version
+}
+
+func (p *labelStudioProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		Description: "Manages Label Studio projects and their cloud storage connections (import and export storages on S3, GCS, Azure Blob, Redis and local files), and syncs storages.",
+		Attributes: map[string]schema.Attribute{
+			"url": schema.StringAttribute{
+				Optional:    true,
+				Description: "Base URL of Label Studio, e.g. `https://label-studio.example.com`. Defaults to the `LABEL_STUDIO_URL` environment variable.",
+			},
+			"api_key": schema.StringAttribute{
+				Optional:    true,
+				Sensitive:   true,
+				Description: "A personal access token (recommended; refreshed automatically) or a legacy token, from Account & Settings in Label Studio. Defaults to the `LABEL_STUDIO_API_KEY` environment variable.",
+			},
+			"ca_cert_file": schema.StringAttribute{
+				Optional:    true,
+				Description: "Path to a PEM bundle of CA certificates to trust instead of the system roots. Conflicts with `ca_cert_pem`.",
+			},
+			"ca_cert_pem": schema.StringAttribute{
+				Optional:    true,
+				Description: "PEM bundle of CA certificates to trust instead of the system roots. Conflicts with `ca_cert_file`.",
+			},
+			"insecure_skip_verify": schema.BoolAttribute{
+				Optional:    true,
+				Description: "Skip TLS certificate verification. Only for test servers with self-signed certificates; prefer `ca_cert_file`.",
+			},
+			"request_timeout": schema.StringAttribute{
+				Optional:    true,
+				Description: "Timeout of one HTTP request, as a Go duration such as `30s` or `2m`. Defaults to `30s`. Whole operations are bounded by each resource's `timeouts`.",
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional:    true,
+				Description: "How often an idempotent request is retried after a 429, a 5xx or a network error, with capped exponential backoff that honours `Retry-After`. Defaults to 5. Creates and syncs are never retried blindly.",
+			},
+		},
+	}
+}
+
+func (p *labelStudioProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !cfg.CACertFile.IsNull() && !cfg.CACertPEM.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("ca_cert_pem"), "Conflicting CA settings",
+			"Set either ca_cert_file or ca_cert_pem, not both.")
+	}
+	if v := cfg.RequestTimeout; !v.IsNull() && !v.IsUnknown() {
+		if d, err := time.ParseDuration(v.ValueString()); err != nil || d <= 0 {
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout",
+				fmt.Sprintf("%q is not a positive duration; use a value such as \"30s\" or \"2m\".", v.ValueString()))
+		}
+	}
+	if v := cfg.MaxRetries; !v.IsNull() && !v.IsUnknown() && v.ValueInt64() < 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid max_retries",
+			"max_retries must be 0 or more.")
+	}
+}
+
+func (p *labelStudioProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Values that come from other resources are unknown during the first
+	// plan; resources then get no client and report that themselves.
+	if cfg.URL.IsUnknown() || cfg.APIKey.IsUnknown() {
+		return
+	}
+
+	url := stringOr(cfg.URL, os.Getenv(envURL))
+	apiKey := stringOr(cfg.APIKey, os.Getenv(envAPIKey))
+	if url == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("url"), "Missing Label Studio URL",
+			"Set url in the provider block or the "+envURL+" environment variable, e.g. http://localhost:8080.")
+	}
+	if apiKey == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing Label Studio API key",
+			"Set api_key in the provider block or the "+envAPIKey+" environment variable. Create a personal access token under Account & Settings in Label Studio.")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	ccfg := client.Config{
+		URL:                url,
+		APIKey:             apiKey,
+		InsecureSkipVerify: cfg.InsecureSkipVerify.ValueBool(),
+		RequestTimeout:     defaultRequestTimeout,
+		MaxRetries:         defaultMaxRetries,
+		UserAgent:          "terraform-provider-labelstudio/" + p.version + " terraform/" + req.TerraformVersion,
+	}
+	if !cfg.RequestTimeout.IsNull() {
+		d, err := time.ParseDuration(cfg.RequestTimeout.ValueString())
+		if err == nil {
+			ccfg.RequestTimeout = d
+		}
+	}
+	if !cfg.MaxRetries.IsNull() {
+		ccfg.MaxRetries = int(cfg.MaxRetries.ValueInt64())
+	}
+	switch {
+	case !cfg.CACertPEM.IsNull():
+		ccfg.CACertPEM = []byte(cfg.CACertPEM.ValueString())
+	case !cfg.CACertFile.IsNull():
+		pem, err := os.ReadFile(cfg.CACertFile.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("ca_cert_file"), "Cannot read the CA bundle", err.Error())
+			return
+		}
+		ccfg.CACertPEM = pem
+	}
+
+	c, err := client.New(ccfg)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Label Studio provider configuration", err.Error())
+		return
+	}
+	if err := c.CheckAuth(ctx); err != nil {
+		summary, detail := describeConfigureError(url, err)
+		resp.Diagnostics.AddError(summary, detail)
+		return
+	}
+
+	data := &providerData{Client: c}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.ActionData = data
+}
+
+func (p *labelStudioProvider) Resources(_ context.Context) []func() resource.Resource {
+	var all []func() resource.Resource
+	all = append(all, projectResources()...)
+	all = append(all, storageResources()...)
+	all = append(all, syncResources()...)
+	return all
+}
+
+func (p *labelStudioProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return dataSources()
+}
+
+func (p *labelStudioProvider) Actions(_ context.Context) []func() action.Action {
+	return syncActions()
+}
+
+func stringOr(v types.String, fallback string) string {
+	if v.IsNull() || v.ValueString() == "" {
+		return fallback
+	}
+	return v.ValueString()
+}
+
+// describeConfigureError turns the one configure-time request's failure into
+// one diagnostic that says what to fix.
+func describeConfigureError(url string, err error) (summary, detail string) {
+	switch {
+	case errors.Is(err, client.ErrUnauthorized):
+		return "Label Studio rejected the API key",
+			fmt.Sprintf("%s answered 401: %v. Check api_key (or %s): use a personal access token from Account & Settings, or a legacy token with legacy tokens enabled for the organization.", url, err, envAPIKey)
+	case errors.Is(err, client.ErrForbidden):
+		return "The API key may not use this Label Studio",
+			fmt.Sprintf("%s answered 403: %v. The token's user needs access to the organization.", url, err)
+	case errors.Is(err, client.ErrNotFound):
+		return "The URL does not look like Label Studio",
+			fmt.Sprintf("%s has no Label Studio API (404): %v. Check url (or %s): it is the address of the Label Studio UI, without /api.", url, err, envURL)
+	default:
+		return "Cannot reach Label Studio",
+			fmt.Sprintf("Request to %s failed: %v. Check url (or %s) and that the server is running.", url, err, envURL)
+	}
+}

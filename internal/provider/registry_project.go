@@ -1,0 +1,12 @@
+package provider
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+)
+
+// projectResources returns the project resource.
+func projectResources() []func() resource.Resource { return nil }
+
+// dataSources returns every data source of the provider.
+func dataSources() []func() datasource.DataSource { return nil }

@@ -4,13 +4,22 @@
 // included), its error envelope, both token types and which calls are safe to
 // retry. It has no Terraform framework types in it.
 //
-// CONTRACT (skeleton written first so that the provider and the sync engine can
-// be built against it; the bodies are filled in by the client's owner).
+// Requests are logged with tflog at Debug (method, path, status, attempt,
+// duration); bodies and headers never are.
 package client
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -97,90 +106,483 @@ type StorageType struct {
 
 // Client talks to one Label Studio server. It is safe for concurrent use.
 type Client struct {
-	cfg Config
+	cfg            Config
+	baseURL        *url.URL // no trailing slash
+	httpClient     *http.Client
+	creds          *credentials
+	userAgent      string
+	requestTimeout time.Duration
+	maxRetries     int
+
+	// Seams for tests, so retries neither sleep nor depend on the clock.
+	sleep  func(ctx context.Context, d time.Duration) error
+	now    func() time.Time
+	jitter func(d time.Duration) time.Duration
 }
 
+const (
+	defaultRequestTimeout = 30 * time.Second
+	defaultMaxRetries     = 5
+	defaultUserAgent      = "terraform-provider-labelstudio"
+	// pageSize is asked for when walking paginated lists.
+	pageSize = 100
+)
+
 // New checks the configuration and returns a client. It makes no request.
-func New(cfg Config) (*Client, error) { panic("not implemented") }
+// MaxRetries 0 means the default (5); a negative value turns retries off.
+func New(cfg Config) (*Client, error) {
+	base, err := parseBaseURL(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(cfg.APIKey) == "" {
+		return nil, errors.New("the Label Studio API key is empty")
+	}
+
+	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
+	if len(cfg.CACertPEM) > 0 {
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(cfg.CACertPEM) {
+			return nil, errors.New("the CA certificate bundle contains no PEM certificate that could be parsed")
+		}
+		tlsConfig.RootCAs = pool
+	}
+	// An explicit opt-in by the user, for self-signed development servers.
+	tlsConfig.InsecureSkipVerify = cfg.InsecureSkipVerify //nolint:gosec
+
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.TLSClientConfig = tlsConfig
+
+	c := &Client{
+		cfg:     cfg,
+		baseURL: base,
+		httpClient: &http.Client{
+			Transport: transport,
+			// A redirect would turn a POST into a GET and may drop the
+			// Authorization header; report it instead (see summariseBody).
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		creds:          newCredentials(strings.TrimSpace(cfg.APIKey)),
+		userAgent:      cfg.UserAgent,
+		requestTimeout: cfg.RequestTimeout,
+		maxRetries:     cfg.MaxRetries,
+		sleep:          sleepContext,
+		now:            time.Now,
+		jitter:         randomJitter,
+	}
+	if c.userAgent == "" {
+		c.userAgent = defaultUserAgent
+	}
+	if c.requestTimeout <= 0 {
+		c.requestTimeout = defaultRequestTimeout
+	}
+	switch {
+	case c.maxRetries == 0:
+		c.maxRetries = defaultMaxRetries
+	case c.maxRetries < 0:
+		c.maxRetries = 0
+	}
+	return c, nil
+}
+
+// parseBaseURL accepts http(s)://host[:port][/prefix][/] and returns it
+// without the trailing slash.
+func parseBaseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, errors.New("the Label Studio URL is empty")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("the Label Studio URL %q is not a valid URL", raw)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("the Label Studio URL %q must start with http:// or https://", redactURL(u))
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("the Label Studio URL %q has no host", redactURL(u))
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("the Label Studio URL %q must not have a query or fragment", redactURL(u))
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = strings.TrimRight(u.RawPath, "/")
+	return u, nil
+}
+
+// redactURL hides a password put into the URL before it is shown.
+func redactURL(u *url.URL) string {
+	return u.Redacted()
+}
 
 // CheckAuth makes one authenticated request (GET /api/current-user/whoami) so
 // that a wrong URL or a rejected key is reported once, at configure time.
-func (c *Client) CheckAuth(ctx context.Context) error { panic("not implemented") }
+func (c *Client) CheckAuth(ctx context.Context) error {
+	return c.do(ctx, call{method: http.MethodGet, path: "/api/current-user/whoami", retryable: true}, nil)
+}
 
 // Version reads /api/version.
-func (c *Client) Version(ctx context.Context) (*VersionInfo, error) { panic("not implemented") }
+func (c *Client) Version(ctx context.Context) (*VersionInfo, error) {
+	var raw map[string]json.RawMessage
+	if err := c.do(ctx, call{method: http.MethodGet, path: "/api/version/", retryable: true}, &raw); err != nil {
+		return nil, err
+	}
+	info := &VersionInfo{Raw: raw}
+	info.Release = rawString(raw["release"])
+	info.Edition = rawString(raw["edition"])
+	return info, nil
+}
 
 // StorageTypes lists the storage kinds the server offers in one direction.
 func (c *Client) StorageTypes(ctx context.Context, dir Direction) ([]StorageType, error) {
-	panic("not implemented")
+	path := "/api/storages/types"
+	if dir == Export {
+		path = "/api/storages/export/types"
+	} else if err := checkDirection(dir); err != nil {
+		return nil, err
+	}
+	var types []StorageType
+	if err := c.do(ctx, call{method: http.MethodGet, path: path, retryable: true}, &types); err != nil {
+		return nil, err
+	}
+	return types, nil
 }
 
 // ListStorages lists the storages of one kind and direction of a project.
 // Calling it is also what makes Label Studio mark dead sync jobs failed.
 func (c *Client) ListStorages(ctx context.Context, kind string, dir Direction, project int64) ([]Storage, error) {
-	panic("not implemented")
+	path, err := storageCollectionPath(kind, dir)
+	if err != nil {
+		return nil, err
+	}
+	return c.listStorages(ctx, path, project)
 }
 
 // ListAllStorages lists every storage of a project in one direction
 // (/api/storages/?project= and /api/storages/export?project=).
 func (c *Client) ListAllStorages(ctx context.Context, dir Direction, project int64) ([]Storage, error) {
-	panic("not implemented")
+	if err := checkDirection(dir); err != nil {
+		return nil, err
+	}
+	path := "/api/storages/"
+	if dir == Export {
+		path = "/api/storages/export"
+	}
+	return c.listStorages(ctx, path, project)
+}
+
+func (c *Client) listStorages(ctx context.Context, path string, project int64) ([]Storage, error) {
+	var raws []map[string]json.RawMessage
+	err := c.do(ctx, call{method: http.MethodGet, path: path, query: projectQuery(project), retryable: true}, &raws)
+	if err != nil {
+		return nil, err
+	}
+	storages := make([]Storage, 0, len(raws))
+	for _, raw := range raws {
+		storage, err := decodeStorage(raw)
+		if err != nil {
+			return nil, fmt.Errorf("GET %s: %w", path, err)
+		}
+		storages = append(storages, *storage)
+	}
+	return storages, nil
 }
 
 // GetStorage reads one storage. A missing storage is an *APIError matching
 // ErrNotFound.
 func (c *Client) GetStorage(ctx context.Context, ref StorageRef) (*Storage, error) {
-	panic("not implemented")
+	path, err := storageItemPath(ref)
+	if err != nil {
+		return nil, err
+	}
+	return c.storageCall(ctx, call{method: http.MethodGet, path: path, retryable: true})
 }
 
 // CreateStorage creates a storage. It is never retried.
 func (c *Client) CreateStorage(ctx context.Context, kind string, dir Direction, body map[string]any) (*Storage, error) {
-	panic("not implemented")
+	path, err := storageCollectionPath(kind, dir)
+	if err != nil {
+		return nil, err
+	}
+	return c.storageCall(ctx, call{method: http.MethodPost, path: path, body: nonNilBody(body)})
 }
 
 // UpdateStorage PATCHes a storage with body.
 func (c *Client) UpdateStorage(ctx context.Context, ref StorageRef, body map[string]any) (*Storage, error) {
-	panic("not implemented")
+	path, err := storageItemPath(ref)
+	if err != nil {
+		return nil, err
+	}
+	return c.storageCall(ctx, call{method: http.MethodPatch, path: path, body: nonNilBody(body), retryable: true})
 }
 
 // DeleteStorage deletes a storage; 200 and 204 are both success.
-func (c *Client) DeleteStorage(ctx context.Context, ref StorageRef) error { panic("not implemented") }
+func (c *Client) DeleteStorage(ctx context.Context, ref StorageRef) error {
+	path, err := storageItemPath(ref)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, call{method: http.MethodDelete, path: path, retryable: true}, nil)
+}
 
 // ValidateStorage asks the server to test a connection described by body
-// (the create body). Success is an empty 200.
+// (the create body). Success is an empty 200. It is retried like a read:
+// validating has no side effect when no id is in the body.
 func (c *Client) ValidateStorage(ctx context.Context, kind string, dir Direction, body map[string]any) error {
-	panic("not implemented")
+	base, err := storageBasePath(kind, dir)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, call{method: http.MethodPost, path: base + "/validate", body: nonNilBody(body), retryable: true}, nil)
 }
 
 // SyncStorage starts a sync (POST …/{id}/sync, no body) and returns the
 // storage as the response shows it. It is never retried: a timeout or 5xx
 // may mean the sync started.
 func (c *Client) SyncStorage(ctx context.Context, ref StorageRef) (*Storage, error) {
-	panic("not implemented")
+	path, err := storageItemPath(ref)
+	if err != nil {
+		return nil, err
+	}
+	return c.storageCall(ctx, call{method: http.MethodPost, path: path + "/sync"})
+}
+
+func (c *Client) storageCall(ctx context.Context, cl call) (*Storage, error) {
+	var raw map[string]json.RawMessage
+	if err := c.do(ctx, cl, &raw); err != nil {
+		return nil, err
+	}
+	storage, err := decodeStorage(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", cl.method, cl.path, err)
+	}
+	return storage, nil
 }
 
 // CreateProject creates a project. It is never retried.
 func (c *Client) CreateProject(ctx context.Context, body map[string]any) (*Project, error) {
-	panic("not implemented")
+	return c.projectCall(ctx, call{method: http.MethodPost, path: "/api/projects/", body: nonNilBody(body)})
 }
 
 // GetProject reads one project.
 func (c *Client) GetProject(ctx context.Context, id int64) (*Project, error) {
-	panic("not implemented")
+	return c.projectCall(ctx, call{method: http.MethodGet, path: projectPath(id), retryable: true})
 }
 
 // UpdateProject PATCHes a project.
 func (c *Client) UpdateProject(ctx context.Context, id int64, body map[string]any) (*Project, error) {
-	panic("not implemented")
+	return c.projectCall(ctx, call{method: http.MethodPatch, path: projectPath(id), body: nonNilBody(body), retryable: true})
 }
 
 // DeleteProject deletes a project (and, on the server, its storages).
-func (c *Client) DeleteProject(ctx context.Context, id int64) error { panic("not implemented") }
+func (c *Client) DeleteProject(ctx context.Context, id int64) error {
+	return c.do(ctx, call{method: http.MethodDelete, path: projectPath(id), retryable: true}, nil)
+}
+
+func (c *Client) projectCall(ctx context.Context, cl call) (*Project, error) {
+	var raw map[string]json.RawMessage
+	if err := c.do(ctx, cl, &raw); err != nil {
+		return nil, err
+	}
+	project, err := decodeProject(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", cl.method, cl.path, err)
+	}
+	return project, nil
+}
 
 // ListProjects walks every page of /api/projects/.
-func (c *Client) ListProjects(ctx context.Context) ([]Project, error) { panic("not implemented") }
+func (c *Client) ListProjects(ctx context.Context) ([]Project, error) {
+	var projects []Project
+	err := c.walkPages(ctx, "/api/projects/", nil, func(raw json.RawMessage) error {
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &fields); err != nil {
+			return fmt.Errorf("a project is not a JSON object")
+		}
+		project, err := decodeProject(fields)
+		if err != nil {
+			return err
+		}
+		projects = append(projects, *project)
+		return nil
+	})
+	return projects, err
+}
 
-// ListTasks walks every page of the project's tasks.
+// ListTasks walks every page of the project's tasks. Numbers in task data
+// are json.Number, so large ids survive.
 func (c *Client) ListTasks(ctx context.Context, project int64) ([]Task, error) {
-	panic("not implemented")
+	var tasks []Task
+	err := c.walkPages(ctx, "/api/tasks/", projectQuery(project), func(raw json.RawMessage) error {
+		task, err := decodeTask(raw)
+		if err != nil {
+			return err
+		}
+		tasks = append(tasks, *task)
+		return nil
+	})
+	return tasks, err
+}
+
+// page is one page of a paginated list in any of the shapes Label Studio
+// uses: DRF's {"count","next","results"}, the task list's
+// {"tasks","total"}, or a bare JSON array.
+type page struct {
+	items json.RawMessage
+	total *int64
+	next  *bool // nil when the shape does not say
+}
+
+func (p *page) UnmarshalJSON(data []byte) error {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		p.items = trimmed
+		last := false
+		p.next = &last
+		return nil
+	}
+	var envelope struct {
+		Results json.RawMessage  `json:"results"`
+		Tasks   json.RawMessage  `json:"tasks"`
+		Count   *int64           `json:"count"`
+		Total   *int64           `json:"total"`
+		Next    *json.RawMessage `json:"next"`
+	}
+	if err := json.Unmarshal(trimmed, &envelope); err != nil {
+		return err
+	}
+	switch {
+	case envelope.Results != nil:
+		p.items = envelope.Results
+	case envelope.Tasks != nil:
+		p.items = envelope.Tasks
+	default:
+		return errors.New("the page has neither results nor tasks")
+	}
+	p.total = envelope.Count
+	if envelope.Total != nil {
+		p.total = envelope.Total
+	}
+	if envelope.Next != nil {
+		hasNext := string(*envelope.Next) != "null" && string(*envelope.Next) != `""`
+		p.next = &hasNext
+	}
+	return nil
+}
+
+// walkPages reads path page by page (page=1,2,… with page_size) and hands
+// every item to visit. It stops at the end the server announces (no next,
+// total reached), at a short or empty page, or at a 404 for a page past the
+// end (DRF's "Invalid page.").
+func (c *Client) walkPages(ctx context.Context, path string, query url.Values, visit func(json.RawMessage) error) error {
+	seen := int64(0)
+	for pageNumber := 1; ; pageNumber++ {
+		q := url.Values{}
+		for key, values := range query {
+			q[key] = values
+		}
+		q.Set("page", strconv.Itoa(pageNumber))
+		q.Set("page_size", strconv.Itoa(pageSize))
+
+		var current page
+		err := c.do(ctx, call{method: http.MethodGet, path: path, query: q, retryable: true}, &current)
+		if err != nil {
+			if pageNumber > 1 && errors.Is(err, ErrNotFound) {
+				return nil
+			}
+			return err
+		}
+		var items []json.RawMessage
+		if err := json.Unmarshal(current.items, &items); err != nil {
+			return fmt.Errorf("GET %s: the page's items are not a JSON array", path)
+		}
+		for _, item := range items {
+			if err := visit(item); err != nil {
+				return fmt.Errorf("GET %s: %w", path, err)
+			}
+		}
+		seen += int64(len(items))
+		switch {
+		case len(items) == 0:
+			return nil
+		case current.next != nil && !*current.next:
+			return nil
+		case current.total != nil && seen >= *current.total:
+			return nil
+		case current.next == nil && current.total == nil && len(items) < pageSize:
+			return nil
+		}
+	}
+}
+
+// Paths. Import list/create keep Label Studio's trailing slash; every other
+// storage path has none (a slash added there is a 404).
+
+func checkDirection(dir Direction) error {
+	if dir != Import && dir != Export {
+		return fmt.Errorf("unknown storage direction %q (want %q or %q)", dir, Import, Export)
+	}
+	return nil
+}
+
+func storageBasePath(kind string, dir Direction) (string, error) {
+	if err := checkDirection(dir); err != nil {
+		return "", err
+	}
+	if !validKind(kind) {
+		return "", fmt.Errorf("invalid storage kind %q", kind)
+	}
+	if dir == Export {
+		return "/api/storages/export/" + kind, nil
+	}
+	return "/api/storages/" + kind, nil
+}
+
+// validKind keeps the kind to the characters Label Studio's kinds use, so it
+// can go into a path unescaped.
+func validKind(kind string) bool {
+	if kind == "" {
+		return false
+	}
+	for _, r := range kind {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+func storageCollectionPath(kind string, dir Direction) (string, error) {
+	base, err := storageBasePath(kind, dir)
+	if err != nil {
+		return "", err
+	}
+	if dir == Import {
+		return base + "/", nil
+	}
+	return base, nil
+}
+
+func storageItemPath(ref StorageRef) (string, error) {
+	base, err := storageBasePath(ref.Kind, ref.Direction)
+	if err != nil {
+		return "", err
+	}
+	return base + "/" + strconv.FormatInt(ref.ID, 10), nil
+}
+
+func projectPath(id int64) string {
+	return "/api/projects/" + strconv.FormatInt(id, 10) + "/"
+}
+
+func projectQuery(project int64) url.Values {
+	return url.Values{"project": {strconv.FormatInt(project, 10)}}
+}
+
+// nonNilBody makes a nil map go out as {} rather than null.
+func nonNilBody(body map[string]any) map[string]any {
+	if body == nil {
+		return map[string]any{}
+	}
+	return body
 }

@@ -1,0 +1,116 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// decodeStorage fills the bookkeeping fields of a storage response; Fields
+// keeps every key as returned.
+func decodeStorage(raw map[string]json.RawMessage) (*Storage, error) {
+	s := &Storage{Fields: raw}
+	var err error
+	if s.ID, err = rawInt(raw, "id"); err != nil {
+		return nil, err
+	}
+	if _, present := raw["project"]; present {
+		if s.Project, err = rawInt(raw, "project"); err != nil {
+			return nil, err
+		}
+	}
+	s.Type = rawString(raw["type"])
+	s.Title = rawOptionalString(raw["title"])
+	s.Status = rawString(raw["status"])
+	s.CreatedAt = rawString(raw["created_at"])
+	s.LastSync = rawOptionalString(raw["last_sync"])
+	s.LastSyncJob = rawOptionalString(raw["last_sync_job"])
+	s.Traceback = rawOptionalString(raw["traceback"])
+	if s.LastSyncCount, err = rawOptionalInt(raw, "last_sync_count"); err != nil {
+		return nil, err
+	}
+	s.Meta = json.RawMessage("{}")
+	if meta, ok := raw["meta"]; ok && !isNull(meta) {
+		s.Meta = meta
+	}
+	return s, nil
+}
+
+func decodeProject(raw map[string]json.RawMessage) (*Project, error) {
+	id, err := rawInt(raw, "id")
+	if err != nil {
+		return nil, err
+	}
+	return &Project{ID: id, Title: rawString(raw["title"]), Fields: raw}, nil
+}
+
+func decodeTask(raw json.RawMessage) (*Task, error) {
+	var fields struct {
+		ID   json.Number    `json:"id"`
+		Data map[string]any `json:"data"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&fields); err != nil {
+		return nil, fmt.Errorf("a task is not the expected JSON object")
+	}
+	id, err := fields.ID.Int64()
+	if err != nil {
+		return nil, fmt.Errorf("a task has no integer id")
+	}
+	return &Task{ID: id, Data: fields.Data}, nil
+}
+
+func isNull(raw json.RawMessage) bool {
+	return len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null"
+}
+
+// rawInt reads a required integer field.
+func rawInt(raw map[string]json.RawMessage, key string) (int64, error) {
+	value, err := rawOptionalInt(raw, key)
+	if err != nil {
+		return 0, err
+	}
+	if value == nil {
+		return 0, fmt.Errorf("the response has no %q", key)
+	}
+	return *value, nil
+}
+
+// rawOptionalInt reads an integer field that may be absent or null.
+func rawOptionalInt(raw map[string]json.RawMessage, key string) (*int64, error) {
+	value, ok := raw[key]
+	if !ok || isNull(value) {
+		return nil, nil
+	}
+	var number json.Number
+	dec := json.NewDecoder(bytes.NewReader(value))
+	dec.UseNumber()
+	if err := dec.Decode(&number); err != nil {
+		return nil, fmt.Errorf("the response's %q is not a number", key)
+	}
+	n, err := number.Int64()
+	if err != nil {
+		return nil, fmt.Errorf("the response's %q is not an integer", key)
+	}
+	return &n, nil
+}
+
+// rawString reads a string field; absent, null or non-string is "".
+func rawString(value json.RawMessage) string {
+	if s := rawOptionalString(value); s != nil {
+		return *s
+	}
+	return ""
+}
+
+func rawOptionalString(value json.RawMessage) *string {
+	if isNull(value) {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(value, &s); err != nil {
+		return nil
+	}
+	return &s
+}

@@ -6,7 +6,11 @@ import (
 )
 
 // projectResources returns the project resource.
-func projectResources() []func() resource.Resource { return nil }
+func projectResources() []func() resource.Resource {
+	return []func() resource.Resource{newProjectResource}
+}
 
 // dataSources returns every data source of the provider.
-func dataSources() []func() datasource.DataSource { return nil }
+func dataSources() []func() datasource.DataSource {
+	return []func() datasource.DataSource{newProjectDataSource, newStoragesDataSource}
+}

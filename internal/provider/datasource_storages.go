@@ -1,0 +1,129 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+)
+
+var (
+	_ datasource.DataSource              = (*storagesDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*storagesDataSource)(nil)
+)
+
+func newStoragesDataSource() datasource.DataSource { return &storagesDataSource{} }
+
+// storagesDataSource lists every import and export storage of a project, so
+// that a CI job can check their sync status or find storages created by hand.
+type storagesDataSource struct {
+	client *client.Client
+}
+
+type storagesDataSourceModel struct {
+	Project  types.Int64           `tfsdk:"project"`
+	Storages []storageSummaryModel `tfsdk:"storages"`
+}
+
+type storageSummaryModel struct {
+	Kind          types.String `tfsdk:"kind"`
+	Type          types.String `tfsdk:"type"`
+	Direction     types.String `tfsdk:"direction"`
+	ID            types.Int64  `tfsdk:"id"`
+	Title         types.String `tfsdk:"title"`
+	Status        types.String `tfsdk:"status"`
+	LastSync      types.String `tfsdk:"last_sync"`
+	LastSyncCount types.Int64  `tfsdk:"last_sync_count"`
+}
+
+func (d *storagesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_storages"
+}
+
+func (d *storagesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists every import and export storage of a project, of every kind, with its sync status. " +
+			"Listing is also what makes Label Studio mark syncs whose worker died as `failed`.",
+		Attributes: map[string]schema.Attribute{
+			"project": schema.Int64Attribute{
+				Required:            true,
+				MarkdownDescription: "Project ID.",
+			},
+			"storages": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "Import storages first, then export storages, each in the server's order (ascending ID).",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"kind": schema.StringAttribute{
+						Computed: true,
+						MarkdownDescription: "Kind as in the resource type names: `s3`, `s3s`, `gcs`, `azure_blob`, `redis` or `local` " +
+							"(e.g. `labelstudio_azure_blob_import_storage`); other Enterprise kinds appear under their API type.",
+					},
+					"type":      schema.StringAttribute{Computed: true, MarkdownDescription: "Storage type as Label Studio's API names it: `s3`, `s3s`, `gcs`, `azure`, `redis`, `localfiles`, ..."},
+					"direction": schema.StringAttribute{Computed: true, MarkdownDescription: "`import` (Label Studio: source storage) or `export` (target storage)."},
+					"id":        schema.Int64Attribute{Computed: true, MarkdownDescription: "Storage ID, unique per type and direction."},
+					"title":     schema.StringAttribute{Computed: true, MarkdownDescription: "Storage title; null when unset."},
+					"status": schema.StringAttribute{
+						Computed:            true,
+						MarkdownDescription: "Sync status: `initialized`, `queued`, `in_progress`, `completed`, `completed_with_errors` or `failed`.",
+					},
+					"last_sync":       schema.StringAttribute{Computed: true, MarkdownDescription: "When the last successful sync finished; null before the first one."},
+					"last_sync_count": schema.Int64Attribute{Computed: true, MarkdownDescription: "Tasks created (import) or annotations written (export) by the last sync; null before the first one."},
+				}},
+			},
+		},
+	}
+}
+
+func (d *storagesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *storagesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if d.client == nil {
+		resp.Diagnostics.AddError("Provider not configured",
+			"The provider's url or api_key was unknown when this data source ran. Set them from values known at plan time.")
+		return
+	}
+	var model storagesDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	model.Storages = []storageSummaryModel{}
+	for _, direction := range []client.Direction{client.Import, client.Export} {
+		storages, err := d.client.ListAllStorages(ctx, direction, model.Project.ValueInt64())
+		if err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("Cannot list the %s storages of project %d", direction, model.Project.ValueInt64()), err.Error())
+			return
+		}
+		for _, storage := range storages {
+			model.Storages = append(model.Storages, storageSummary(storage, direction))
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+}
+
+func storageSummary(storage client.Storage, direction client.Direction) storageSummaryModel {
+	kind := storage.Type
+	for _, k := range storageKinds {
+		if k.apiKind == storage.Type {
+			kind = k.typeName
+			break
+		}
+	}
+	return storageSummaryModel{
+		Kind:          types.StringValue(kind),
+		Type:          types.StringValue(storage.Type),
+		Direction:     types.StringValue(string(direction)),
+		ID:            types.Int64Value(storage.ID),
+		Title:         types.StringPointerValue(storage.Title),
+		Status:        types.StringValue(storage.Status),
+		LastSync:      types.StringPointerValue(storage.LastSync),
+		LastSyncCount: types.Int64PointerValue(storage.LastSyncCount),
+	}
+}

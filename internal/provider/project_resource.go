@@ -1,0 +1,305 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+)
+
+var (
+	_ resource.Resource                = (*projectResource)(nil)
+	_ resource.ResourceWithConfigure   = (*projectResource)(nil)
+	_ resource.ResourceWithImportState = (*projectResource)(nil)
+)
+
+// defaultLabelConfig is what Label Studio stores when a project is created
+// without a labeling configuration.
+const defaultLabelConfig = "<View></View>"
+
+const defaultProjectTimeout = 5 * time.Minute
+
+func newProjectResource() resource.Resource { return &projectResource{} }
+
+type projectResource struct {
+	client *client.Client
+}
+
+func (r *projectResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_project"
+}
+
+func (r *projectResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attributes := map[string]schema.Attribute{
+		"id": schema.Int64Attribute{
+			Computed:            true,
+			MarkdownDescription: "Project ID; storages take it as `project`.",
+			PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+		},
+		"title": schema.StringAttribute{
+			Optional: true, Computed: true, Default: stringdefault.StaticString(""),
+			MarkdownDescription: "Project title, 3 to 50 characters. Defaults to empty.",
+			Validators:          []validator.String{stringvalidator.LengthBetween(3, 50)},
+		},
+		"label_config": schema.StringAttribute{
+			CustomType: labelConfigType{},
+			Optional:   true, Computed: true,
+			Default: stringdefault.StaticString(defaultLabelConfig),
+			MarkdownDescription: "Labeling configuration, as XML. Compared by meaning: changes in indentation, " +
+				"attribute order or whitespace between tags are not differences. Checked for well-formed XML at plan time; " +
+				"Label Studio then checks tags, unique `name`s and `toName` references. Defaults to `" + defaultLabelConfig + "`.",
+			PlanModifiers: []planmodifier.String{keepLabelConfigFormatting{}},
+		},
+		"created_at": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "When the project was created (ISO 8601).",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+	}
+	for _, setting := range projectSettings {
+		attributes[setting.name] = setting.resourceAttribute()
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Label Studio project: its title, labeling configuration and labeling settings. " +
+			"Every setting left out keeps Label Studio's default. Deleting a project deletes its tasks, annotations and storages.",
+		Attributes: attributes,
+	}
+}
+
+func (r *projectResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if !r.haveClient(&resp.Diagnostics) {
+		return
+	}
+	ctx, cancel, diags := projectTimeout(ctx, req.Plan, timeouts.Value.Create)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	defer cancel()
+
+	body, diags := projectRequestBody(ctx, req.Plan, nil)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	project, err := r.client.CreateProject(ctx, body)
+	if err != nil {
+		addProjectAPIError(&resp.Diagnostics, "Cannot create the Label Studio project", err)
+		return
+	}
+	// State starts from the plan so that timeouts (not a server field) stay.
+	resp.State.Raw = req.Plan.Raw.Copy()
+	resp.Diagnostics.Append(setProjectState(ctx, &resp.State, project)...)
+}
+
+func (r *projectResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if !r.haveClient(&resp.Diagnostics) {
+		return
+	}
+	ctx, cancel, diags := projectTimeout(ctx, req.State, timeouts.Value.Read)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	defer cancel()
+
+	var id types.Int64
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	project, err := r.client.GetProject(ctx, id.ValueInt64())
+	if errors.Is(err, client.ErrNotFound) {
+		// Deleted outside Terraform: plan to create it again.
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addProjectAPIError(&resp.Diagnostics, "Cannot read the Label Studio project", err)
+		return
+	}
+	resp.Diagnostics.Append(setProjectState(ctx, &resp.State, project)...)
+}
+
+func (r *projectResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if !r.haveClient(&resp.Diagnostics) {
+		return
+	}
+	ctx, cancel, diags := projectTimeout(ctx, req.Plan, timeouts.Value.Update)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	defer cancel()
+
+	var id types.Int64
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	body, diags := projectRequestBody(ctx, req.Plan, req.State)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	resp.State.Raw = req.Plan.Raw.Copy()
+	var project *client.Project
+	var err error
+	if len(body) == 0 {
+		// Only timeouts changed: nothing to send, but show the server's view.
+		project, err = r.client.GetProject(ctx, id.ValueInt64())
+	} else {
+		project, err = r.client.UpdateProject(ctx, id.ValueInt64(), body)
+	}
+	if err != nil {
+		addProjectAPIError(&resp.Diagnostics, "Cannot update the Label Studio project", err)
+		return
+	}
+	resp.Diagnostics.Append(setProjectState(ctx, &resp.State, project)...)
+}
+
+func (r *projectResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if !r.haveClient(&resp.Diagnostics) {
+		return
+	}
+	ctx, cancel, diags := projectTimeout(ctx, req.State, timeouts.Value.Delete)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	defer cancel()
+
+	var id types.Int64
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.DeleteProject(ctx, id.ValueInt64())
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		addProjectAPIError(&resp.Diagnostics, "Cannot delete the Label Studio project", err)
+	}
+}
+
+// ImportState takes the project ID, as shown in the project's URL
+// (/projects/42/).
+func (r *projectResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id, err := strconv.ParseInt(strings.TrimSpace(req.ID), 10, 64)
+	if err != nil || id <= 0 {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("Expected a project ID such as 42 (the number in the project's URL), got %q.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
+
+func (r *projectResource) haveClient(diags *diag.Diagnostics) bool {
+	if r.client == nil {
+		diags.AddError("Provider not configured",
+			"The provider's url or api_key was unknown when this resource ran. Set them from values known at plan time.")
+		return false
+	}
+	return true
+}
+
+// clientFromProviderData is the client the provider's Configure passed on,
+// or nil while the provider is not configured yet (early validation, or a
+// url or api_key unknown at plan time).
+func clientFromProviderData(providerDataValue any, diags *diag.Diagnostics) *client.Client {
+	if providerDataValue == nil {
+		return nil
+	}
+	data, ok := providerDataValue.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. Please report this to the provider developers.", providerDataValue))
+		return nil
+	}
+	return data.Client
+}
+
+// projectTimeout bounds an operation by the resource's timeouts block.
+// operation is one of timeouts.Value's methods (Create, Read, ...).
+func projectTimeout(ctx context.Context, from attributeGetter,
+	operation func(timeouts.Value, context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+) (context.Context, context.CancelFunc, diag.Diagnostics) {
+	var configured timeouts.Value
+	diags := from.GetAttribute(ctx, path.Root("timeouts"), &configured)
+	if diags.HasError() {
+		return ctx, func() {}, diags
+	}
+	limit, limitDiags := operation(configured, ctx, defaultProjectTimeout)
+	diags.Append(limitDiags...)
+	timed, cancel := context.WithTimeout(ctx, limit)
+	return timed, cancel, diags
+}
+
+// addProjectAPIError turns a failed request into diagnostics: validation
+// messages about a project attribute go on that attribute (label_config
+// errors on label_config), the rest into one error.
+func addProjectAPIError(diags *diag.Diagnostics, summary string, err error) {
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || len(apiErr.ValidationErrors) == 0 {
+		diags.AddError(summary, err.Error())
+		return
+	}
+	fieldErrors := apiErr.FieldErrors()
+	fields := make([]string, 0, len(fieldErrors))
+	for field := range fieldErrors {
+		fields = append(fields, field)
+	}
+	sort.Strings(fields)
+
+	var unattached []string
+	for _, field := range fields {
+		message := strings.Join(fieldErrors[field], " ")
+		if isProjectAttribute(field) {
+			diags.AddAttributeError(path.Root(field), summary, "Label Studio rejected "+field+": "+message)
+			continue
+		}
+		unattached = append(unattached, field+": "+message)
+	}
+	general := apiErr.Messages()
+	// Messages falls back to the envelope's detail ("Validation error"),
+	// which says nothing once the field messages are shown.
+	if len(fieldErrors) > 0 && len(general) == 1 && general[0] == apiErr.Detail {
+		general = nil
+	}
+	unattached = append(unattached, general...)
+	if len(unattached) > 0 {
+		diags.AddError(summary, fmt.Sprintf("%s %s answered %d: %s",
+			apiErr.Method, apiErr.Path, apiErr.StatusCode, strings.Join(unattached, "; ")))
+	}
+}
+
+func isProjectAttribute(name string) bool {
+	if name == "title" || name == "label_config" {
+		return true
+	}
+	for _, setting := range projectSettings {
+		if setting.name == name {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,213 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+)
+
+// Names of the attributes every storage resource has besides its fields.
+const (
+	attrID            = "id"
+	attrProject       = "project"
+	attrType          = "type"
+	attrCreatedAt     = "created_at"
+	attrStatus        = "status"
+	attrLastSync      = "last_sync"
+	attrLastSyncCount = "last_sync_count"
+	attrLastSyncJob   = "last_sync_job"
+	attrTraceback     = "traceback"
+	attrMeta          = "meta"
+	attrTimeouts      = "timeouts"
+)
+
+// writeOnlyName and versionName name the write-only twin of a secret and
+// the attribute whose change sends it.
+func writeOnlyName(secret string) string { return secret + "_wo" }
+func versionName(secret string) string   { return secret + "_wo_version" }
+
+// storageSchema builds the schema of one kind in one direction from the table.
+func storageSchema(ctx context.Context, kind storageKind, dir client.Direction) schema.Schema {
+	attrs := map[string]schema.Attribute{
+		attrID: schema.Int64Attribute{
+			Computed:      true,
+			Description:   "Numeric ID of the storage in Label Studio. Import an existing storage with this ID.",
+			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+		},
+		attrProject: schema.Int64Attribute{
+			Required:      true,
+			Description:   "ID of the project the storage belongs to. Changing it replaces the storage; a replaced import storage that is synced again imports every object again as new, duplicate tasks.",
+			PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+		},
+		attrType: schema.StringAttribute{
+			Computed:      true,
+			Description:   fmt.Sprintf("Storage type as Label Studio reports it (`%s`).", kind.apiKind),
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		attrCreatedAt: schema.StringAttribute{
+			Computed:      true,
+			Description:   "When the storage was created (ISO 8601).",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		attrStatus: schema.StringAttribute{
+			Computed:    true,
+			Description: "Status of the last sync: `initialized`, `queued`, `in_progress`, `completed`, `completed_with_errors` or `failed`. Updated by syncs; never causes a change.",
+		},
+		attrLastSync: schema.StringAttribute{
+			Computed:    true,
+			Description: "When the last successful sync finished, or null.",
+		},
+		attrLastSyncCount: schema.Int64Attribute{
+			Computed:    true,
+			Description: lastSyncCountDescription(dir),
+		},
+		attrLastSyncJob: schema.StringAttribute{
+			Computed:    true,
+			Description: "ID of the background job of the last sync, or null when it ran inside the request.",
+		},
+		attrTraceback: schema.StringAttribute{
+			Computed:    true,
+			Description: "Error text of the last failed (or partly failed) sync, or null.",
+		},
+		attrMeta: schema.StringAttribute{
+			Computed:    true,
+			Description: "Sync bookkeeping as a JSON object (attempts, timestamps, `tasks_existed`, `total_annotations`, …).",
+		},
+		attrTimeouts: timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+	}
+	for _, f := range kind.fieldsFor(dir) {
+		attrs[f.name] = fieldAttribute(f, dir)
+		if f.secret {
+			attrs[writeOnlyName(f.name)] = schema.StringAttribute{
+				Optional:    true,
+				Sensitive:   true,
+				WriteOnly:   true,
+				Description: fmt.Sprintf("Write-only variant of `%s` (Terraform 1.11+): never stored in plan or state. Set `%s` with it and change that number to send a new value.", f.name, versionName(f.name)),
+				Validators: []validator.String{
+					stringvalidator.ConflictsWith(path.MatchRoot(f.name)),
+					stringvalidator.AlsoRequires(path.MatchRoot(versionName(f.name))),
+				},
+			}
+			attrs[versionName(f.name)] = schema.Int64Attribute{
+				Optional:    true,
+				Description: fmt.Sprintf("Version of `%s`: any change sends the current write-only value to Label Studio.", writeOnlyName(f.name)),
+				Validators: []validator.Int64{
+					int64validator.AlsoRequires(path.MatchRoot(writeOnlyName(f.name))),
+				},
+			}
+		}
+	}
+
+	return schema.Schema{
+		Description: storageDescription(kind, dir),
+		Attributes:  attrs,
+	}
+}
+
+func lastSyncCountDescription(dir client.Direction) string {
+	if dir == client.Import {
+		return "Number of new tasks the last sync created, or null."
+	}
+	return "Number of annotations the last sync wrote, or null."
+}
+
+func storageDescription(kind storageKind, dir client.Direction) string {
+	var what string
+	if dir == client.Import {
+		what = fmt.Sprintf("Manages a Label Studio import (source) storage on %s: syncing it creates one task per new object. Every attribute but `project` is updated in place; replacing the storage and syncing again would import every object again as duplicate tasks, so consider `lifecycle { prevent_destroy = true }`.", kind.description)
+	} else {
+		what = fmt.Sprintf("Manages a Label Studio export (target) storage on %s: Label Studio writes annotations to it. Creating it may immediately export every annotation of the project, and every saved annotation is exported to it afterwards.", kind.description)
+	}
+	return what + " The connection is checked through Label Studio's validate endpoint before every create and update; nothing is created or changed when the check fails. Secrets are never read back from Label Studio: prefer the write-only `*_wo` attributes."
+}
+
+// fieldAttribute is the schema attribute of one table field.
+func fieldAttribute(f storageField, dir client.Direction) schema.Attribute {
+	def := f.defaultFor(dir)
+	computed := def != nil || f.serverDefault
+	optional := !f.required
+	switch f.typ {
+	case fieldBool:
+		a := schema.BoolAttribute{Required: f.required, Optional: optional, Computed: computed, Description: f.description}
+		if v, ok := def.(bool); ok {
+			a.Default = booldefault.StaticBool(v)
+		}
+		if f.serverDefault {
+			a.PlanModifiers = []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()}
+		}
+		return a
+	case fieldInt64:
+		a := schema.Int64Attribute{Required: f.required, Optional: optional, Computed: computed, Description: f.description,
+			Validators: int64Validators(f.check)}
+		if v, ok := def.(int64); ok {
+			a.Default = int64default.StaticInt64(v)
+		}
+		if f.serverDefault {
+			a.PlanModifiers = []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}
+		}
+		return a
+	default:
+		a := schema.StringAttribute{Required: f.required, Optional: optional, Computed: computed, Description: f.description,
+			Sensitive: f.secret, Validators: stringValidators(f.check)}
+		if f.typ == fieldLocalPath {
+			a.CustomType = localPathType{}
+		}
+		if v, ok := def.(string); ok {
+			a.Default = stringdefault.StaticString(v)
+		}
+		if f.serverDefault {
+			a.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+		}
+		if f.secret {
+			a.Description += fmt.Sprintf(" Stored in state (sensitive); prefer `%s`. Never read back from Label Studio, so changes made outside Terraform are not detected.", writeOnlyName(f.name))
+			a.Validators = append(a.Validators,
+				stringvalidator.ConflictsWith(path.MatchRoot(writeOnlyName(f.name))),
+				stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot(writeOnlyName(f.name))),
+			)
+		}
+		return a
+	}
+}
+
+func stringValidators(check fieldCheck) []validator.String {
+	switch check {
+	case checkTitle:
+		return []validator.String{titleValidator()}
+	case checkRegex:
+		return []validator.String{regexFilterValidator()}
+	case checkBucketName:
+		return []validator.String{bucketNameValidator()}
+	case checkHTTPURL:
+		return []validator.String{httpURLValidator()}
+	case checkPort:
+		return []validator.String{portValidator()}
+	case checkAbsolutePath:
+		return []validator.String{absolutePathValidator()}
+	}
+	return nil
+}
+
+func int64Validators(check fieldCheck) []validator.Int64 {
+	switch check {
+	case checkPresignTTL:
+		return []validator.Int64{presignTTLValidator()}
+	case checkRedisDB:
+		return []validator.Int64{redisDBValidator()}
+	}
+	return nil
+}

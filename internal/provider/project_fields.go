@@ -48,15 +48,6 @@ var projectSettings = []projectSetting{
 	{name: "enable_empty_annotation", serverDefault: true, description: "Allow annotators to submit empty annotations."},
 	{name: "show_annotation_history", serverDefault: false, description: "Show the annotation history to annotators."},
 	{name: "show_collab_predictions", serverDefault: true, description: "Let annotators see model predictions."},
-	{name: "evaluate_predictions_automatically", serverDefault: false, description: "Retrieve and display predictions when a task is loaded."},
-	{name: "reveal_preannotations_interactively", serverDefault: false, description: "Reveal pre-annotations interactively instead of all at once."},
-	{name: "show_ground_truth_first", serverDefault: false, description: "Onboarding mode: show ground-truth tasks first in the labeling stream."},
-	{name: "show_overlap_first", serverDefault: false, description: "Show tasks that need overlapping annotations first."},
-	{
-		name: "overlap_cohort_percentage", serverDefault: int64(100),
-		description:     "Percentage of tasks that get `maximum_annotations` annotations (0-100).",
-		int64Validators: []validator.Int64{int64validator.Between(0, 100)},
-	},
 	{
 		name: "maximum_annotations", serverDefault: int64(1),
 		description:     "Annotations a task needs to count as labeled.",

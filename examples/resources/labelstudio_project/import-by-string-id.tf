@@ -1,0 +1,4 @@
+import {
+  to = labelstudio_project.example
+  id = "42"
+}

@@ -5,7 +5,10 @@
 // Studio itself cannot be installed where they run.
 package devserver
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Config is the whole configuration of a stand-in server. The command
 // (cmd/labelstudio-devserver) fills it from flags and from Label Studio's own
@@ -60,9 +63,87 @@ type Config struct {
 	// ping for 5x this long is marked failed by the list endpoint.
 	InProgressTimer time.Duration
 
+	// S3TrustedDomains mirrors S3_TRUSTED_STORAGE_DOMAINS: custom S3
+	// endpoints on other domains get Label Studio's opaque 500 on errors.
+	S3TrustedDomains []string
+
 	// DevHooks enables the /_dev/ test hooks, which Label Studio lacks.
 	DevHooks bool
 	// DataDir, when set, keeps state on disk (atomic writes) so that it
 	// survives a restart. Empty means memory only.
 	DataDir string
+}
+
+// Defaults of the zero-valued fields, as Label Studio ships them.
+const (
+	defaultVersion         = "1.23.2"
+	defaultEdition         = "community"
+	defaultAccessTokenTTL  = 5 * time.Minute
+	defaultSyncMode        = "inline"
+	defaultSyncWorkers     = 4
+	defaultInProgressTimer = 5 * time.Second
+	defaultDocumentRoot    = "/"
+)
+
+// Sync modes.
+const (
+	SyncInline = "inline"
+	SyncQueued = "queued"
+)
+
+// DefaultConfig is Label Studio's own default configuration. Booleans whose
+// Label Studio default is true cannot be told apart from "unset" in a zero
+// Config, so callers start from this and change what they need.
+func DefaultConfig() Config {
+	return Config{
+		Version:                     defaultVersion,
+		Edition:                     defaultEdition,
+		AccessTokenTTL:              defaultAccessTokenTTL,
+		EnableLocalFilesStorage:     true,
+		LocalFilesDocumentRoot:      defaultDocumentRoot,
+		SyncMode:                    defaultSyncMode,
+		SyncWorkers:                 defaultSyncWorkers,
+		SyncOnTargetStorageCreation: true,
+		InProgressTimer:             defaultInProgressTimer,
+	}
+}
+
+// withDefaults fills the zero-valued fields that have a non-zero default and
+// rejects values the server cannot work with.
+func (c Config) withDefaults() (Config, error) {
+	if c.Version == "" {
+		c.Version = defaultVersion
+	}
+	if c.Edition == "" {
+		c.Edition = defaultEdition
+	}
+	if c.AccessTokenTTL <= 0 {
+		c.AccessTokenTTL = defaultAccessTokenTTL
+	}
+	if c.SyncMode == "" {
+		c.SyncMode = defaultSyncMode
+	}
+	if c.SyncWorkers <= 0 {
+		c.SyncWorkers = defaultSyncWorkers
+	}
+	if c.InProgressTimer <= 0 {
+		c.InProgressTimer = defaultInProgressTimer
+	}
+	if c.LocalFilesDocumentRoot == "" {
+		c.LocalFilesDocumentRoot = defaultDocumentRoot
+	}
+	switch c.Edition {
+	case "community", "enterprise":
+	default:
+		return c, fmt.Errorf("devserver: edition must be community or enterprise, not %q", c.Edition)
+	}
+	switch c.SyncMode {
+	case SyncInline, SyncQueued:
+	default:
+		return c, fmt.Errorf("devserver: sync mode must be inline or queued, not %q", c.SyncMode)
+	}
+	if c.SyncObjectDelay < 0 {
+		return c, fmt.Errorf("devserver: sync object delay must not be negative")
+	}
+	return c, nil
 }

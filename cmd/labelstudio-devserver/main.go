@@ -1,0 +1,171 @@
+// Command labelstudio-devserver runs the Label Studio stand-in server
+// (internal/devserver) on a local address. Flags override Label Studio's own
+// environment variables, which are read as LABEL_STUDIO_<NAME>, then
+// HEARTEX_<NAME>, then <NAME>.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/devserver"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "labelstudio-devserver:", err)
+		os.Exit(1)
+	}
+}
+
+// lookupEnv reads a Label Studio setting the way Label Studio does.
+func lookupEnv(name string) (string, bool) {
+	for _, key := range []string{"LABEL_STUDIO_" + name, "HEARTEX_" + name, name} {
+		if v, ok := os.LookupEnv(key); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// envBool is Label Studio's get_bool_env: 1/true/yes/on are true.
+func envBool(name string, def bool) (bool, error) {
+	v, ok := lookupEnv(name)
+	if !ok || v == "" {
+		return def, nil
+	}
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "y", "on":
+		return true, nil
+	case "0", "false", "no", "n", "off":
+		return false, nil
+	}
+	return def, fmt.Errorf("%s: %q is not a boolean", name, v)
+}
+
+func envString(name, def string) string {
+	if v, ok := lookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	cfg := devserver.DefaultConfig()
+	var err error
+	if cfg.LegacyTokensEnabled, err = envBool("ENABLE_LEGACY_API_TOKEN", cfg.LegacyTokensEnabled); err != nil {
+		return err
+	}
+	if cfg.LocalFilesServingEnabled, err = envBool("LOCAL_FILES_SERVING_ENABLED", cfg.LocalFilesServingEnabled); err != nil {
+		return err
+	}
+	if cfg.EnableLocalFilesStorage, err = envBool("ENABLE_LOCAL_FILES_STORAGE", cfg.EnableLocalFilesStorage); err != nil {
+		return err
+	}
+	if cfg.SyncOnTargetStorageCreation, err = envBool("SYNC_ON_TARGET_STORAGE_CREATION", cfg.SyncOnTargetStorageCreation); err != nil {
+		return err
+	}
+	cfg.UserToken = envString("USER_TOKEN", "")
+	cfg.LocalFilesDocumentRoot = envString("LOCAL_FILES_DOCUMENT_ROOT", cfg.LocalFilesDocumentRoot)
+	cfg.AzureAccountName = envString("AZURE_BLOB_ACCOUNT_NAME", "")
+	cfg.AzureAccountKey = envString("AZURE_BLOB_ACCOUNT_KEY", "")
+	trusted := envString("S3_TRUSTED_STORAGE_DOMAINS", "")
+
+	fs := flag.NewFlagSet("labelstudio-devserver", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: labelstudio-devserver [flags]\n\nA stand-in for Label Studio's storage, project, task, token and version API.\n"+
+			"Environment (LABEL_STUDIO_<NAME>, HEARTEX_<NAME> or <NAME>): USER_TOKEN, ENABLE_LEGACY_API_TOKEN,\n"+
+			"LOCAL_FILES_SERVING_ENABLED, LOCAL_FILES_DOCUMENT_ROOT, ENABLE_LOCAL_FILES_STORAGE,\n"+
+			"SYNC_ON_TARGET_STORAGE_CREATION, AZURE_BLOB_ACCOUNT_NAME, AZURE_BLOB_ACCOUNT_KEY,\n"+
+			"S3_TRUSTED_STORAGE_DOMAINS. Flags override them.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on (port 0 picks a free port)")
+	fs.StringVar(&cfg.Version, "version", cfg.Version, "Label Studio `release` reported by /api/version and in error envelopes")
+	fs.StringVar(&cfg.Edition, "edition", cfg.Edition, "`community` or enterprise (enterprise adds the s3s storage kind)")
+	fs.StringVar(&cfg.UserToken, "user-token", cfg.UserToken, "bootstrap legacy API `token` (LABEL_STUDIO_USER_TOKEN; random when empty)")
+	fs.BoolVar(&cfg.LegacyTokensEnabled, "enable-legacy-api-token", cfg.LegacyTokensEnabled, "accept legacy 'Token <t>' authentication (LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN)")
+	fs.DurationVar(&cfg.AccessTokenTTL, "access-token-ttl", cfg.AccessTokenTTL, "lifetime of access tokens from /api/token/refresh/")
+	fs.BoolVar(&cfg.EnableLocalFilesStorage, "enable-local-files-storage", cfg.EnableLocalFilesStorage, "serve the localfiles storage routes (ENABLE_LOCAL_FILES_STORAGE)")
+	fs.BoolVar(&cfg.LocalFilesServingEnabled, "local-files-serving-enabled", cfg.LocalFilesServingEnabled, "allow local-files storages (LOCAL_FILES_SERVING_ENABLED)")
+	fs.StringVar(&cfg.LocalFilesDocumentRoot, "local-files-document-root", cfg.LocalFilesDocumentRoot, "`directory` every local-files path must be below (LOCAL_FILES_DOCUMENT_ROOT)")
+	fs.StringVar(&cfg.GCSEndpoint, "gcs-endpoint", cfg.GCSEndpoint, "GCS JSON API `URL`, e.g. of fake-gcs-server (Label Studio hard-wires Google's)")
+	fs.StringVar(&cfg.AzureEndpoint, "azure-endpoint", cfg.AzureEndpoint, "blob service `URL` with {account}, e.g. http://127.0.0.1:10000/{account} (Azurite)")
+	fs.StringVar(&cfg.AzureAccountName, "azure-account-name", cfg.AzureAccountName, "fallback Azure account `name` (AZURE_BLOB_ACCOUNT_NAME)")
+	fs.StringVar(&cfg.AzureAccountKey, "azure-account-key", cfg.AzureAccountKey, "fallback Azure account `key` (AZURE_BLOB_ACCOUNT_KEY)")
+	fs.StringVar(&trusted, "s3-trusted-storage-domains", trusted, "comma-separated S3 endpoint `domains` whose errors are shown (S3_TRUSTED_STORAGE_DOMAINS)")
+	fs.StringVar(&cfg.SyncMode, "sync-mode", cfg.SyncMode, "inline (sync finishes inside the request) or queued (worker pool)")
+	fs.IntVar(&cfg.SyncWorkers, "sync-workers", cfg.SyncWorkers, "worker pool size in queued mode")
+	fs.DurationVar(&cfg.SyncObjectDelay, "sync-object-delay", cfg.SyncObjectDelay, "extra delay per object synced, to make syncs slow on purpose")
+	fs.BoolVar(&cfg.SyncOnTargetStorageCreation, "sync-on-target-storage-creation", cfg.SyncOnTargetStorageCreation, "sync an export storage right after creating it (SYNC_ON_TARGET_STORAGE_CREATION)")
+	fs.DurationVar(&cfg.InProgressTimer, "in-progress-timer", cfg.InProgressTimer, "ping interval of running syncs; no ping for 5x this marks them failed (STORAGE_IN_PROGRESS_TIMER)")
+	fs.BoolVar(&cfg.DevHooks, "dev-hooks", cfg.DevHooks, "enable the /_dev/ test hooks (faults, request counts, lost jobs, annotations)")
+	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "`directory` to keep state in across restarts (memory only when empty)")
+	printPAT := fs.Bool("print-pat", false, "print a fresh personal access token as a line PAT=<token> once ready")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	for _, d := range strings.Split(trusted, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			cfg.S3TrustedDomains = append(cfg.S3TrustedDomains, d)
+		}
+	}
+
+	srv, err := devserver.New(cfg)
+	if err != nil {
+		return err
+	}
+	listener, err := net.Listen("tcp", *addr)
+	if err != nil {
+		_ = srv.Close()
+		return err
+	}
+	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpServer.Serve(listener) }()
+
+	if *printPAT {
+		pat, err := srv.MintPersonalAccessToken()
+		if err != nil {
+			_ = httpServer.Close()
+			_ = srv.Close()
+			return err
+		}
+		fmt.Fprintf(stdout, "PAT=%s\n", pat)
+	}
+	fmt.Fprintf(stdout, "listening on http://%s\n", listener.Addr())
+	if f, ok := stdout.(*os.File); ok {
+		_ = f.Sync()
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	select {
+	case err = <-serveErr:
+	case <-ctx.Done():
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = httpServer.Shutdown(shutdownCtx)
+		cancel()
+	}
+	if closeErr := srv.Close(); err == nil || errors.Is(err, http.ErrServerClosed) {
+		err = closeErr
+	}
+	return err
+}

@@ -1,0 +1,90 @@
+package devserver
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/http"
+)
+
+// apiError is an error a handler answers with Label Studio's envelope
+// (API.md 9). fields non-nil makes it a 400 "Validation error" whose
+// validation_errors is fields.
+type apiError struct {
+	status int
+	detail string
+	fields map[string]any
+}
+
+func (e *apiError) Error() string { return e.detail }
+
+// notFound is DRF's get_object_or_404 message, which names the model.
+func notFound(model string) *apiError {
+	return &apiError{status: http.StatusNotFound, detail: fmt.Sprintf("No %s matches the given query.", model)}
+}
+
+// validationError is a 400 with a field map.
+func validationError(fields map[string]any) *apiError {
+	return &apiError{status: http.StatusBadRequest, detail: "Validation error", fields: fields}
+}
+
+// fieldError is a 400 with one message on one field ("" = non_field_errors).
+func fieldError(field, message string) *apiError {
+	if field == "" {
+		field = nonFieldErrors
+	}
+	return validationError(map[string]any{field: []string{message}})
+}
+
+const nonFieldErrors = "non_field_errors"
+
+// newUUID returns a random RFC 4122 version 4 UUID.
+func newUUID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("devserver: no randomness: %v", err))
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// writeEnvelope writes Label Studio's error envelope.
+func (s *Server) writeEnvelope(w http.ResponseWriter, e *apiError) {
+	body := map[string]any{
+		"id":          newUUID(),
+		"status_code": e.status,
+		"version":     s.cfg.Version,
+		"detail":      e.detail,
+		"exc_info":    nil,
+	}
+	if e.fields != nil {
+		body["validation_errors"] = e.fields
+	}
+	if e.status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", "Token")
+	}
+	writeJSON(w, e.status, body)
+}
+
+// writeJSON writes v as the JSON response body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		data = []byte(`{"detail":"response encoding failed"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(data)
+}
+
+// writeDjangoNotFound answers an unmatched URL the way Django does: an HTML
+// page, not the JSON envelope.
+func writeDjangoNotFound(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = fmt.Fprintf(w, "<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Not Found</title>\n</head>\n<body>\n  <h1>Not Found</h1><p>The requested resource <code>%s</code> was not found on this server.</p>\n</body>\n</html>\n",
+		html.EscapeString(r.URL.Path))
+}

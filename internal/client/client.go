@@ -426,7 +426,8 @@ func (c *Client) ListTasks(ctx context.Context, project int64) ([]Task, error) {
 
 // page is one page of a paginated list in any of the shapes Label Studio
 // uses: DRF's {"count","next","results"}, the task list's
-// {"tasks","total"}, or a bare JSON array.
+// {"tasks","total"}, or a bare JSON array, which is taken to be the whole
+// list (a server that ignores page would otherwise repeat it forever).
 type page struct {
 	items json.RawMessage
 	total *int64

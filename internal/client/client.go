@@ -106,7 +106,6 @@ type StorageType struct {
 
 // Client talks to one Label Studio server. It is safe for concurrent use.
 type Client struct {
-	cfg            Config
 	baseURL        *url.URL // no trailing slash
 	httpClient     *http.Client
 	creds          *credentials
@@ -154,7 +153,6 @@ func New(cfg Config) (*Client, error) {
 	transport.TLSClientConfig = tlsConfig
 
 	c := &Client{
-		cfg:     cfg,
 		baseURL: base,
 		httpClient: &http.Client{
 			Transport: transport,
@@ -194,25 +192,21 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("the Label Studio URL %q is not a valid URL", raw)
+		// url.Parse's error quotes the URL, which may hold a password.
+		return nil, errors.New("the Label Studio URL is not a valid URL")
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("the Label Studio URL %q must start with http:// or https://", redactURL(u))
+		return nil, fmt.Errorf("the Label Studio URL %q must start with http:// or https://", u.Redacted())
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("the Label Studio URL %q has no host", redactURL(u))
+		return nil, fmt.Errorf("the Label Studio URL %q has no host", u.Redacted())
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("the Label Studio URL %q must not have a query or fragment", redactURL(u))
+		return nil, fmt.Errorf("the Label Studio URL %q must not have a query or fragment", u.Redacted())
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = strings.TrimRight(u.RawPath, "/")
 	return u, nil
-}
-
-// redactURL hides a password put into the URL before it is shown.
-func redactURL(u *url.URL) string {
-	return u.Redacted()
 }
 
 // CheckAuth makes one authenticated request (GET /api/current-user/whoami) so

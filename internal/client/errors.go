@@ -117,14 +117,15 @@ func (e *APIError) FieldErrors() map[string][]string {
 }
 
 // Messages returns the messages that are not tied to a field: the
-// non_field_errors, the plain {"message"} text, or, when neither is present,
-// the detail.
+// non_field_errors and the plain {"message"} text, or the detail when the
+// error has no validation errors at all. Together with FieldErrors it covers
+// everything the server said, each message once.
 func (e *APIError) Messages() []string {
 	msgs := append([]string(nil), e.ValidationErrors[nonFieldErrors]...)
 	if e.Message != "" {
 		msgs = append(msgs, e.Message)
 	}
-	if len(msgs) == 0 && e.Detail != "" {
+	if len(msgs) == 0 && len(e.ValidationErrors) == 0 && e.Detail != "" {
 		msgs = append(msgs, e.Detail)
 	}
 	return msgs

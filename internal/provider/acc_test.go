@@ -4,10 +4,14 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
 )
 
 // testAccProtoV6ProviderFactories runs the provider in process for
@@ -35,4 +39,21 @@ func TestMain(m *testing.M) {
 	}
 	_ = os.Setenv("CHECKPOINT_DISABLE", "1")
 	os.Exit(m.Run())
+}
+
+// testAccProviderConfig renders the provider block for a test environment.
+func testAccProviderConfig(env *testenv.Env) string {
+	return fmt.Sprintf(`provider "labelstudio" {
+  url     = %s
+  api_key = %s
+}
+`, hclString(env.URL), hclString(env.APIKey))
+}
+
+// hclString is s as an HCL string literal; template sequences are escaped so
+// that the value is taken literally.
+func hclString(s string) string {
+	quoted := strconv.Quote(s)
+	quoted = strings.ReplaceAll(quoted, "${", "$${")
+	return strings.ReplaceAll(quoted, "%{", "%%{")
 }

@@ -169,6 +169,12 @@ func (r *storageResource) Create(ctx context.Context, req resource.CreateRequest
 		r.addAPIError(&resp.Diagnostics, "Cannot create the storage", err, secrets)
 		return
 	}
+	// An export create starts a sync, and its response is built before the
+	// sync ran (it always says "queued"); read the storage back so that
+	// state shows the real status. The create's answer stands if that fails.
+	if fresh, err := r.client.GetStorage(ctx, r.ref(st.ID)); err == nil {
+		st = fresh
+	}
 	resp.State.Raw = req.Plan.Raw.Copy()
 	resp.Diagnostics.Append(r.applyStorage(ctx, &resp.State, st)...)
 }

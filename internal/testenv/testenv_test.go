@@ -130,3 +130,54 @@ func TestS3SeedsAndReadsABucket(t *testing.T) {
 		t.Error("Lookup(missing) found an object")
 	}
 }
+
+func TestGCSSeedsAndReadsABucket(t *testing.T) {
+	gcs := GCS(t)
+	bucket := gcs.NewBucket(t)
+	gcs.Put(t, bucket, "a/1.json", []byte(`{"n":1}`))
+	gcs.Put(t, bucket, "b.json", []byte(`{}`))
+	if got, want := gcs.Keys(t, bucket, ""), []string{"a/1.json", "b.json"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Keys = %v, want %v", got, want)
+	}
+	if got := string(gcs.Get(t, bucket, "a/1.json")); got != `{"n":1}` {
+		t.Errorf("Get = %q", got)
+	}
+	if _, found := gcs.Lookup(t, bucket, "missing"); found {
+		t.Error("Lookup(missing) found an object")
+	}
+}
+
+func TestAzureSeedsAndReadsAContainer(t *testing.T) {
+	az := Azure(t)
+	if !strings.Contains(az.Endpoint, "{account}") {
+		t.Errorf("Endpoint %q has no {account} placeholder", az.Endpoint)
+	}
+	c := az.NewContainer(t)
+	az.Put(t, c, "a/1.json", []byte(`{"n":1}`))
+	az.Put(t, c, "b.json", []byte(`{}`))
+	if got, want := az.Keys(t, c, "a/"), []string{"a/1.json"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Keys(a/) = %v, want %v", got, want)
+	}
+	if got := string(az.Get(t, c, "a/1.json")); got != `{"n":1}` {
+		t.Errorf("Get = %q", got)
+	}
+	if _, found := az.Lookup(t, c, "missing"); found {
+		t.Error("Lookup(missing) found a blob")
+	}
+}
+
+func TestRedisSetsAndListsKeys(t *testing.T) {
+	r := Redis(t)
+	prefix := UniqueName(t, "lstest:")
+	r.Set(t, 3, prefix+":a", `{"n":1}`)
+	r.Set(t, 3, prefix+":b", `{"n":2}`)
+	if got, want := r.Keys(t, 3, prefix+"*"), []string{prefix + ":a", prefix + ":b"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Keys = %v, want %v", got, want)
+	}
+	if got := r.Keys(t, 4, prefix+"*"); len(got) != 0 {
+		t.Errorf("db 4 holds %v, want nothing (databases are separate)", got)
+	}
+	if v, ok := r.Get(t, 3, prefix+":a"); !ok || v != `{"n":1}` {
+		t.Errorf("Get = %q, %v", v, ok)
+	}
+}

@@ -281,7 +281,9 @@ func parsedLabelConfig(config string) map[string]any {
 type projectView int
 
 const (
-	viewDetail projectView = iota // create, retrieve, update
+	viewCreate projectView = iota
+	viewDetail             // retrieve
+	viewUpdate             // PATCH and PUT
 	viewList
 )
 
@@ -303,7 +305,7 @@ func (st *state) projectJSON(p *project, view projectView) map[string]any {
 	out := maps.Clone(p.Settings)
 	maps.Copy(out, map[string]any{
 		"id": p.ID, "title": p.Title, "label_config": p.LabelConfig, "created_at": p.CreatedAt,
-		"created_by":   map[string]any{"id": bootstrapUserID, "email": bootstrapUserEmail, "first_name": "", "last_name": "", "avatar": nil},
+		"created_by":   map[string]any{"id": bootstrapUserID, "username": bootstrapUserName, "email": bootstrapUserEmail, "first_name": "", "last_name": "", "avatar": ""},
 		"organization": 1, "parsed_label_config": parsed, "config_has_control_tags": len(parsed) > 0,
 		"config_suitable_for_bulk_annotation": false, "start_training_on_annotation_update": false,
 		"state": "", "task_number": tasks, "num_tasks_with_annotations": withAnnotations,
@@ -315,6 +317,14 @@ func (st *state) projectJSON(p *project, view projectView) map[string]any {
 		"prompts": "", "data_types": map[string]any{}, "is_dimensions_enabled": "false", "workspace": "", "workspace_title": "",
 		"assignment_settings": map[string]any{"id": p.ID}, "review_settings": map[string]any{"id": p.ID, "requeue_rejected_tasks_to_annotator": false},
 	})
+	switch view {
+	case viewCreate:
+		// The create serializer has no workspace fields.
+		delete(out, "workspace")
+		delete(out, "workspace_title")
+	case viewUpdate:
+		out["workspace"] = 0 // the update serializer writes the workspace id
+	}
 	if view == viewList {
 		// The list serializer computes these counters as method fields,
 		// which the public schema types as strings.
@@ -351,7 +361,7 @@ func (s *Server) handleProjectCreate(w http.ResponseWriter, r *http.Request, _ r
 	if err := s.persistLocked(); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.st.projectJSON(p, viewDetail))
+	writeJSON(w, http.StatusCreated, s.st.projectJSON(p, viewCreate))
 	return nil
 }
 
@@ -400,7 +410,7 @@ func (s *Server) updateProject(w http.ResponseWriter, r *http.Request, p routePa
 	if err := s.persistLocked(); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.st.projectJSON(proj, viewDetail))
+	writeJSON(w, http.StatusOK, s.st.projectJSON(proj, viewUpdate))
 	return nil
 }
 

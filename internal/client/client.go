@@ -157,7 +157,7 @@ func New(cfg Config) (*Client, error) {
 		httpClient: &http.Client{
 			Transport: transport,
 			// A redirect would turn a POST into a GET and may drop the
-			// Authorization header; report it instead (see summariseBody).
+			// Authorization header; report it instead (see summarizeBody).
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		creds:          newCredentials(strings.TrimSpace(cfg.APIKey)),

@@ -141,7 +141,7 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 	_, _ = io.WriteString(w, body)
 }
 
-func envelope(status int, detail string, validation string) string {
+func envelope(status int, detail, validation string) string {
 	body := fmt.Sprintf(`{"id":"3f1c-uuid","status_code":%d,"version":"1.23.2","detail":%q,"exc_info":null`, status, detail)
 	if validation != "" {
 		body += `,"validation_errors":` + validation
@@ -823,7 +823,7 @@ func jsonStatus(code int, body string) func(w http.ResponseWriter) {
 
 var testRef = StorageRef{Kind: "s3", Direction: Import, ID: 7}
 
-func TestRetryHonoursRetryAfter(t *testing.T) {
+func TestRetryHonorsRetryAfter(t *testing.T) {
 	handler, calls := sequenceHandler(
 		status(http.StatusTooManyRequests, "Retry-After", "7"),
 		status(http.StatusTooManyRequests, "Retry-After", "Fri, 02 Jan 2026 03:04:15 GMT"),
@@ -884,9 +884,11 @@ func TestBackoffIsCappedWithJitter(t *testing.T) {
 }
 
 func TestRetriesExhausted(t *testing.T) {
-	handler, calls := sequenceHandler(
-		status(503), status(503), status(503), status(503), status(503),
-	)
+	responses := make([]func(http.ResponseWriter), 4) // more failures than retries
+	for i := range responses {
+		responses[i] = status(http.StatusServiceUnavailable)
+	}
+	handler, calls := sequenceHandler(responses...)
 	srv := newFakeServer(t, handler)
 	c, _ := newTestClient(t, srv.URL, "key", func(cfg *Config) { cfg.MaxRetries = 2 })
 

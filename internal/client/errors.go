@@ -29,7 +29,7 @@ const nonFieldErrors = "non_field_errors"
 // APIError is an error response from Label Studio, parsed from its error
 // envelope ({"id","status_code","version","detail","exc_info",
 // "validation_errors"}), from the plain {"message": …} body some views use, or
-// (for non-JSON bodies such as Django's HTML 404 page) summarised without the
+// (for non-JSON bodies such as Django's HTML 404 page) summarized without the
 // body itself.
 type APIError struct {
 	StatusCode int
@@ -159,12 +159,12 @@ func parseAPIError(status int, method, path string, header http.Header, body []b
 	var decoded any
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.UseNumber()
-	if len(strings.TrimSpace(string(body))) == 0 {
-		apiErr.Detail = summariseBody(status, header, "empty response")
+	if strings.TrimSpace(string(body)) == "" {
+		apiErr.Detail = summarizeBody(status, header, "empty response")
 		return apiErr
 	}
 	if err := dec.Decode(&decoded); err != nil || dec.More() {
-		apiErr.Detail = summariseBody(status, header, "non-JSON response: "+mediaType(header))
+		apiErr.Detail = summarizeBody(status, header, "non-JSON response: "+mediaType(header))
 		return apiErr
 	}
 
@@ -204,8 +204,8 @@ func parseAPIError(status int, method, path string, header http.Header, body []b
 	return apiErr
 }
 
-// summariseBody describes a body that is not worth (or not safe) showing.
-func summariseBody(status int, header http.Header, what string) string {
+// summarizeBody describes a body that is not worth (or not safe) showing.
+func summarizeBody(status int, header http.Header, what string) string {
 	text := http.StatusText(status)
 	if status >= 300 && status < 400 {
 		if loc := redirectTarget(header); loc != "" {

@@ -20,7 +20,7 @@ import (
 const (
 	retryBaseWait = 250 * time.Millisecond
 	retryMaxWait  = 8 * time.Second
-	// maxRetryAfter bounds how long a Retry-After is honoured; a server
+	// maxRetryAfter bounds how long a Retry-After is honored; a server
 	// asking for longer gets its error back instead of a hung apply.
 	maxRetryAfter = 2 * time.Minute
 	// maxResponseBytes bounds what is read from one response.
@@ -32,7 +32,7 @@ type call struct {
 	method string
 	path   string     // escaped path, e.g. /api/storages/s3/5
 	query  url.Values // only project, page and page_size; they are logged
-	body   any        // marshalled as JSON; nil sends no body
+	body   any        // marshaled as JSON; nil sends no body
 	// retryable marks calls without side effects (GET, PATCH, DELETE,
 	// validate): they are retried on 429, 502-504, non-Label-Studio 500s
 	// and transport errors.

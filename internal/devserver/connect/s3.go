@@ -142,6 +142,9 @@ func asClientError(err error) error {
 // does (API.md 4.1): credentials and missing buckets get their messages,
 // any other error response is accepted.
 func (c s3Connector) validationError(s Settings, err error) error {
+	if err == nil {
+		return nil
+	}
 	if hidden := c.hideUntrusted(s, err); hidden != err {
 		return hidden
 	}

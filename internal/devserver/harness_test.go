@@ -35,7 +35,9 @@ type fakeBackend struct {
 	listErr     error
 	// listGate, when set, makes List wait until it is closed, so a test can
 	// look at a sync while it runs.
-	listGate  chan struct{}
+	listGate chan struct{}
+	// readHook, when set, runs before each Read (outside the lock).
+	readHook  func(key string)
 	validated []connect.Settings
 }
 
@@ -116,6 +118,12 @@ func (c *fakeConnector) List(ctx context.Context, _ connect.Settings) ([]connect
 }
 
 func (c *fakeConnector) Read(_ context.Context, _ connect.Settings, key string) ([]byte, error) {
+	c.backend.mu.Lock()
+	hook := c.backend.readHook
+	c.backend.mu.Unlock()
+	if hook != nil {
+		hook(key)
+	}
 	c.backend.mu.Lock()
 	defer c.backend.mu.Unlock()
 	data, ok := c.backend.objects[key]

@@ -259,8 +259,13 @@ func (st *state) taskJSON(t *task) map[string]any {
 		"annotations": annotations, "predictions": t.Predictions,
 		"created_at": t.CreatedAt, "updated_at": t.UpdatedAt, "storage_filename": t.StorageFilename,
 		"is_labeled": len(annotations) > 0, "total_annotations": len(annotations), "total_predictions": len(t.Predictions),
-		"cancelled_annotations": 0, "inner_id": t.ID, "file_upload": nil, "overlap": 1,
+		"cancelled_annotations": 0, "inner_id": t.ID, "file_upload": "", "overlap": 1,
 		"annotations_ids": strings.Join(ids, ","), "drafts": []any{}, "updated_by": []any{},
+		// The data manager's computed columns, empty on this server.
+		"agreement": "", "agreement_selected": "", "annotation_time": 0, "review_time": 0,
+		"annotations_results": "", "predictions_results": "", "predictions_model_versions": "",
+		"annotators": []any{}, "annotators_count": len(annotations), "reviewers": []any{}, "reviewers_count": 0,
+		"comment_authors": []any{}, "comment_authors_count": 0, "comments": "", "state": "",
 	}
 }
 

@@ -435,6 +435,21 @@ func TestStorageDecoding(t *testing.T) {
 	}
 }
 
+func TestMalformedSuccessResponses(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"title":"no id"}`:              `GET /api/storages/s3/7: the response has no "id"`,
+		`{"id":"seven"}`:                 `GET /api/storages/s3/7: the response's "id" is not a number`,
+		`{"id":7,"last_sync_count":1.5}`: `GET /api/storages/s3/7: the response's "last_sync_count" is not an integer`,
+		`[1,2]`:                          `GET /api/storages/s3/7: 200 response is not the expected JSON (application/json): the body is a JSON array`,
+	} {
+		srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, body) })
+		c, _ := newTestClient(t, srv.URL, "key")
+		if _, err := c.GetStorage(context.Background(), testRef); err == nil || err.Error() != want {
+			t.Errorf("body %s: error = %v, want %q", body, err, want)
+		}
+	}
+}
+
 func TestErrorParsing(t *testing.T) {
 	for _, tc := range []struct {
 		name        string

@@ -75,7 +75,10 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 func jsonErrorKind(err error) string {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
-		return fmt.Sprintf("field %q has JSON type %s, expected %s", typeErr.Field, typeErr.Value, typeErr.Type)
+		if typeErr.Field == "" {
+			return "the body is a JSON " + typeErr.Value
+		}
+		return fmt.Sprintf("field %q is an unexpected JSON %s", typeErr.Field, typeErr.Value)
 	}
 	return "malformed JSON"
 }

@@ -6,7 +6,9 @@ import (
 )
 
 // syncResources returns the storage sync resource.
-func syncResources() []func() resource.Resource { return nil }
+func syncResources() []func() resource.Resource {
+	return []func() resource.Resource{newStorageSyncResource}
+}
 
 // syncActions returns the storage sync action (Terraform 1.14+).
 func syncActions() []func() action.Action { return nil }

@@ -147,8 +147,21 @@ type Event struct {
 }
 
 // Sync syncs every storage in refs, at most Options.Concurrency at a time,
-// and returns one Result per ref in the same order. onEvent may be nil.
+// waits for each sync to end, and returns one Result per ref in the same
+// order. onEvent may be nil.
 func (e *Engine) Sync(ctx context.Context, refs []client.StorageRef, onEvent func(Event)) []Result {
+	return e.syncAll(ctx, refs, onEvent, true)
+}
+
+// Start starts the sync of every storage in refs without waiting for the
+// syncs to end: a Result holds the status the server answered with (final
+// on a server that syncs inside the request). A request whose outcome is
+// unknown is still followed until the new run shows up.
+func (e *Engine) Start(ctx context.Context, refs []client.StorageRef, onEvent func(Event)) []Result {
+	return e.syncAll(ctx, refs, onEvent, false)
+}
+
+func (e *Engine) syncAll(ctx context.Context, refs []client.StorageRef, onEvent func(Event), waitForEnd bool) []Result {
 	var mu sync.Mutex
 	report := func(ev Event) {
 		if onEvent == nil {
@@ -182,7 +195,7 @@ func (e *Engine) Sync(ctx context.Context, refs []client.StorageRef, onEvent fun
 				notStarted()
 				return
 			}
-			run := &storageSync{engine: e, ref: ref, report: report}
+			run := &storageSync{engine: e, ref: ref, report: report, waitForEnd: waitForEnd}
 			results[i] = run.run(ctx)
 			report(Event{
 				Kind: EventFinished, Ref: ref, Status: results[i].Status, LastSyncCount: results[i].LastSyncCount,
@@ -199,6 +212,8 @@ type storageSync struct {
 	engine *Engine
 	ref    client.StorageRef
 	report func(Event)
+	// waitForEnd is false when only the start of the sync matters.
+	waitForEnd bool
 
 	started time.Time
 	project int64
@@ -246,7 +261,7 @@ func (s *storageSync) run(ctx context.Context) Result {
 	synced, err := s.engine.api.SyncStorage(ctx, s.ref)
 	if err == nil {
 		s.observe(synced)
-		if IsFinal(synced.Status) {
+		if IsFinal(synced.Status) || !s.waitForEnd {
 			return s.result(nil)
 		}
 		return s.wait(ctx, nil)
@@ -328,7 +343,7 @@ func (s *storageSync) wait(ctx context.Context, uncertain *uncertainStart) Resul
 			uncertain = nil
 		}
 		s.observe(st)
-		if IsFinal(st.Status) {
+		if IsFinal(st.Status) || !s.waitForEnd {
 			return s.result(nil)
 		}
 	}

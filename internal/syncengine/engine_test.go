@@ -389,3 +389,17 @@ func TestConcurrencyIsBounded(t *testing.T) {
 		}
 	}
 }
+
+func TestStartDoesNotWait(t *testing.T) {
+	api := newFakeAPI(newFakeClock())
+	ref := api.add(1, &fakeStorage{objects: 3, runTime: time.Minute})
+
+	res := newTestEngine(api, Options{}).Start(context.Background(), []client.StorageRef{ref}, nil)[0]
+
+	if res.Err != nil || res.Status != StatusQueued {
+		t.Fatalf("result = %+v, want queued", res)
+	}
+	if gets, syncs, lists := api.counts(); gets != 1 || syncs != 1 || lists != 0 {
+		t.Errorf("requests: %d GET, %d sync, %d list; want the baseline GET and one sync", gets, syncs, lists)
+	}
+}

@@ -1,0 +1,192 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/syncengine"
+)
+
+// What the storage sync resource and action share: naming storages,
+// turning engine events into progress messages, and results into
+// diagnostics.
+
+const (
+	defaultSyncTimeout     = 30 * time.Minute
+	defaultSyncConcurrency = 4
+
+	onCompletedWithErrorsWarn = "warn"
+	onCompletedWithErrorsFail = "fail"
+
+	// maxTracebackInDiagnostic keeps the end of a long Python traceback,
+	// where the exception is.
+	maxTracebackInDiagnostic = 2000
+	// maxTracebackInState bounds what the results keep.
+	maxTracebackInState = 8000
+)
+
+// syncStorageModel names one storage to sync.
+type syncStorageModel struct {
+	Kind      types.String `tfsdk:"kind"`
+	Direction types.String `tfsdk:"direction"`
+	ID        types.Int64  `tfsdk:"id"`
+}
+
+// syncKindNames are the values `kind` accepts: each storage resource's kind
+// (as in labelstudio_<kind>_import_storage) and the API's `type`, so that a
+// storage resource's `type` attribute can be passed through as it is.
+func syncKindNames() []string {
+	seen := map[string]bool{}
+	var names []string
+	for _, k := range storageKinds {
+		for _, name := range []string{k.typeName, k.apiKind} {
+			if !seen[name] {
+				seen[name] = true
+				names = append(names, name)
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// apiKindFor maps a `kind` value to the API's storage type.
+func apiKindFor(kind string) (string, bool) {
+	for _, k := range storageKinds {
+		if kind == k.typeName || kind == k.apiKind {
+			return k.apiKind, true
+		}
+	}
+	return "", false
+}
+
+// storageRefs turns the configured storages into engine references.
+func storageRefs(storages []syncStorageModel) ([]client.StorageRef, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	refs := make([]client.StorageRef, 0, len(storages))
+	seen := map[client.StorageRef]bool{}
+	for _, s := range storages {
+		apiKind, ok := apiKindFor(s.Kind.ValueString())
+		if !ok {
+			diags.AddError("Unknown storage kind", fmt.Sprintf("%q is not a storage kind; use one of %s.", s.Kind.ValueString(), strings.Join(syncKindNames(), ", ")))
+			continue
+		}
+		ref := client.StorageRef{Kind: apiKind, Direction: client.Direction(s.Direction.ValueString()), ID: s.ID.ValueInt64()}
+		if seen[ref] {
+			diags.AddError("Storage listed twice", fmt.Sprintf("The %s is listed more than once in storages.", describeStorage(ref)))
+			continue
+		}
+		seen[ref] = true
+		refs = append(refs, ref)
+	}
+	return refs, diags
+}
+
+// describeStorage names a storage the way a user recognises it.
+func describeStorage(ref client.StorageRef) string {
+	return fmt.Sprintf("%s %s storage %d", ref.Kind, ref.Direction, ref.ID)
+}
+
+// syncProgressMessage is the line logged or sent as progress for an event,
+// or "" for events not worth a line.
+func syncProgressMessage(ev syncengine.Event) string {
+	name := describeStorage(ev.Ref)
+	switch ev.Kind {
+	case syncengine.EventStarted:
+		return fmt.Sprintf("Starting the sync of the %s", name)
+	case syncengine.EventUncertainStart:
+		return fmt.Sprintf("The sync request for the %s failed (%v); checking whether the sync started instead of starting another", name, ev.Err)
+	case syncengine.EventProgress:
+		msg := fmt.Sprintf("Sync of the %s: %s", name, ev.Status)
+		if ev.LastSyncCount != nil {
+			msg += fmt.Sprintf(", %d %s so far", *ev.LastSyncCount, countNoun(ev.Ref.Direction))
+		}
+		return msg + fmt.Sprintf(" (%s)", ev.Elapsed.Round(time.Second/10))
+	case syncengine.EventFinished:
+		if ev.Err != nil {
+			return fmt.Sprintf("Sync of the %s did not finish: %v", name, ev.Err)
+		}
+		msg := fmt.Sprintf("Sync of the %s ended %s", name, ev.Status)
+		if ev.LastSyncCount != nil {
+			msg += fmt.Sprintf(" with %d %s", *ev.LastSyncCount, countNoun(ev.Ref.Direction))
+		}
+		return msg + fmt.Sprintf(" after %s", ev.Elapsed.Round(time.Second/10))
+	}
+	return ""
+}
+
+// countNoun is what last_sync_count counts (API.md §2).
+func countNoun(dir client.Direction) string {
+	if dir == client.Export {
+		return "annotations written"
+	}
+	return "new tasks"
+}
+
+// syncResultDiagnostics turns results into diagnostics: an error for a
+// sync that failed or could not be waited for, and for
+// completed_with_errors an error or a warning by policy.
+func syncResultDiagnostics(results []syncengine.Result, onCompletedWithErrors string, timeout time.Duration) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, res := range results {
+		name := describeStorage(res.Ref)
+		switch {
+		case errors.Is(res.Err, context.DeadlineExceeded):
+			diags.AddError("Timed out waiting for a storage sync",
+				fmt.Sprintf("The sync of the %s did not finish within the timeout of %s (last status %q). The sync goes on in Label Studio. Raise the timeout, or set wait = false to start syncs without waiting.",
+					name, timeout, res.Status))
+		case res.Err != nil:
+			diags.AddError("Storage sync failed", fmt.Sprintf("The sync of the %s could not be run: %v", name, res.Err))
+		case res.Status == syncengine.StatusFailed:
+			diags.AddError("Storage sync failed", fmt.Sprintf("The sync of the %s failed.%s", name, quoteTraceback(res.Traceback)))
+		case res.Status == syncengine.StatusCompletedWithErrors:
+			detail := fmt.Sprintf("The sync of the %s completed with errors (%s).%s", name, formatCount(res), quoteTraceback(res.Traceback))
+			if onCompletedWithErrors == onCompletedWithErrorsFail {
+				diags.AddError("Storage sync completed with errors", detail)
+			} else {
+				diags.AddWarning("Storage sync completed with errors", detail)
+			}
+		}
+	}
+	return diags
+}
+
+func formatCount(res syncengine.Result) string {
+	if res.LastSyncCount == nil {
+		return "no count reported"
+	}
+	return fmt.Sprintf("%d %s", *res.LastSyncCount, countNoun(res.Ref.Direction))
+}
+
+// quoteTraceback renders the server's traceback for a diagnostic.
+func quoteTraceback(traceback *string) string {
+	if traceback == nil || strings.TrimSpace(*traceback) == "" {
+		return " Label Studio gave no traceback."
+	}
+	return " Label Studio reported:\n\n" + truncateTraceback(strings.TrimSpace(*traceback), maxTracebackInDiagnostic)
+}
+
+// truncateTraceback keeps the last limit bytes (cut at a line start where
+// possible): a Python traceback ends with the exception.
+func truncateTraceback(traceback string, limit int) string {
+	if len(traceback) <= limit {
+		return traceback
+	}
+	tail := traceback[len(traceback)-limit:]
+	if i := strings.IndexByte(tail, '\n'); i >= 0 && i < len(tail)/2 {
+		tail = tail[i+1:]
+	}
+	// Do not start inside a UTF-8 sequence.
+	for len(tail) > 0 && tail[0]&0xC0 == 0x80 {
+		tail = tail[1:]
+	}
+	return fmt.Sprintf("[… %d earlier characters left out]\n%s", len(traceback)-len(tail), tail)
+}

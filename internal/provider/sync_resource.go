@@ -1,0 +1,344 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/syncengine"
+)
+
+var (
+	_ resource.Resource               = (*storageSyncResource)(nil)
+	_ resource.ResourceWithConfigure  = (*storageSyncResource)(nil)
+	_ resource.ResourceWithModifyPlan = (*storageSyncResource)(nil)
+)
+
+var pathResults = path.Root("results")
+
+func newStorageSyncResource() resource.Resource { return &storageSyncResource{} }
+
+// storageSyncResource syncs storages when it is created, when its storages
+// change and when its triggers change; it never touches Label Studio on
+// read or destroy.
+type storageSyncResource struct {
+	client *client.Client
+}
+
+type storageSyncResourceModel struct {
+	ID                    types.String   `tfsdk:"id"`
+	Storages              types.List     `tfsdk:"storages"`
+	Triggers              types.Map      `tfsdk:"triggers"`
+	Wait                  types.Bool     `tfsdk:"wait"`
+	OnCompletedWithErrors types.String   `tfsdk:"on_completed_with_errors"`
+	Concurrency           types.Int64    `tfsdk:"concurrency"`
+	Results               types.List     `tfsdk:"results"`
+	Timeouts              timeouts.Value `tfsdk:"timeouts"`
+}
+
+// syncResultAttrTypes is the shape of one element of `results`.
+var syncResultAttrTypes = map[string]attr.Type{
+	"kind":             types.StringType,
+	"direction":        types.StringType,
+	"id":               types.Int64Type,
+	"project":          types.Int64Type,
+	"status":           types.StringType,
+	"last_sync":        types.StringType,
+	"last_sync_count":  types.Int64Type,
+	"duration_seconds": types.Float64Type,
+	"traceback":        types.StringType,
+}
+
+func (r *storageSyncResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_storage_sync"
+}
+
+func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		Description: "Syncs Label Studio storages: imports new objects of import storages as tasks, or writes the project's annotations to export storages, and waits for the syncs to finish. " +
+			"A sync runs when the resource is created, when `storages` change and when `triggers` change; reading or destroying the resource never touches Label Studio. " +
+			"Import syncs are incremental: objects already imported by the same storage are skipped, nothing is updated or removed.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:      true,
+				Description:   "Random identifier of this sync, new on each replacement.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"storages": schema.ListNestedAttribute{
+				Required:    true,
+				Description: "The storages to sync. Changing the list syncs every storage in it again.",
+				Validators:  []validator.List{listvalidator.SizeAtLeast(1)},
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"kind": schema.StringAttribute{
+							Required: true,
+							Description: "The storage kind: the `<kind>` of the storage's resource type `labelstudio_<kind>_<direction>_storage` " +
+								"(`s3`, `s3s`, `gcs`, `azure_blob`, `redis`, `local`), or the storage's `type` attribute (`azure`, `localfiles`, …).",
+							Validators: []validator.String{stringvalidator.OneOf(syncKindNames()...)},
+						},
+						"direction": schema.StringAttribute{
+							Required:    true,
+							Description: "`import` for an import (source) storage, `export` for an export (target) storage.",
+							Validators:  []validator.String{stringvalidator.OneOf(string(client.Import), string(client.Export))},
+						},
+						"id": schema.Int64Attribute{
+							Required:    true,
+							Description: "The storage's `id`.",
+							Validators:  []validator.Int64{int64validator.AtLeast(1)},
+						},
+					},
+				},
+			},
+			"triggers": schema.MapAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				Description: "Arbitrary values; when any of them changes the resource is replaced, which syncs again. Tie it to what changes the bucket, e.g. an uploaded object's ETag.",
+				PlanModifiers: []planmodifier.Map{
+					mapplanmodifier.RequiresReplace(),
+				},
+			},
+			"wait": schema.BoolAttribute{
+				Optional:    true,
+				Computed:    true,
+				Default:     booldefault.StaticBool(true),
+				Description: "Wait for every sync to finish (default `true`), bounded by `timeouts`. With `false` the syncs are only started and `results` show the status Label Studio answered with.",
+			},
+			"on_completed_with_errors": schema.StringAttribute{
+				Optional:    true,
+				Computed:    true,
+				Default:     stringdefault.StaticString(onCompletedWithErrorsWarn),
+				Description: "What a sync that ends `completed_with_errors` (some tasks failed validation) means for the apply: `warn` (default) or `fail`.",
+				Validators:  []validator.String{stringvalidator.OneOf(onCompletedWithErrorsWarn, onCompletedWithErrorsFail)},
+			},
+			"concurrency": schema.Int64Attribute{
+				Optional:    true,
+				Computed:    true,
+				Default:     int64default.StaticInt64(defaultSyncConcurrency),
+				Description: fmt.Sprintf("How many storages sync at once (default %d).", defaultSyncConcurrency),
+				Validators:  []validator.Int64{int64validator.Between(1, 32)},
+			},
+			"results": schema.ListNestedAttribute{
+				Computed:    true,
+				Description: "How each sync ended, in the order of `storages`.",
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"kind":             schema.StringAttribute{Computed: true, Description: "The storage's API type (`s3`, `azure`, `localfiles`, …)."},
+						"direction":        schema.StringAttribute{Computed: true, Description: "`import` or `export`."},
+						"id":               schema.Int64Attribute{Computed: true, Description: "The storage's id."},
+						"project":          schema.Int64Attribute{Computed: true, Description: "The storage's project."},
+						"status":           schema.StringAttribute{Computed: true, Description: "The final status: `completed`, `completed_with_errors` or `failed` (with `wait = false`, the status at the start)."},
+						"last_sync":        schema.StringAttribute{Computed: true, Description: "When the sync finished, as Label Studio reports it."},
+						"last_sync_count":  schema.Int64Attribute{Computed: true, Description: "New tasks created (import) or annotations written (export) by this sync."},
+						"duration_seconds": schema.Float64Attribute{Computed: true, Description: "Seconds from the sync request to the end being seen."},
+						"traceback":        schema.StringAttribute{Computed: true, Description: "Label Studio's error text for a failed sync or one completed with errors (the end of it when very long)."},
+					},
+				},
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{
+				Create:            true,
+				Update:            true,
+				CreateDescription: "How long to wait for the syncs on create (default 30m).",
+				UpdateDescription: "How long to wait for the syncs when `storages` change (default 30m).",
+			}),
+		},
+	}
+}
+
+func (r *storageSyncResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *providerData, got %T.", req.ProviderData))
+		return
+	}
+	r.client = data.Client
+}
+
+// ModifyPlan keeps the results of the last sync unless one will run: on
+// create, when the storages change or on replacement.
+func (r *storageSyncResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || len(resp.RequiresReplace) > 0 {
+		return
+	}
+	var plan, state storageSyncResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.Storages.Equal(state.Storages) {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, pathResults, state.Results)...)
+	}
+}
+
+func (r *storageSyncResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan storageSyncResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultSyncTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, err := randomID()
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot create an id", err.Error())
+		return
+	}
+	plan.ID = types.StringValue(id)
+	resp.Diagnostics.Append(r.sync(ctx, &plan, timeout)...)
+	// The state is saved even when a sync failed: Terraform then marks the
+	// resource tainted, so that the next apply syncs again.
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Read changes nothing: the results describe the syncs this resource ran,
+// and later syncs or edits of the storages are not drift.
+func (r *storageSyncResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state storageSyncResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *storageSyncResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state storageSyncResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.Storages.Equal(state.Storages) {
+		// Only settings changed (wait, policy, timeouts): no sync.
+		plan.Results = state.Results
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultSyncTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(r.sync(ctx, &plan, timeout)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete leaves Label Studio alone: a sync cannot be undone.
+func (r *storageSyncResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+}
+
+// sync runs the syncs the model names and stores their results in it.
+func (r *storageSyncResource) sync(ctx context.Context, m *storageSyncResourceModel, timeout time.Duration) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if r.client == nil {
+		diags.AddError("Provider not configured", "The labelstudio provider has no client; check its url and api_key.")
+		return diags
+	}
+	var storages []syncStorageModel
+	diags.Append(m.Storages.ElementsAs(ctx, &storages, false)...)
+	refs, refDiags := storageRefs(storages)
+	diags.Append(refDiags...)
+	if diags.HasError() {
+		return diags
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	engine := syncengine.New(r.client, syncengine.Options{Concurrency: int(m.Concurrency.ValueInt64())})
+	logEvent := func(ev syncengine.Event) {
+		if msg := syncProgressMessage(ev); msg != "" {
+			tflog.Info(ctx, msg, map[string]any{"storage": describeStorage(ev.Ref), "status": ev.Status})
+		}
+	}
+	var results []syncengine.Result
+	if m.Wait.ValueBool() {
+		results = engine.Sync(ctx, refs, logEvent)
+	} else {
+		results = engine.Start(ctx, refs, logEvent)
+	}
+
+	list, listDiags := syncResultsValue(results)
+	diags.Append(listDiags...)
+	m.Results = list
+	diags.Append(syncResultDiagnostics(results, m.OnCompletedWithErrors.ValueString(), timeout)...)
+	return diags
+}
+
+// syncResultsValue is the `results` attribute for engine results.
+func syncResultsValue(results []syncengine.Result) (types.List, diag.Diagnostics) {
+	objType := types.ObjectType{AttrTypes: syncResultAttrTypes}
+	elems := make([]attr.Value, 0, len(results))
+	var diags diag.Diagnostics
+	for _, res := range results {
+		var traceback *string
+		if res.Traceback != nil {
+			t := truncateTraceback(*res.Traceback, maxTracebackInState)
+			traceback = &t
+		}
+		var project types.Int64
+		if res.Project != 0 {
+			project = types.Int64Value(res.Project)
+		} else {
+			project = types.Int64Null()
+		}
+		obj, d := types.ObjectValue(syncResultAttrTypes, map[string]attr.Value{
+			"kind":             types.StringValue(res.Ref.Kind),
+			"direction":        types.StringValue(string(res.Ref.Direction)),
+			"id":               types.Int64Value(res.Ref.ID),
+			"project":          project,
+			"status":           stringOrNull(res.Status),
+			"last_sync":        types.StringPointerValue(res.LastSync),
+			"last_sync_count":  types.Int64PointerValue(res.LastSyncCount),
+			"duration_seconds": types.Float64Value(res.Duration.Seconds()),
+			"traceback":        types.StringPointerValue(traceback),
+		})
+		diags.Append(d...)
+		elems = append(elems, obj)
+	}
+	list, d := types.ListValue(objType, elems)
+	diags.Append(d...)
+	return list, diags
+}
+
+func stringOrNull(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+func randomID() (string, error) {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}

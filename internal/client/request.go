@@ -115,7 +115,7 @@ func (c *Client) send(ctx context.Context, cl call) (*response, error) {
 				return nil, fmt.Errorf("%w (not retried: the request may have reached the server)", err)
 			}
 			if !c.waitBeforeRetry(ctx, cl, attempt, nil) {
-				return nil, c.lastError(ctx, cl, err)
+				return nil, lastError(ctx, cl, err)
 			}
 			continue
 		}
@@ -137,14 +137,14 @@ func (c *Client) send(ctx context.Context, cl call) (*response, error) {
 			return nil, apiErr
 		}
 		if !c.waitBeforeRetry(ctx, cl, attempt, resp.header) {
-			return nil, c.lastError(ctx, cl, apiErr)
+			return nil, lastError(ctx, cl, apiErr)
 		}
 	}
 }
 
 // lastError is the error a call ends with when it stops retrying: the
 // context's error if it ended during the wait, else the last failure.
-func (c *Client) lastError(ctx context.Context, cl call, last error) error {
+func lastError(ctx context.Context, cl call, last error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("%s %s: %w", cl.method, cl.path, ctx.Err())
 	}

@@ -171,6 +171,9 @@ func (p *labelStudioProvider) Configure(ctx context.Context, req provider.Config
 	}
 	if !cfg.MaxRetries.IsNull() {
 		ccfg.MaxRetries = int(cfg.MaxRetries.ValueInt64())
+		if ccfg.MaxRetries == 0 {
+			ccfg.MaxRetries = -1 // the client reads 0 as "default"; the user asked for none
+		}
 	}
 	switch {
 	case !cfg.CACertPEM.IsNull():

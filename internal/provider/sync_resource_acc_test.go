@@ -1,0 +1,281 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/devserver"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/syncengine"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
+)
+
+const syncName = "labelstudio_storage_sync.test"
+
+func skipUnlessAcc(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1")
+	}
+}
+
+// localSyncConfig is a local-files storage of the given direction and a
+// sync of it; extra goes into the sync resource.
+func localSyncConfig(env *testenv.Env, dir client.Direction, project int64, path, extra string) string {
+	return testAccProviderConfig(env) + fmt.Sprintf(`
+resource "labelstudio_local_%[1]s_storage" "test" {
+  project = %[2]d
+  path    = %[3]s
+}
+
+resource "labelstudio_storage_sync" "test" {
+  storages = [{
+    kind      = labelstudio_local_%[1]s_storage.test.type
+    direction = %[1]q
+    id        = labelstudio_local_%[1]s_storage.test.id
+  }]
+%[4]s
+}
+`, dir, project, hclString(path), extra)
+}
+
+// localStorageOnlyConfig is the storage of localSyncConfig without a sync.
+func localStorageOnlyConfig(env *testenv.Env, dir client.Direction, project int64, path string) string {
+	return testAccProviderConfig(env) + fmt.Sprintf(`
+resource "labelstudio_local_%[1]s_storage" "test" {
+  project = %[2]d
+  path    = %[3]s
+}
+`, dir, project, hclString(path))
+}
+
+func resultValue(attr string, want knownvalue.Check) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(syncName, tfjsonpath.New("results").AtSliceIndex(0).AtMapKey(attr), want)
+}
+
+func expectTasks(t *testing.T, c *client.Client, project int64, want int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		tasks, err := c.ListTasks(t.Context(), project)
+		if err != nil {
+			return err
+		}
+		if len(tasks) != want {
+			return fmt.Errorf("project %d has %d tasks, want %d", project, len(tasks), want)
+		}
+		return nil
+	}
+}
+
+func writeTaskFiles(t *testing.T, dir string, from, to int) {
+	for i := from; i <= to; i++ {
+		testenv.WriteFile(t, dir, fmt.Sprintf("task-%02d.json", i), fmt.Appendf(nil, `{"text": "task %d"}`, i))
+	}
+}
+
+// TestAccStorageSyncImport: N files give last_sync_count N and N tasks; new
+// files and a changed trigger re-sync only the new ones; plans after each
+// apply are empty. Both sync modes of the stand-in.
+func TestAccStorageSyncImport(t *testing.T) {
+	for _, mode := range []string{devserver.SyncInline, devserver.SyncQueued} {
+		t.Run(mode, func(t *testing.T) {
+			skipUnlessAcc(t)
+			env := testenv.Start(t, testenv.Options{SyncMode: mode, SyncObjectDelay: 20 * time.Millisecond})
+			c := testClient(t, env)
+			project := testProject(t, c)
+			dir := testenv.LocalDir(t, env, "sync-import-"+mode)
+			writeTaskFiles(t, dir, 1, 3)
+
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config: localSyncConfig(env, client.Import, project, dir, `  triggers = { batch = "1" }`),
+						ConfigStateChecks: []statecheck.StateCheck{
+							resultValue("status", knownvalue.StringExact("completed")),
+							resultValue("last_sync_count", knownvalue.Int64Exact(3)),
+							resultValue("kind", knownvalue.StringExact("localfiles")),
+							resultValue("project", knownvalue.Int64Exact(project)),
+							resultValue("last_sync", knownvalue.NotNull()),
+							resultValue("traceback", knownvalue.Null()),
+						},
+						Check: expectTasks(t, c, project, 3),
+					},
+					{
+						PreConfig: func() { writeTaskFiles(t, dir, 4, 5) },
+						Config:    localSyncConfig(env, client.Import, project, dir, `  triggers = { batch = "2" }`),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(syncName, plancheck.ResourceActionReplace)},
+						},
+						ConfigStateChecks: []statecheck.StateCheck{
+							resultValue("status", knownvalue.StringExact("completed")),
+							resultValue("last_sync_count", knownvalue.Int64Exact(2)),
+						},
+						Check: expectTasks(t, c, project, 5),
+					},
+					{
+						// Settings that do not name storages change without a sync.
+						Config: localSyncConfig(env, client.Import, project, dir, `  triggers = { batch = "2" }
+  on_completed_with_errors = "fail"`),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(syncName, plancheck.ResourceActionUpdate)},
+						},
+						ConfigStateChecks: []statecheck.StateCheck{
+							resultValue("last_sync_count", knownvalue.Int64Exact(2)),
+						},
+						Check: expectTasks(t, c, project, 5),
+					},
+				},
+			})
+		})
+	}
+}
+
+// TestAccStorageSyncExport: an export sync writes one object per annotation.
+func TestAccStorageSyncExport(t *testing.T) {
+	skipUnlessAcc(t)
+	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued})
+	c := testClient(t, env)
+	project := testProject(t, c)
+	annotations := seedAnnotatedTasks(t, env, c, project, 3)
+	out := testenv.LocalDir(t, env, "sync-export")
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: localStorageOnlyConfig(env, client.Export, project, out)},
+			{
+				// Creating the export storage already exported everything;
+				// start from an empty directory to see what the sync writes.
+				PreConfig: func() { emptyDir(t, out) },
+				Config:    localSyncConfig(env, client.Export, project, out, ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					resultValue("status", knownvalue.StringExact("completed")),
+					resultValue("last_sync_count", knownvalue.Int64Exact(int64(len(annotations)))),
+					resultValue("direction", knownvalue.StringExact("export")),
+				},
+				Check: func(*terraform.State) error {
+					for _, id := range annotations {
+						if _, err := os.Stat(fmt.Sprintf("%s/%d", out, id)); err != nil {
+							return fmt.Errorf("annotation %d was not exported: %v", id, err)
+						}
+					}
+					if entries, _ := os.ReadDir(out); len(entries) != len(annotations) {
+						return fmt.Errorf("%d objects exported, want %d", len(entries), len(annotations))
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// seedAnnotatedTasks imports n tasks through a local-files storage and
+// annotates each; it returns the annotation ids.
+func seedAnnotatedTasks(t *testing.T, env *testenv.Env, c *client.Client, project int64, n int) []int64 {
+	t.Helper()
+	src := testenv.LocalDir(t, env, "sync-export-source")
+	writeTaskFiles(t, src, 1, n)
+	st, err := c.CreateStorage(t.Context(), "localfiles", client.Import, map[string]any{"project": project, "path": src})
+	if err != nil {
+		t.Fatalf("create the source storage: %v", err)
+	}
+	ref := client.StorageRef{Kind: "localfiles", Direction: client.Import, ID: st.ID}
+	if res := syncengine.New(c, syncengine.Options{}).Sync(t.Context(), []client.StorageRef{ref}, nil)[0]; res.Err != nil || res.Status != syncengine.StatusCompleted {
+		t.Fatalf("sync the source storage: %+v", res)
+	}
+	tasks, err := c.ListTasks(t.Context(), project)
+	if err != nil || len(tasks) != n {
+		t.Fatalf("list tasks: %d tasks, %v; want %d", len(tasks), err, n)
+	}
+	dev := env.Dev(t)
+	ids := make([]int64, 0, len(tasks))
+	for _, task := range tasks {
+		ids = append(ids, dev.AddAnnotation(t, task.ID, []any{map[string]any{"type": "choices", "value": map[string]any{"choices": []string{"yes"}}}}))
+	}
+	return ids
+}
+
+// wrappedText matches pattern in Terraform's output, where diagnostics are
+// wrapped: every space may be any run of white space.
+func wrappedText(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+func emptyDir(t *testing.T, dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("read %s: %v", dir, err)
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(dir + "/" + e.Name()); err != nil {
+			t.Fatalf("remove %s: %v", e.Name(), err)
+		}
+	}
+}
+
+// TestAccStorageSyncFailures: a sync that fails quotes Label Studio's
+// traceback, a storage whose path vanished quotes the server's message, and
+// the timeout ends the wait with an error that names it.
+func TestAccStorageSyncFailures(t *testing.T) {
+	skipUnlessAcc(t)
+	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued, SyncObjectDelay: 500 * time.Millisecond})
+	c := testClient(t, env)
+
+	t.Run("bad task file", func(t *testing.T) {
+		project := testProject(t, c)
+		dir := testenv.LocalDir(t, env, "sync-bad-json")
+		testenv.WriteFile(t, dir, "broken.json", []byte(`{"text": `))
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config:      localSyncConfig(env, client.Import, project, dir, ""),
+				ExpectError: wrappedText(`Storage sync failed.*localfiles import storage \d+ failed.*Can't import JSON-formatted tasks from`),
+			}},
+		})
+	})
+
+	t.Run("path vanished", func(t *testing.T) {
+		project := testProject(t, c)
+		dir := testenv.LocalDir(t, env, "sync-vanished")
+		writeTaskFiles(t, dir, 1, 1)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{
+				{Config: localStorageOnlyConfig(env, client.Import, project, dir)},
+				{
+					PreConfig: func() {
+						if err := os.RemoveAll(dir); err != nil {
+							t.Fatal(err)
+						}
+					},
+					Config:      localSyncConfig(env, client.Import, project, dir, ""),
+					ExpectError: wrappedText(`localfiles import storage \d+ could not be run.*does not exist`),
+				},
+			},
+		})
+	})
+
+	t.Run("timeout", func(t *testing.T) {
+		project := testProject(t, c)
+		dir := testenv.LocalDir(t, env, "sync-slow")
+		writeTaskFiles(t, dir, 1, 10)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config:      localSyncConfig(env, client.Import, project, dir, `  timeouts = { create = "1s" }`),
+				ExpectError: wrappedText(`Timed out waiting for a storage sync.*within the timeout of 1s`),
+			}},
+		})
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,7 +56,7 @@ type Env struct {
 func Start(t testing.TB, opts Options) *Env {
 	t.Helper()
 	if url, key := os.Getenv("LABEL_STUDIO_URL"), os.Getenv("LABEL_STUDIO_API_KEY"); url != "" && key != "" {
-		return &Env{URL: trimSlash(url), APIKey: key, Real: true, DocumentRoot: os.Getenv("LSTEST_LOCAL_FILES_ROOT")}
+		return &Env{URL: strings.TrimRight(url, "/"), APIKey: key, Real: true, DocumentRoot: os.Getenv("LSTEST_LOCAL_FILES_ROOT")}
 	}
 
 	root, err := filepath.EvalSymlinks(t.TempDir())
@@ -102,13 +103,6 @@ func Start(t testing.TB, opts Options) *Env {
 		}
 	}
 	return &Env{URL: httpServer.URL, APIKey: apiKey, Server: srv, DocumentRoot: root}
-}
-
-func trimSlash(url string) string {
-	for len(url) > 0 && url[len(url)-1] == '/' {
-		url = url[:len(url)-1]
-	}
-	return url
 }
 
 // require returns the values of the named environment variables. When one

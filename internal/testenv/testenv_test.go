@@ -14,7 +14,7 @@ import (
 // getJSON sends an authenticated GET and decodes the JSON answer.
 func getJSON(t *testing.T, env *Env, authorization, path string) (int, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, env.URL+path, nil)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, env.URL+path, http.NoBody)
 	if err != nil {
 		t.Fatal(err)
 	}

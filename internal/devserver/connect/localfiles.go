@@ -69,21 +69,19 @@ func isBelow(path, dir string) bool {
 func (c localFilesConnector) List(_ context.Context, s Settings) ([]Object, error) {
 	dir := s.String("path")
 	var objects []Object
-	add := func(path string, entry fs.DirEntry) error {
-		if !entry.Type().IsRegular() {
-			// Label Studio's is_file() follows symlinks.
-			if entry.Type()&fs.ModeSymlink == 0 {
-				return nil
-			}
-			if info, err := os.Stat(path); err != nil || !info.Mode().IsRegular() {
-				return nil
-			}
-		}
+	// add keeps regular files; like Python's is_file() it follows symlinks
+	// and skips broken ones.
+	add := func(path string) error {
 		info, err := os.Stat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
-		objects = append(objects, Object{Key: path, Size: info.Size()})
+		if info.Mode().IsRegular() {
+			objects = append(objects, Object{Key: path, Size: info.Size()})
+		}
 		return nil
 	}
 	if s.Bool("recursive_scan") {
@@ -94,7 +92,7 @@ func (c localFilesConnector) List(_ context.Context, s Settings) ([]Object, erro
 			if entry.IsDir() {
 				return nil
 			}
-			return add(path, entry)
+			return add(path)
 		})
 		if err != nil {
 			return nil, err
@@ -105,7 +103,7 @@ func (c localFilesConnector) List(_ context.Context, s Settings) ([]Object, erro
 			return nil, err
 		}
 		for _, entry := range entries {
-			if err := add(filepath.Join(dir, entry.Name()), entry); err != nil {
+			if err := add(filepath.Join(dir, entry.Name())); err != nil {
 				return nil, err
 			}
 		}

@@ -87,10 +87,10 @@ func TestLocalFilesList(t *testing.T) {
 	wantKeys(t, keys(t, c, connect.Settings{"path": data}), filepath.Join(data, "c.json"))
 	// Recursive listings are ordered by basename, not by path.
 	wantKeys(t, keys(t, c, connect.Settings{"path": data, "recursive_scan": true}),
-		filepath.Join(data, "b/a.json"), filepath.Join(data, "d/e/b.json"),
-		filepath.Join(data, "c.json"), filepath.Join(data, "b/z.json"))
+		filepath.Join(data, "b", "a.json"), filepath.Join(data, "d", "e", "b.json"),
+		filepath.Join(data, "c.json"), filepath.Join(data, "b", "z.json"))
 
-	got, err := c.Read(context.Background(), connect.Settings{"path": data}, filepath.Join(data, "b/z.json"))
+	got, err := c.Read(context.Background(), connect.Settings{"path": data}, filepath.Join(data, "b", "z.json"))
 	if err != nil || string(got) != "{}" {
 		t.Errorf("Read = %q, %v", got, err)
 	}
@@ -135,7 +135,7 @@ func TestLocalFilesWriteIsPythonIndentedJSON(t *testing.T) {
 func TestLocalFilesBlobURL(t *testing.T) {
 	root, data := localRoot(t)
 	c := connector(t, "localfiles", connect.Env{LocalFilesServingEnabled: true, LocalFilesDocumentRoot: root})
-	got := c.BlobURL(connect.Settings{"path": data}, filepath.Join(data, "sub dir/a&b+é.jpg"))
+	got := c.BlobURL(connect.Settings{"path": data}, filepath.Join(data, "sub dir", "a&b+é.jpg"))
 	if want := "/data/local-files/?d=data/sub%20dir/a%26b%2B%C3%A9.jpg"; got != want {
 		t.Errorf("BlobURL = %s, want %s", got, want)
 	}

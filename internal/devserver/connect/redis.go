@@ -19,7 +19,7 @@ func newRedisConnector(Env) Connector { return redisConnector{} }
 
 // errRedisDBZero: Label Studio's connection helper treats a falsy db as
 // "no connection", so db 0 can never be pinged (API.md 3.4).
-var errRedisDBZero = errors.New("Redis db 0 cannot be used: Label Studio treats db 0 as unset")
+var errRedisDBZero = errors.New("redis db 0 cannot be used: Label Studio treats db 0 as unset")
 
 // client connects as redis-py would with the storage's host (default
 // localhost), port (default 6379), db and password.

@@ -11,4 +11,6 @@ func syncResources() []func() resource.Resource {
 }
 
 // syncActions returns the storage sync action (Terraform 1.14+).
-func syncActions() []func() action.Action { return nil }
+func syncActions() []func() action.Action {
+	return []func() action.Action{newStorageSyncAction}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
@@ -22,6 +23,7 @@ import (
 const (
 	defaultSyncTimeout     = 30 * time.Minute
 	defaultSyncConcurrency = 4
+	maxSyncConcurrency     = 32
 
 	onCompletedWithErrorsWarn = "warn"
 	onCompletedWithErrorsFail = "fail"
@@ -32,6 +34,16 @@ const (
 	// maxTracebackInState bounds what the results keep.
 	maxTracebackInState = 8000
 )
+
+// Descriptions shared by the resource's and the action's schemas.
+const (
+	syncKindDescription = "The storage kind: the `<kind>` of the storage's resource type `labelstudio_<kind>_<direction>_storage` " +
+		"(`s3`, `s3s`, `gcs`, `azure_blob`, `redis`, `local`), or the storage's `type` attribute (`azure`, `localfiles`, …)."
+	syncDirectionDescription = "`import` for an import (source) storage, `export` for an export (target) storage."
+	syncPolicyDescription    = "What a sync that ends `completed_with_errors` (some tasks failed validation) means: `warn` (default) or `fail`."
+)
+
+var pathStorages = path.Root("storages")
 
 // syncStorageModel names one storage to sync.
 type syncStorageModel struct {
@@ -88,6 +100,38 @@ func storageRefs(storages []syncStorageModel) ([]client.StorageRef, diag.Diagnos
 		refs = append(refs, ref)
 	}
 	return refs, diags
+}
+
+// validateNoDuplicateStorages reports a storage listed twice, as far as the
+// list is known at validation time.
+func validateNoDuplicateStorages(ctx context.Context, list types.List) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if list.IsNull() || list.IsUnknown() {
+		return diags
+	}
+	var storages []syncStorageModel
+	diags.Append(list.ElementsAs(ctx, &storages, false)...)
+	if diags.HasError() {
+		return diags
+	}
+	seen := map[client.StorageRef]int{}
+	for i, s := range storages {
+		if s.Kind.IsUnknown() || s.Direction.IsUnknown() || s.ID.IsUnknown() {
+			continue
+		}
+		apiKind, ok := apiKindFor(s.Kind.ValueString())
+		if !ok {
+			continue // the kind's own validator reports it
+		}
+		ref := client.StorageRef{Kind: apiKind, Direction: client.Direction(s.Direction.ValueString()), ID: s.ID.ValueInt64()}
+		if first, dup := seen[ref]; dup {
+			diags.AddAttributeError(pathStorages.AtListIndex(i), "Storage listed twice",
+				fmt.Sprintf("The %s is already listed at index %d.", describeStorage(ref), first))
+			continue
+		}
+		seen[ref] = i
+	}
+	return diags
 }
 
 // describeStorage names a storage the way a user recognises it.
@@ -188,5 +232,5 @@ func truncateTraceback(traceback string, limit int) string {
 	for len(tail) > 0 && tail[0]&0xC0 == 0x80 {
 		tail = tail[1:]
 	}
-	return fmt.Sprintf("[… %d earlier characters left out]\n%s", len(traceback)-len(tail), tail)
+	return fmt.Sprintf("[… %d earlier bytes left out]\n%s", len(traceback)-len(tail), tail)
 }

@@ -31,9 +31,10 @@ import (
 )
 
 var (
-	_ resource.Resource               = (*storageSyncResource)(nil)
-	_ resource.ResourceWithConfigure  = (*storageSyncResource)(nil)
-	_ resource.ResourceWithModifyPlan = (*storageSyncResource)(nil)
+	_ resource.Resource                   = (*storageSyncResource)(nil)
+	_ resource.ResourceWithConfigure      = (*storageSyncResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*storageSyncResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*storageSyncResource)(nil)
 )
 
 var pathResults = path.Root("results")
@@ -93,14 +94,13 @@ func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaReque
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"kind": schema.StringAttribute{
-							Required: true,
-							Description: "The storage kind: the `<kind>` of the storage's resource type `labelstudio_<kind>_<direction>_storage` " +
-								"(`s3`, `s3s`, `gcs`, `azure_blob`, `redis`, `local`), or the storage's `type` attribute (`azure`, `localfiles`, …).",
-							Validators: []validator.String{stringvalidator.OneOf(syncKindNames()...)},
+							Required:    true,
+							Description: syncKindDescription,
+							Validators:  []validator.String{stringvalidator.OneOf(syncKindNames()...)},
 						},
 						"direction": schema.StringAttribute{
 							Required:    true,
-							Description: "`import` for an import (source) storage, `export` for an export (target) storage.",
+							Description: syncDirectionDescription,
 							Validators:  []validator.String{stringvalidator.OneOf(string(client.Import), string(client.Export))},
 						},
 						"id": schema.Int64Attribute{
@@ -129,7 +129,7 @@ func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Optional:    true,
 				Computed:    true,
 				Default:     stringdefault.StaticString(onCompletedWithErrorsWarn),
-				Description: "What a sync that ends `completed_with_errors` (some tasks failed validation) means for the apply: `warn` (default) or `fail`.",
+				Description: syncPolicyDescription,
 				Validators:  []validator.String{stringvalidator.OneOf(onCompletedWithErrorsWarn, onCompletedWithErrorsFail)},
 			},
 			"concurrency": schema.Int64Attribute{
@@ -137,7 +137,7 @@ func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Computed:    true,
 				Default:     int64default.StaticInt64(defaultSyncConcurrency),
 				Description: fmt.Sprintf("How many storages sync at once (default %d).", defaultSyncConcurrency),
-				Validators:  []validator.Int64{int64validator.Between(1, 32)},
+				Validators:  []validator.Int64{int64validator.Between(1, maxSyncConcurrency)},
 			},
 			"results": schema.ListNestedAttribute{
 				Computed:    true,
@@ -176,6 +176,16 @@ func (r *storageSyncResource) Configure(_ context.Context, req resource.Configur
 		return
 	}
 	r.client = data.Client
+}
+
+// ValidateConfig rejects a storage listed twice once the list is known.
+func (r *storageSyncResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var storages types.List
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, pathStorages, &storages)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(validateNoDuplicateStorages(ctx, storages)...)
 }
 
 // ModifyPlan keeps the results of the last sync unless one will run: on

@@ -78,6 +78,21 @@ type Error struct {
 	// Internal marks failures Label Studio does not catch, so the request
 	// ends as HTTP 500 with the generic envelope (API.md 4.1).
 	Internal bool
+	// Raised is the text of the exception behind Message when a serializer
+	// translated it (S3's ClientError, e.g. "An error occurred (404) when
+	// calling the HeadBucket operation: Not Found"). Where nothing translates
+	// it, as in the sync view's unwrapped validate_connection (API.md 6.1),
+	// that text is what Label Studio shows. Empty means Message.
+	Raised string
+}
+
+// RaisedText is the exception text Label Studio shows where it does not
+// translate the failure: Raised, or Message when there is none.
+func (e *Error) RaisedText() string {
+	if e.Raised != "" {
+		return e.Raised
+	}
+	return e.Message
 }
 
 func (e *Error) Error() string { return e.Message }

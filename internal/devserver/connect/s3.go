@@ -155,9 +155,9 @@ func (c s3Connector) validationError(s Settings, err error) error {
 	}
 	switch {
 	case ce.status == http.StatusForbidden || ce.code == "SignatureDoesNotMatch":
-		return &Error{Message: fmt.Sprintf("Cannot connect to S3 %s with specified AWS credentials", bucket)}
+		return &Error{Message: fmt.Sprintf("Cannot connect to S3 %s with specified AWS credentials", bucket), Raised: ce.Error()}
 	case ce.status == http.StatusNotFound || ce.code == "NoSuchBucket":
-		return &Error{Message: fmt.Sprintf("Cannot find bucket %s in S3", bucket)}
+		return &Error{Message: fmt.Sprintf("Cannot find bucket %s in S3", bucket), Raised: ce.Error()}
 	default:
 		return nil
 	}

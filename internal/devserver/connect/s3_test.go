@@ -2,6 +2,7 @@ package connect_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/devserver/connect"
@@ -48,9 +49,17 @@ func TestS3Validate(t *testing.T) {
 		}
 	})
 	t.Run("missing bucket", func(t *testing.T) {
-		for _, prefix := range []string{"", "images"} {
+		raised := map[string]string{
+			"":       "An error occurred (404) when calling the HeadBucket operation: Not Found",
+			"images": "An error occurred (NoSuchBucket) when calling the ListObjectsV2 operation: The specified bucket does not exist",
+		}
+		for prefix, want := range raised {
 			err := c.Validate(ctx, s3Settings(srv, "lstest-no-such-bucket", prefix), connect.Import)
 			wantError(t, err, "Cannot find bucket lstest-no-such-bucket in S3", false)
+			var ce *connect.Error
+			if errors.As(err, &ce) && ce.RaisedText() != want {
+				t.Errorf("prefix %q: raised %q, want %q", prefix, ce.RaisedText(), want)
+			}
 		}
 	})
 	t.Run("wrong secret key", func(t *testing.T) {

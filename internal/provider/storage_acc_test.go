@@ -31,6 +31,10 @@ type storageFixture struct {
 	create, update map[string]string
 	secrets        []string
 	patchBase      map[string]any
+	// imported are the attributes of a configuration that an import block
+	// must plan without changes: what the server returns, so no secrets,
+	// no hidden fields and the local path as Label Studio stores it.
+	imported map[string]string
 }
 
 // storageAccCase is one row of the lifecycle test table.
@@ -262,6 +266,12 @@ func testAccStorageLifecycle(t *testing.T, tc storageAccCase) {
 				ImportStateVerifyIgnore: importIgnores(tc.kind, tc.dir),
 			},
 			{
+				ResourceName:    name,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				Config:          storageConfig(env, tc.typeName(), withAttrs(projectAttr, fx.imported)),
+			},
+			{
 				Config: updateCfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(name, plancheck.ResourceActionUpdate),
@@ -349,7 +359,8 @@ func localFixture(dir client.Direction) func(t *testing.T, env *testenv.Env, pro
 		} else {
 			update["can_delete_objects"] = "true"
 		}
-		return storageFixture{create: create, update: update, patchBase: map[string]any{"path": path}}
+		imported := withAttrs(create, map[string]string{"path": hclString(path)})
+		return storageFixture{create: create, update: update, patchBase: map[string]any{"path": path}, imported: imported}
 	}
 }
 
@@ -369,6 +380,7 @@ func redisFixture(dir client.Direction) func(t *testing.T, env *testenv.Env, pro
 			"path":  hclString(testenv.UniqueName(t, "acc:")),
 		}
 		patchBase := map[string]any{"host": srv.Host, "port": srv.Port, "db": 3}
+		imported := withAttrs(create, nil)
 		var secrets []string
 		if srv.Password != "" {
 			// The update moves the password to the write-only attribute:
@@ -379,7 +391,7 @@ func redisFixture(dir client.Direction) func(t *testing.T, env *testenv.Env, pro
 			patchBase["password"] = srv.Password
 			secrets = append(secrets, srv.Password)
 		}
-		return storageFixture{create: create, update: update, secrets: secrets, patchBase: patchBase}
+		return storageFixture{create: create, update: update, secrets: secrets, patchBase: patchBase, imported: imported}
 	}
 }
 
@@ -437,7 +449,8 @@ func s3Fixture(dir client.Direction, withRole bool) func(t *testing.T, env *test
 			"aws_secret_access_key_wo":         hclString(srv.SecretKey),
 			"aws_secret_access_key_wo_version": "1",
 		})
-		return storageFixture{create: create, update: update, secrets: []string{srv.AccessKey, srv.SecretKey}}
+		return storageFixture{create: create, update: update, secrets: []string{srv.AccessKey, srv.SecretKey},
+			imported: withAttrs(location, objectStoreAttrs(dir, false))}
 	}
 }
 
@@ -459,7 +472,8 @@ func gcsFixture(dir client.Direction) func(t *testing.T, env *testenv.Env, proje
 			"google_application_credentials_wo":         hclString(credentials),
 			"google_application_credentials_wo_version": "1",
 		})
-		return storageFixture{create: create, update: update, secrets: []string{credentials}}
+		return storageFixture{create: create, update: update, secrets: []string{credentials},
+			imported: withAttrs(location, objectStoreAttrs(dir, false))}
 	}
 }
 
@@ -479,6 +493,7 @@ func azureFixture(dir client.Direction) func(t *testing.T, env *testenv.Env, pro
 			"account_key_wo":         hclString(srv.AccountKey),
 			"account_key_wo_version": "1",
 		})
-		return storageFixture{create: create, update: update, secrets: []string{srv.AccountKey}}
+		return storageFixture{create: create, update: update, secrets: []string{srv.AccountKey},
+			imported: withAttrs(map[string]string{"container": location["container"]}, objectStoreAttrs(dir, false))}
 	}
 }

@@ -1,0 +1,76 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/syncengine"
+)
+
+func TestTruncateTracebackKeepsTheException(t *testing.T) {
+	var b strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&b, "  File \"/label_studio/io_storages/base_models.py\", line %d, in sync\n", i)
+	}
+	b.WriteString("botocore.exceptions.ClientError: An error occurred (NoSuchBucket)")
+	full := b.String()
+
+	got := truncateTraceback(full, 500)
+
+	if len(got) > 560 {
+		t.Errorf("kept %d bytes, want about 500", len(got))
+	}
+	if !strings.HasSuffix(got, "(NoSuchBucket)") || !strings.HasPrefix(got, "[… ") || !strings.Contains(got, "earlier bytes left out]\n  File") {
+		t.Errorf("truncated traceback should note the cut and start at a line:\n%s", got)
+	}
+	if short := "ValueError: bad"; truncateTraceback(short, 500) != short {
+		t.Error("a short traceback was changed")
+	}
+}
+
+func TestSyncResultDiagnostics(t *testing.T) {
+	ref := client.StorageRef{Kind: "s3", Direction: client.Import, ID: 5}
+	traceback := "Task 3: annotations without data"
+	count := int64(7)
+	withErrors := syncengine.Result{Ref: ref, Status: syncengine.StatusCompletedWithErrors, LastSyncCount: &count, Traceback: &traceback}
+
+	for _, tc := range []struct {
+		name   string
+		result syncengine.Result
+		policy string
+		want   diag.Severity
+		text   []string
+	}{
+		{"completed", syncengine.Result{Ref: ref, Status: syncengine.StatusCompleted}, "warn", 0, nil},
+		{"with errors, warn", withErrors, "warn", diag.SeverityWarning, []string{"s3 import storage 5", "7 new tasks", traceback}},
+		{"with errors, fail", withErrors, "fail", diag.SeverityError, []string{"completed with errors", traceback}},
+		{"failed", syncengine.Result{Ref: ref, Status: syncengine.StatusFailed}, "warn", diag.SeverityError, []string{"failed", "no traceback"}},
+		{"timeout", syncengine.Result{Ref: ref, Status: syncengine.StatusInProgress, Err: fmt.Errorf("stopped waiting for the sync: %w", context.DeadlineExceeded)}, "warn", diag.SeverityError, []string{"within the timeout of 10m0s", `"in_progress"`}},
+		{"refused", syncengine.Result{Ref: ref, Err: errors.New("400 Storage 5 is not synchronizable")}, "warn", diag.SeverityError, []string{"could not be run", "not synchronizable"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			diags := syncResultDiagnostics([]syncengine.Result{tc.result}, tc.policy, 10*time.Minute)
+			if tc.want == 0 {
+				if len(diags) != 0 {
+					t.Fatalf("diagnostics for a clean sync: %v", diags)
+				}
+				return
+			}
+			if len(diags) != 1 || diags[0].Severity() != tc.want {
+				t.Fatalf("diagnostics = %v, want one of severity %v", diags, tc.want)
+			}
+			for _, text := range tc.text {
+				if !strings.Contains(diags[0].Summary()+" "+diags[0].Detail(), text) {
+					t.Errorf("diagnostic %q / %q lacks %q", diags[0].Summary(), diags[0].Detail(), text)
+				}
+			}
+		})
+	}
+}

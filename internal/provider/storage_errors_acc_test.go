@@ -267,3 +267,28 @@ func firstLineWith(text, secret string) string {
 	}
 	return ""
 }
+
+// TestAccStorageCreateTimeout: timeouts.create bounds the whole create; a
+// server slower than that fails the apply with a hint and creates nothing.
+func TestAccStorageCreateTimeout(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1")
+	}
+	env := testenv.Start(t, testenv.Options{})
+	env.Dev(t).AddFault(t, testenv.Fault{Method: "POST", Path: "^/api/storages/localfiles/validate$", Mode: "slow", DelayMS: 5000})
+	c := testClient(t, env)
+	project := testProject(t, c)
+	attrs := map[string]string{
+		"project":  strconv.FormatInt(project, 10),
+		"path":     hclString(testenv.LocalDir(t, env, "slow")),
+		"timeouts": `{ create = "1s" }`,
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      storageConfig(env, "labelstudio_local_import_storage", attrs),
+			ExpectError: regexp.MustCompile(`(?s)did not answer within the operation's timeout.*timeouts`),
+		}},
+	})
+	checkNoStorages(t, c, "localfiles", client.Import, project)
+}

@@ -271,6 +271,10 @@ func (r *storageResource) ImportState(ctx context.Context, req resource.ImportSt
 // known server messages translated into what to do. Configured secret values
 // are scrubbed from every text.
 func (r *storageResource) addAPIError(diags *diag.Diagnostics, summary string, err error, secrets []string) {
+	if errors.Is(err, context.DeadlineExceeded) {
+		diags.AddError(summary, redactSecrets(fmt.Sprintf("Label Studio did not answer within the operation's timeout (%v). If the server or the storage is slow, raise it in the resource's timeouts attribute, e.g. timeouts = { create = \"20m\", update = \"20m\" }.", err), secrets))
+		return
+	}
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) {
 		diags.AddError(summary, redactSecrets(err.Error(), secrets))

@@ -279,3 +279,52 @@ func TestAccStorageSyncFailures(t *testing.T) {
 		})
 	})
 }
+
+// TestAccStorageSyncS3: objects in a real S3 server (MinIO) become tasks
+// through an S3 import storage synced on a queued server.
+func TestAccStorageSyncS3(t *testing.T) {
+	skipUnlessAcc(t)
+	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued, SyncObjectDelay: 20 * time.Millisecond})
+	c := testClient(t, env)
+	project := testProject(t, c)
+	srv := testenv.S3(t)
+	bucket := srv.NewBucket(t)
+	const objects = 6
+	for i := range objects {
+		srv.Put(t, bucket, fmt.Sprintf("tasks/%02d.json", i), fmt.Appendf(nil, `{"text": "object %d"}`, i))
+	}
+	srv.Put(t, bucket, "other/ignored.json", []byte(`{"text": "outside the prefix"}`))
+
+	config := testAccProviderConfig(env) + fmt.Sprintf(`
+resource "labelstudio_s3_import_storage" "test" {
+  project               = %d
+  bucket                = %s
+  prefix                = "tasks"
+  s3_endpoint           = %s
+  region_name           = %s
+  aws_access_key_id     = %s
+  aws_secret_access_key = %s
+}
+
+resource "labelstudio_storage_sync" "test" {
+  storages = [{
+    kind      = "s3"
+    direction = "import"
+    id        = labelstudio_s3_import_storage.test.id
+  }]
+}
+`, project, hclString(bucket), hclString(srv.Endpoint), hclString(srv.Region), hclString(srv.AccessKey), hclString(srv.SecretKey))
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				resultValue("status", knownvalue.StringExact("completed")),
+				resultValue("kind", knownvalue.StringExact("s3")),
+				resultValue("last_sync_count", knownvalue.Int64Exact(objects)),
+			},
+			Check: expectTasks(t, c, project, objects),
+		}},
+	})
+}

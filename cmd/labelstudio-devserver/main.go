@@ -22,7 +22,10 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "labelstudio-devserver:", err)
 		os.Exit(1)
 	}
@@ -60,20 +63,29 @@ func envString(name, def string) string {
 	return def
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
+// options is what the command line and the environment ask for.
+type options struct {
+	cfg      devserver.Config
+	addr     string
+	printPAT bool
+}
+
+// parseOptions reads Label Studio's environment variables, then the flags,
+// which win.
+func parseOptions(args []string, stderr io.Writer) (options, error) {
 	cfg := devserver.DefaultConfig()
 	var err error
 	if cfg.LegacyTokensEnabled, err = envBool("ENABLE_LEGACY_API_TOKEN", cfg.LegacyTokensEnabled); err != nil {
-		return err
+		return options{}, err
 	}
 	if cfg.LocalFilesServingEnabled, err = envBool("LOCAL_FILES_SERVING_ENABLED", cfg.LocalFilesServingEnabled); err != nil {
-		return err
+		return options{}, err
 	}
 	if cfg.EnableLocalFilesStorage, err = envBool("ENABLE_LOCAL_FILES_STORAGE", cfg.EnableLocalFilesStorage); err != nil {
-		return err
+		return options{}, err
 	}
 	if cfg.SyncOnTargetStorageCreation, err = envBool("SYNC_ON_TARGET_STORAGE_CREATION", cfg.SyncOnTargetStorageCreation); err != nil {
-		return err
+		return options{}, err
 	}
 	cfg.UserToken = envString("USER_TOKEN", "")
 	cfg.LocalFilesDocumentRoot = envString("LOCAL_FILES_DOCUMENT_ROOT", cfg.LocalFilesDocumentRoot)
@@ -114,25 +126,33 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "`directory` to keep state in across restarts (memory only when empty)")
 	printPAT := fs.Bool("print-pat", false, "print a fresh personal access token as a line PAT=<token> once ready")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
+		return options{}, err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+		return options{}, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	for _, d := range strings.Split(trusted, ",") {
 		if d = strings.TrimSpace(d); d != "" {
 			cfg.S3TrustedDomains = append(cfg.S3TrustedDomains, d)
 		}
 	}
+	return options{cfg: cfg, addr: *addr, printPAT: *printPAT}, nil
+}
 
-	srv, err := devserver.New(cfg)
+// run serves until ctx ends, then shuts down cleanly.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	opts, err := parseOptions(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	listener, err := net.Listen("tcp", *addr)
+	srv, err := devserver.New(opts.cfg)
+	if err != nil {
+		return err
+	}
+	listener, err := net.Listen("tcp", opts.addr)
 	if err != nil {
 		_ = srv.Close()
 		return err
@@ -141,7 +161,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(listener) }()
 
-	if *printPAT {
+	if opts.printPAT {
 		pat, err := srv.MintPersonalAccessToken()
 		if err != nil {
 			_ = httpServer.Close()
@@ -155,8 +175,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 		_ = f.Sync()
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 	select {
 	case err = <-serveErr:
 	case <-ctx.Done():

@@ -341,7 +341,7 @@ func (s *Server) handleStorageCreate(w http.ResponseWriter, r *http.Request, p r
 		return err
 	}
 	if run != nil && s.cfg.SyncMode == SyncInline {
-		s.runJob(r.Context(), run)
+		s.runJob(s.ctx, run) // not the request's context: a client hanging up must not strand the row
 	}
 	writeJSON(w, http.StatusCreated, response)
 	return nil

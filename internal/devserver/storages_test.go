@@ -412,3 +412,25 @@ func TestExportCreateAutoSync(t *testing.T) {
 		t.Errorf("without SYNC_ON_TARGET_STORAGE_CREATION: %v", got["status"])
 	}
 }
+
+func TestEnterpriseS3S(t *testing.T) {
+	ts := newTestServer(t, func(c *Config) { c.Edition = "enterprise"; c.SyncOnTargetStorageCreation = false })
+	project := ts.createProject("")
+	if got := ts.fieldErrors(ts.do(http.MethodPost, "/api/storages/s3s/", map[string]any{"project": project}), "role_arn"); got[0] != msgFieldRequired {
+		t.Errorf("s3s without role_arn: %v", got)
+	}
+	for _, dir := range []string{dirImport, dirExport} {
+		created := ts.createStorage("s3s", dir, map[string]any{"project": project, "role_arn": "arn:aws:iam::123456789012:role/ls",
+			"external_id": "ext", "aws_secret_access_key": "s", "aws_access_key_id": "k"})
+		if created["type"] != "s3s" || created["role_arn"] != "arn:aws:iam::123456789012:role/ls" || created["legacy_auth"] != false || created["external_id"] != "ext" {
+			t.Errorf("s3s %s: %v", dir, created)
+		}
+		if _, leaked := created["aws_secret_access_key"]; leaked {
+			t.Errorf("s3s %s returned a secret", dir)
+		}
+	}
+	community := newTestServer(t, nil)
+	if r := community.do(http.MethodPost, "/api/storages/s3s/", map[string]any{"project": 1}); r.status != http.StatusNotFound {
+		t.Errorf("s3s on community: %d", r.status)
+	}
+}

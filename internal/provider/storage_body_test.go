@@ -1,0 +1,177 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+)
+
+// testStorage returns the resource of a kind and direction.
+func testStorage(t *testing.T, typeName string, dir client.Direction) *storageResource {
+	t.Helper()
+	for _, k := range storageKinds {
+		if k.typeName == typeName {
+			return &storageResource{kind: k, dir: dir}
+		}
+	}
+	t.Fatalf("no kind %s", typeName)
+	return nil
+}
+
+// testState is a state of the resource's schema holding values, every other
+// attribute null.
+func (r *storageResource) testState(t *testing.T, values map[string]attr.Value) tfsdk.State {
+	t.Helper()
+	ctx := context.Background()
+	s := storageSchema(ctx, r.kind, r.dir)
+	state := tfsdk.State{Schema: s, Raw: tftypes.NewValue(s.Type().TerraformType(ctx), nil)}
+	for name, v := range values {
+		if d := state.SetAttribute(ctx, path.Root(name), v); d.HasError() {
+			t.Fatalf("set %s: %v", name, d)
+		}
+	}
+	return state
+}
+
+func TestRequestBodyCreate(t *testing.T) {
+	r := testStorage(t, "s3", client.Export)
+	config := r.testState(t, map[string]attr.Value{
+		"project":                      types.Int64Value(7),
+		"bucket":                       types.StringValue("data"),
+		"aws_access_key_id_wo":         types.StringValue("AKIAWRITEONLY"),
+		"aws_secret_access_key":        types.StringValue("stateful-secret"),
+		"can_delete_objects":           types.BoolNull(),
+		"aws_access_key_id_wo_version": types.Int64Value(1),
+	})
+	plan := r.testState(t, map[string]attr.Value{
+		"project":                      types.Int64Value(7),
+		"bucket":                       types.StringValue("data"),
+		"aws_secret_access_key":        types.StringValue("stateful-secret"),
+		"aws_access_key_id_wo_version": types.Int64Value(1),
+		"use_blob_urls":                types.BoolValue(false),
+		"synchronizable":               types.BoolUnknown(),
+	})
+	body, secrets, diags := r.requestBody(context.Background(), plan, config, nil)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	want := map[string]any{
+		"project": int64(7), "bucket": "data", "use_blob_urls": false,
+		"aws_access_key_id": "AKIAWRITEONLY", "aws_secret_access_key": "stateful-secret",
+	}
+	assertBody(t, body, want)
+	if len(secrets) != 2 {
+		t.Errorf("secrets for redaction = %d values, want 2", len(secrets))
+	}
+}
+
+func TestRequestBodyUpdateSendsFullConfiguration(t *testing.T) {
+	r := testStorage(t, "s3", client.Export)
+	// Before: both keys set (one stateful, one write-only), a title.
+	prior := r.testState(t, map[string]attr.Value{
+		"project":                          types.Int64Value(7),
+		"bucket":                           types.StringValue("data"),
+		"title":                            types.StringValue("old"),
+		"aws_access_key_id":                types.StringValue("AKIAOLD"),
+		"aws_secret_access_key_wo_version": types.Int64Value(3),
+	})
+	// Now: keys and title removed from the configuration.
+	config := r.testState(t, map[string]attr.Value{
+		"project": types.Int64Value(7),
+		"bucket":  types.StringValue("data"),
+	})
+	body, _, diags := r.requestBody(context.Background(), config, config, prior)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	want := map[string]any{
+		"project": int64(7), "bucket": "data",
+		// cleared fields are sent, so the PATCH carries the whole configuration
+		"title": nil, "description": nil, "prefix": nil, "regex_filter": nil, "region_name": nil,
+		"s3_endpoint": nil, "aws_sse_kms_key_id": nil, "use_blob_urls": nil, "synchronizable": nil,
+		"can_delete_objects": nil,
+		// removed secrets are cleared; the never-set session token is left alone
+		"aws_access_key_id": "", "aws_secret_access_key": "",
+	}
+	assertBody(t, body, want)
+	if _, ok := withoutNulls(body)["title"]; ok {
+		t.Error("the validate body must not carry nulls")
+	}
+}
+
+func assertBody(t *testing.T, got, want map[string]any) {
+	t.Helper()
+	gotJSON, _ := json.Marshal(got)
+	wantJSON, _ := json.Marshal(want)
+	if string(gotJSON) != string(wantJSON) {
+		t.Errorf("body\n got %s\nwant %s", gotJSON, wantJSON)
+	}
+}
+
+func TestApplyStorageKeepsWhatTheServerDoesNotReturn(t *testing.T) {
+	r := testStorage(t, "azure_blob", client.Export)
+	state := r.testState(t, map[string]attr.Value{
+		"project":                types.Int64Value(7),
+		"container":              types.StringValue("box"),
+		"account_name":           types.StringValue("myaccount"),
+		"account_key_wo_version": types.Int64Value(2),
+		"title":                  types.StringNull(),
+		"can_delete_objects":     types.BoolNull(),
+		"use_blob_urls":          types.BoolUnknown(),
+	})
+	count := int64(4)
+	st := &client.Storage{
+		ID: 42, Type: "azure", Project: 7, Status: "completed", CreatedAt: "2026-01-01T00:00:00Z",
+		LastSyncCount: &count, Meta: json.RawMessage(`{ "attempts": 1 }`),
+		Fields: map[string]json.RawMessage{
+			"container": json.RawMessage(`"box"`), "title": json.RawMessage(`""`),
+			"prefix": json.RawMessage(`"out"`), "use_blob_urls": json.RawMessage(`false`),
+			"can_delete_objects": json.RawMessage(`null`),
+		},
+	}
+	ctx := context.Background()
+	if diags := r.applyStorage(ctx, &state, st); diags.HasError() {
+		t.Fatal(diags)
+	}
+	expect := map[string]attr.Value{
+		"id":                     types.Int64Value(42),
+		"type":                   types.StringValue("azure"),
+		"title":                  types.StringNull(), // "" from the server stays as configured
+		"prefix":                 types.StringValue("out"),
+		"use_blob_urls":          types.BoolValue(false),
+		"account_name":           types.StringValue("myaccount"), // hidden: never read back
+		"account_key_wo_version": types.Int64Value(2),
+		"account_key":            types.StringNull(),
+		"last_sync_count":        types.Int64Value(4),
+		"last_sync":              types.StringNull(),
+		"meta":                   types.StringValue(`{"attempts":1}`),
+		"status":                 types.StringValue("completed"),
+	}
+	for name, want := range expect {
+		got, diags := getField(ctx, state, name, fieldTypeOf(want))
+		if diags.HasError() {
+			t.Fatal(diags)
+		}
+		if !got.Equal(want) {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func fieldTypeOf(v attr.Value) fieldType {
+	switch v.(type) {
+	case types.Bool:
+		return fieldBool
+	case types.Int64:
+		return fieldInt64
+	}
+	return fieldString
+}

@@ -30,8 +30,8 @@ func TestAccQuickstartExample(t *testing.T) {
 		Steps: []resource.TestStep{{
 			// On the step, not the case: the example has its own provider block.
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-			ConfigDirectory: config.StaticDirectory("../../examples/quickstart"),
-			ConfigVariables: config.Variables{"document_root": config.StringVariable(env.DocumentRoot)},
+			ConfigDirectory:          config.StaticDirectory("../../examples/quickstart"),
+			ConfigVariables:          config.Variables{"document_root": config.StringVariable(env.DocumentRoot)},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("project_id", knownvalue.NotNull()),
 				statecheck.ExpectKnownOutputValue("import_storage_status", knownvalue.StringExact("initialized")),

@@ -7,11 +7,13 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
 )
 
 // testStorage returns the resource of a kind and direction.
@@ -174,4 +176,29 @@ func fieldTypeOf(v attr.Value) fieldType {
 		return fieldInt64
 	}
 	return fieldString
+}
+
+// TestStorageDeleteAndReadOfMissingStorage: Delete of a storage that is
+// already gone succeeds, and Read of it removes it from state.
+func TestStorageDeleteAndReadOfMissingStorage(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	r := testStorage(t, "local", client.Import)
+	r.client = testClient(t, env)
+	state := r.testState(t, map[string]attr.Value{"id": types.Int64Value(987654)})
+	ctx := context.Background()
+
+	var deleteResp resource.DeleteResponse
+	r.Delete(ctx, resource.DeleteRequest{State: state}, &deleteResp)
+	if deleteResp.Diagnostics.HasError() {
+		t.Fatalf("delete of a missing storage: %v", deleteResp.Diagnostics)
+	}
+
+	readResp := resource.ReadResponse{State: state}
+	r.Read(ctx, resource.ReadRequest{State: state}, &readResp)
+	if readResp.Diagnostics.HasError() {
+		t.Fatalf("read of a missing storage: %v", readResp.Diagnostics)
+	}
+	if !readResp.State.Raw.IsNull() {
+		t.Fatal("read of a missing storage must remove it from state")
+	}
 }

@@ -292,3 +292,37 @@ func TestAccStorageCreateTimeout(t *testing.T) {
 	})
 	checkNoStorages(t, c, "localfiles", client.Import, project)
 }
+
+// TestAccStorageWriteOnlyVersion: a new write-only value alone changes
+// nothing (Terraform never sees it); bumping its version sends it. A wrong
+// key sent that way is caught by the connection check before the PATCH.
+func TestAccStorageWriteOnlyVersion(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1")
+	}
+	env := testenv.Start(t, testenv.Options{S3TrustedDomains: []string{"127.0.0.1"}})
+	c := testClient(t, env)
+	project := testProject(t, c)
+	s3 := testenv.S3(t)
+	bucket := s3.NewBucket(t)
+	config := func(secret string, version int) string {
+		return storageConfig(env, "labelstudio_s3_export_storage", map[string]string{
+			"project":                          strconv.FormatInt(project, 10),
+			"bucket":                           hclString(bucket),
+			"s3_endpoint":                      hclString(s3.Endpoint),
+			"aws_access_key_id":                hclString(s3.AccessKey),
+			"aws_secret_access_key_wo":         hclString(secret),
+			"aws_secret_access_key_wo_version": strconv.Itoa(version),
+		})
+	}
+	const wrong = "not-the-secret-key-of-the-test"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config(s3.SecretKey, 1)},
+			{Config: config(wrong, 1), PlanOnly: true},
+			{Config: config(wrong, 2), ExpectError: regexp.MustCompile(`(?s)nothing was changed.*Cannot connect to S3`)},
+			{Config: config(s3.SecretKey, 3)},
+		},
+	})
+}

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -255,5 +257,49 @@ func TestAccProject_importRejectsNonNumericID(t *testing.T) {
 			ImportStateId: "pets",
 			ExpectError:   regexp.MustCompile(`Expected a project ID such as 42`),
 		}},
+	})
+}
+
+func TestAddProjectAPIError(t *testing.T) {
+	t.Run("field errors go on their attributes", func(t *testing.T) {
+		var diags diag.Diagnostics
+		addProjectAPIError(&diags, "Cannot create the Label Studio project", &client.APIError{
+			StatusCode: 400, Method: "POST", Path: "/api/projects/", Detail: "Validation error",
+			ValidationErrors: map[string][]string{
+				"label_config":     {"Label config contains non-unique names"},
+				"workspace":        {"Invalid pk."},
+				"non_field_errors": {"Something else."},
+			},
+		})
+		if len(diags) != 2 {
+			t.Fatalf("got %d diagnostics, want 2: %v", len(diags), diags)
+		}
+		withPath, ok := diags[0].(diag.DiagnosticWithPath)
+		if !ok || !withPath.Path().Equal(path.Root("label_config")) {
+			t.Errorf("first diagnostic is not on label_config: %v", diags[0])
+		}
+		if want := "Label Studio rejected label_config: Label config contains non-unique names"; diags[0].Detail() != want {
+			t.Errorf("label_config detail = %q, want %q", diags[0].Detail(), want)
+		}
+		if want := "POST /api/projects/ answered 400: workspace: Invalid pk.; Something else."; diags[1].Detail() != want {
+			t.Errorf("general detail = %q, want %q", diags[1].Detail(), want)
+		}
+	})
+	t.Run("no empty general error when every message has an attribute", func(t *testing.T) {
+		var diags diag.Diagnostics
+		addProjectAPIError(&diags, "Cannot update the Label Studio project", &client.APIError{
+			StatusCode: 400, Method: "PATCH", Path: "/api/projects/1/", Detail: "Validation error",
+			ValidationErrors: map[string][]string{"title": {"Ensure this field has at least 3 characters."}},
+		})
+		if len(diags) != 1 || diags.ErrorsCount() != 1 {
+			t.Fatalf("got %v, want one error on title", diags)
+		}
+	})
+	t.Run("other errors keep their text", func(t *testing.T) {
+		var diags diag.Diagnostics
+		addProjectAPIError(&diags, "Cannot read the Label Studio project", errors.New("connection refused"))
+		if len(diags) != 1 || diags[0].Detail() != "connection refused" {
+			t.Fatalf("got %v", diags)
+		}
 	})
 }

@@ -142,6 +142,20 @@ func TestAccProject_lifecycle(t *testing.T) {
 				},
 			},
 			{
+				// Reformatted outside Terraform (an export/import round trip,
+				// the UI's editor): still no change.
+				PreConfig: func() {
+					_, err := api.UpdateProject(context.Background(), projectID, map[string]any{"label_config": petsConfigReformatted})
+					if err != nil {
+						t.Fatalf("reformatting label_config outside Terraform: %v", err)
+					}
+				},
+				Config: petsProject(env, petsConfig, updatedSettings),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
 				// Changed outside Terraform: the plan puts it back, in place.
 				PreConfig: func() {
 					_, err := api.UpdateProject(context.Background(), projectID, map[string]any{

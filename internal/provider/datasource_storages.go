@@ -46,8 +46,8 @@ func (d *storagesDataSource) Metadata(_ context.Context, req datasource.Metadata
 
 func (d *storagesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Lists every import and export storage of a project, of every kind, with its sync status. " +
-			"Listing is also what makes Label Studio mark syncs whose worker died as `failed`.",
+		MarkdownDescription: "Lists every import and export storage of a project, of every kind, with its sync status: " +
+			"to check sync health in CI, or to find storages created in the UI and import them.",
 		Attributes: map[string]schema.Attribute{
 			"project": schema.Int64Attribute{
 				Required:            true,

@@ -27,6 +27,12 @@ type Backoff struct {
 // DefaultBackoff: the first poll after 100 ms; a one-second sync is noticed
 // within 0.3 s, a sync of t seconds (t > 3) within 10% of t, and a sync of
 // more than ten minutes within a minute.
+//
+// The price of that bound: any schedule whose intervals stay within
+// max(0.3 s, 10% of the time spent) needs at least about 10 + 10·ln(t/3)
+// reads for a sync of t seconds, 40 for a minute (this one makes about 47,
+// the list calls included, and about 100 for half an hour). Fewer reads
+// than that for a minute-long sync would mean noticing its end later.
 var DefaultBackoff = Backoff{
 	Initial: 100 * time.Millisecond,
 	Factor:  1.5,

@@ -328,3 +328,25 @@ resource "labelstudio_storage_sync" "test" {
 		}},
 	})
 }
+
+// TestAccStorageSyncNoWait: wait = false only starts the sync; the results
+// show the status the server answered with, and stay as they were.
+func TestAccStorageSyncNoWait(t *testing.T) {
+	skipUnlessAcc(t)
+	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued, SyncObjectDelay: 200 * time.Millisecond})
+	c := testClient(t, env)
+	project := testProject(t, c)
+	dir := testenv.LocalDir(t, env, "sync-no-wait")
+	writeTaskFiles(t, dir, 1, 5)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: localSyncConfig(env, client.Import, project, dir, `  wait = false`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				resultValue("status", knownvalue.StringExact("queued")),
+				resultValue("last_sync_count", knownvalue.Null()),
+			},
+		}},
+	})
+}

@@ -67,13 +67,13 @@ func readBody(r *http.Request) (map[string]any, error) {
 
 // pythonTypeName names a decoded JSON value's Python type, for DRF messages.
 func pythonTypeName(v any) string {
-	switch v.(type) {
+	switch x := v.(type) {
 	case nil:
 		return "NoneType"
 	case bool:
 		return "bool"
 	case json.Number:
-		if strings.ContainsAny(v.(json.Number).String(), ".eE") {
+		if strings.ContainsAny(x.String(), ".eE") {
 			return "float"
 		}
 		return "int"

@@ -39,6 +39,13 @@ func fieldError(field, message string) *apiError {
 
 const nonFieldErrors = "non_field_errors"
 
+// labelStudioMessage is an error whose text is one of Label Studio's
+// user-facing messages, verbatim (capitalised and punctuated as shown to
+// users).
+type labelStudioMessage string
+
+func (m labelStudioMessage) Error() string { return string(m) }
+
 // newUUID returns a random RFC 4122 version 4 UUID.
 func newUUID() string {
 	var b [16]byte

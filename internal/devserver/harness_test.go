@@ -603,14 +603,14 @@ func validateInstance(t *testing.T, what string, sch *jsonschema.Schema, body []
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // mustCompileJSON compiles a schema written in the test.
-func mustCompileJSON(url, text string) *jsonschema.Schema {
+func mustCompileJSON(location, text string) *jsonschema.Schema {
 	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(text))
 	if err != nil {
 		panic(err)
 	}
 	c := jsonschema.NewCompiler()
-	if err := c.AddResource(url, doc); err != nil {
+	if err := c.AddResource(location, doc); err != nil {
 		panic(err)
 	}
-	return c.MustCompile(url)
+	return c.MustCompile(location)
 }

@@ -212,7 +212,7 @@ func parseLabelConfig(config string) ([]*labelTag, error) {
 			continue
 		}
 		if names[t.name] {
-			return nil, errors.New("Label config contains non-unique names")
+			return nil, labelStudioMessage("Label config contains non-unique names")
 		}
 		names[t.name] = true
 	}

@@ -282,11 +282,11 @@ func TestCreateValidation(t *testing.T) {
 	if got := ts.fieldErrors(ts.do(http.MethodPost, "/api/storages/localfiles/", map[string]any{"project": project, "path": "/x"}), "path"); got[0] != "Path /x does not exist" {
 		t.Errorf("local files field error: %v", got)
 	}
-	ts.backend.setValidateErr(errors.New("Error 111 connecting to localhost:6379. Connection refused."))
+	ts.backend.setValidateErr(errors.New("error 111 connecting to localhost:6379: connection refused"))
 	if got := ts.fieldErrors(ts.do(http.MethodPost, "/api/storages/redis/", map[string]any{"project": project}), "non_field_errors"); got[0] != msgRedisConnect {
 		t.Errorf("redis import: %v", got)
 	}
-	if got := ts.fieldErrors(ts.do(http.MethodPost, "/api/storages/export/redis", map[string]any{"project": project}), "non_field_errors"); !strings.HasPrefix(got[0].(string), "Error 111") {
+	if got := ts.fieldErrors(ts.do(http.MethodPost, "/api/storages/export/redis", map[string]any{"project": project}), "non_field_errors"); !strings.HasPrefix(got[0].(string), "error 111") {
 		t.Errorf("redis export is wrapped by the view with the raw text: %v", got)
 	}
 	ts.backend.setValidateErr(&connect.Error{Message: "Debugging info is not available for s3 endpoints on domain: 127.0.0.1", Internal: true})

@@ -47,8 +47,8 @@ type importedTask struct {
 // parseTaskFile reads an object as JSON tasks: one object, an array of
 // objects, or JSON lines (API.md 6.4).
 func parseTaskFile(key string, content []byte) ([]map[string]any, error) {
-	invalid := fmt.Errorf("Can't import JSON-formatted tasks from %s. If you're trying to import binary objects, "+
-		"perhaps you forgot to enable \"Tasks\" import method?", key)
+	invalid := labelStudioMessage(fmt.Sprintf("Can't import JSON-formatted tasks from %s. If you're trying to import binary objects, "+
+		"perhaps you forgot to enable \"Tasks\" import method?", key))
 	var whole any
 	if err := json.Unmarshal(content, &whole); err == nil {
 		switch v := whole.(type) {
@@ -59,7 +59,7 @@ func parseTaskFile(key string, content []byte) ([]map[string]any, error) {
 			for _, item := range v {
 				obj, ok := item.(map[string]any)
 				if !ok {
-					return nil, fmt.Errorf("Error at %s: every task in a JSON array must be a dict, got %s", key, pythonTypeName(item))
+					return nil, labelStudioMessage(fmt.Sprintf("Error at %s: every task in a JSON array must be a dict, got %s", key, pythonTypeName(item)))
 				}
 				out = append(out, obj)
 			}

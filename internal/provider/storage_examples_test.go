@@ -31,7 +31,7 @@ func TestStorageExamplesPlan(t *testing.T) {
 		for _, dir := range []client.Direction{client.Import, client.Export} {
 			typeName := "labelstudio_" + storageTypeName(kind, dir)
 			t.Run(typeName, func(t *testing.T) {
-				example, err := os.ReadFile(filepath.Join("../../examples/resources", typeName, "resource.tf"))
+				example, err := os.ReadFile(filepath.Join("..", "..", "examples", "resources", typeName, "resource.tf"))
 				if err != nil {
 					t.Fatalf("example: %v", err)
 				}

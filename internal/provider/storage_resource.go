@@ -112,7 +112,7 @@ func (r *storageResource) ValidateConfig(ctx context.Context, req resource.Valid
 		for _, needed := range r.kind.requires[name] {
 			if !isSet(needed) {
 				resp.Diagnostics.AddAttributeError(path.Root(name), "Credentials missing for "+name,
-					fmt.Sprintf("%s needs %s as well; set %s (or their _wo variants).", name, strings.Join(r.kind.requires[name], " and "), strings.Join(r.kind.requires[name], " and ")))
+					fmt.Sprintf("%s needs %s as well (each either as the attribute or its _wo variant); remove %s to use the server's default credentials.", name, strings.Join(r.kind.requires[name], " and "), name))
 				break
 			}
 		}

@@ -172,8 +172,11 @@ func (r *storageResource) Create(ctx context.Context, req resource.CreateRequest
 	// An export create starts a sync, and its response is built before the
 	// sync ran (it always says "queued"); read the storage back so that
 	// state shows the real status. The create's answer stands if that fails.
-	if fresh, err := r.client.GetStorage(ctx, r.ref(st.ID)); err == nil {
-		st = fresh
+	// Import creates answer with the stored row, so they cost no extra GET.
+	if r.dir == client.Export {
+		if fresh, err := r.client.GetStorage(ctx, r.ref(st.ID)); err == nil {
+			st = fresh
+		}
 	}
 	resp.State.Raw = req.Plan.Raw.Copy()
 	resp.Diagnostics.Append(r.applyStorage(ctx, &resp.State, st)...)

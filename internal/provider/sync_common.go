@@ -229,7 +229,7 @@ func truncateTraceback(traceback string, limit int) string {
 		tail = tail[i+1:]
 	}
 	// Do not start inside a UTF-8 sequence.
-	for len(tail) > 0 && tail[0]&0xC0 == 0x80 {
+	for tail != "" && tail[0]&0xC0 == 0x80 {
 		tail = tail[1:]
 	}
 	return fmt.Sprintf("[… %d earlier bytes left out]\n%s", len(traceback)-len(tail), tail)

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"regexp"
@@ -8,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -348,5 +352,70 @@ func TestAccStorageSyncNoWait(t *testing.T) {
 				resultValue("last_sync_count", knownvalue.Null()),
 			},
 		}},
+	})
+}
+
+// TestAccStorageSyncS3BucketVanished: the bucket of an S3 import storage is
+// deleted after the storage was created; Label Studio's connection check in
+// the sync request fails (a 500) and the apply quotes its message.
+func TestAccStorageSyncS3BucketVanished(t *testing.T) {
+	skipUnlessAcc(t)
+	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued, S3TrustedDomains: []string{"127.0.0.1"}})
+	c := testClient(t, env)
+	project := testProject(t, c)
+	srv := testenv.S3(t)
+	bucket := srv.NewBucket(t)
+	srv.Put(t, bucket, "tasks/one.json", []byte(`{"text": "one"}`))
+	s3c := s3.New(s3.Options{
+		BaseEndpoint: aws.String(srv.Endpoint),
+		UsePathStyle: true,
+		Region:       srv.Region,
+		Credentials:  credentials.NewStaticCredentialsProvider(srv.AccessKey, srv.SecretKey, ""),
+	})
+	// Runs before testenv's own cleanup, which expects the bucket.
+	t.Cleanup(func() {
+		_, _ = s3c.CreateBucket(context.WithoutCancel(t.Context()), &s3.CreateBucketInput{Bucket: aws.String(bucket)})
+	})
+	removeBucket := func() {
+		for _, key := range srv.Keys(t, bucket, "") {
+			if _, err := s3c.DeleteObject(t.Context(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}); err != nil {
+				t.Fatalf("delete %s: %v", key, err)
+			}
+		}
+		if _, err := s3c.DeleteBucket(t.Context(), &s3.DeleteBucketInput{Bucket: aws.String(bucket)}); err != nil {
+			t.Fatalf("delete bucket: %v", err)
+		}
+	}
+
+	storage := testAccProviderConfig(env) + fmt.Sprintf(`
+resource "labelstudio_s3_import_storage" "test" {
+  project               = %d
+  bucket                = %s
+  prefix                = "tasks"
+  s3_endpoint           = %s
+  region_name           = %s
+  aws_access_key_id     = %s
+  aws_secret_access_key = %s
+}
+`, project, hclString(bucket), hclString(srv.Endpoint), hclString(srv.Region), hclString(srv.AccessKey), hclString(srv.SecretKey))
+	withSync := storage + `
+resource "labelstudio_storage_sync" "test" {
+  storages = [{
+    kind      = labelstudio_s3_import_storage.test.type
+    direction = "import"
+    id        = labelstudio_s3_import_storage.test.id
+  }]
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: storage},
+			{
+				PreConfig:   removeBucket,
+				Config:      withSync,
+				ExpectError: wrappedText(`s3 import storage \d+ could not be run.*500 Cannot find bucket lstest-`),
+			},
+		},
 	})
 }

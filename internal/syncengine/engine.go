@@ -336,7 +336,7 @@ func (s *storageSync) wait(ctx context.Context, uncertain *uncertainStart) Resul
 			if !isNewRun(uncertain.baseline, st) {
 				if opts.Clock.Now().Sub(uncertain.since) >= uncertain.grace {
 					s.last = st
-					return s.result(fmt.Errorf("%w (the storage shows no new sync since)", uncertain.err))
+					return s.result(fmt.Errorf("%w (no new sync started)", uncertain.err))
 				}
 				continue
 			}

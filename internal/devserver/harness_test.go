@@ -407,14 +407,41 @@ func yamlToJSON(v any) any {
 //     overlap, so no real task can match exactly one; it becomes anyOf.
 //   - The task serializers type annotations as a string (a method field);
 //     Label Studio returns the list of annotations.
+//   - Nullable JSON fields (a storage's meta) are written as
+//     oneOf [any, null], which null can never satisfy; they become anyOf.
 func relaxSpec(doc map[string]any) {
 	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
 	role := schemas["RoleBasedTask"].(map[string]any)
 	role["anyOf"] = role["oneOf"]
 	delete(role, "oneOf")
+	relaxAnyOrNull(doc)
 	for _, name := range []string{"LseTask", "LseTaskSerializerForReviewers", "LseTaskSerializerForAnnotators"} {
 		props := schemas[name].(map[string]any)["properties"].(map[string]any)
 		props["annotations"] = map[string]any{"type": "array"}
+	}
+}
+
+// relaxAnyOrNull turns every oneOf that has an unconstrained branch into
+// anyOf.
+func relaxAnyOrNull(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		if branches, ok := x["oneOf"].([]any); ok {
+			for _, b := range branches {
+				if branch, ok := b.(map[string]any); ok && branch["type"] == nil && branch["$ref"] == nil && branch["oneOf"] == nil {
+					x["anyOf"] = branches
+					delete(x, "oneOf")
+					break
+				}
+			}
+		}
+		for _, e := range x {
+			relaxAnyOrNull(e)
+		}
+	case []any:
+		for _, e := range x {
+			relaxAnyOrNull(e)
+		}
 	}
 }
 

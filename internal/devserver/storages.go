@@ -130,12 +130,31 @@ func storageJSON(k *kindSpec, sg *storage) map[string]any {
 	out := make(map[string]any, len(sg.Fields)+2)
 	for name, v := range sg.Fields {
 		if !k.isSecret(name) {
-			out[name] = v
+			out[name] = deepCopy(v) // meta keeps changing under a running sync
 		}
 	}
 	out["id"] = sg.ID
 	out["type"] = sg.Kind
 	return out
+}
+
+// deepCopy copies a decoded JSON value.
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = deepCopy(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = deepCopy(e)
+		}
+		return out
+	}
+	return v
 }
 
 // settingsOf is what a connector sees: the stored fields, secrets included.

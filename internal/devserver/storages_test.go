@@ -434,3 +434,20 @@ func TestEnterpriseS3S(t *testing.T) {
 		t.Errorf("s3s on community: %d", r.status)
 	}
 }
+
+func TestBookkeepingFieldsAreWritable(t *testing.T) {
+	ts := newTestServer(t, nil)
+	project := ts.createProject("")
+	id := int64(ts.createStorage("s3", dirImport, map[string]any{"project": project})["id"].(float64))
+	got := ts.object(ts.mustDo(http.MethodPatch, storagePath("s3", dirImport, id, ""), map[string]any{
+		"status": "failed", "traceback": "tb", "last_sync_count": 3, "last_sync": "2025-09-29T21:21:09Z", "meta": nil,
+	}, http.StatusOK))
+	if got["status"] != "failed" || got["traceback"] != "tb" || got["last_sync_count"] != float64(3) ||
+		got["last_sync"] != "2025-09-29T21:21:09.000000Z" || got["meta"] != nil {
+		t.Errorf("PATCH of the runtime fields: %v", got)
+	}
+	// A sync starts from there and still ends with a meta object.
+	if done := ts.sync("s3", dirImport, id); done["meta"].(map[string]any)["attempts"] != float64(1) {
+		t.Errorf("sync after meta=null: %v", done["meta"])
+	}
+}

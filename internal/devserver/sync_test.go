@@ -312,3 +312,23 @@ func TestExportSync(t *testing.T) {
 		t.Errorf("%d objects written, want 2", len(written))
 	}
 }
+
+func TestTaskListPagination(t *testing.T) {
+	ts := newTestServer(t, nil)
+	project := ts.createProject("")
+	other := ts.createProject("")
+	ts.backend.put("t.json", `[{"n":1},{"n":2},{"n":3}]`)
+	for _, p := range []int64{project, other} {
+		ts.sync("s3", dirImport, int64(ts.createStorage("s3", dirImport, map[string]any{"project": p})["id"].(float64)))
+	}
+	var page struct {
+		Tasks []map[string]any
+		Total int
+	}
+	ts.decode(ts.mustDo(http.MethodGet, "/api/tasks/?project="+itoa(project)+"&page=2&page_size=2", nil, http.StatusOK), &page)
+	if page.Total != 3 || len(page.Tasks) != 1 || page.Tasks[0]["data"].(map[string]any)["n"] != float64(3) || page.Tasks[0]["project"] != float64(project) {
+		t.Errorf("page 2 of 2: total %d, tasks %v", page.Total, page.Tasks)
+	}
+	ts.envelope(ts.do(http.MethodGet, "/api/tasks/?project="+itoa(project)+"&page=3&page_size=2", nil), http.StatusNotFound)
+	ts.envelope(ts.do(http.MethodGet, "/api/tasks/?project=999", nil), http.StatusNotFound)
+}

@@ -170,7 +170,7 @@ PY
   echo "BENCHMARKS.md updated"
 fi
 
-if ls internal/syncengine/*_test.go >/dev/null 2>&1 && [ -x scripts/bench-sync.sh ]; then
+if [ -x scripts/bench-sync.sh ]; then
   echo "== sync benchmark"
   bash scripts/bench-sync.sh $([ "$write" = 0 ] && echo --no-write)
 fi

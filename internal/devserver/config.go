@@ -1,5 +1,5 @@
 // Package devserver is a stand-in for Label Studio's storage, project, task,
-// token and version API, faithful to ../shared/labelstudio/API.md, with real
+// token and version API, faithful to API.md beside this file, with real
 // storage servers (S3, GCS, Azure Blob, Redis, local files) behind it. The
 // provider's tests, its demo and its benchmarks run against it because Label
 // Studio itself cannot be installed where they run.

@@ -360,7 +360,7 @@ func (ts *testServer) waitStatus(kind, dir string, id int64, want ...string) map
 
 // ----- response schemas -----
 
-const openAPIPath = "../../../shared/labelstudio/openapi.yml"
+const openAPIPath = "testdata/openapi.yml"
 
 var (
 	specOnce     sync.Once

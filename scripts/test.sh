@@ -32,6 +32,12 @@ bash scripts/services.sh start
 source "$SERVICES_DIR/env"
 export LSTEST_REQUIRE_SERVICES=1
 
+# gotestsum runs go test and closes with a summary and the list of failures.
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-labelstudio
+gotestsum=$cache/bin/gotestsum
+[ -x "$gotestsum" ] || GOBIN=$cache/bin go install gotest.tools/gotestsum@v1.13.0
+
 packages=("$@")
 [ ${#packages[@]} -gt 0 ] || packages=(./...)
-go test -count=1 -timeout 25m ${TESTS_RUN:+-run "$TESTS_RUN"} "${packages[@]}"
+"$gotestsum" --format pkgname-and-test-fails --format-hide-empty-pkg -- \
+  -count=1 -timeout 25m ${TESTS_RUN:+-run "$TESTS_RUN"} "${packages[@]}"

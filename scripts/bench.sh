@@ -172,5 +172,6 @@ fi
 
 if [ -x scripts/bench-sync.sh ]; then
   echo "== sync benchmark"
-  bash scripts/bench-sync.sh $([ "$write" = 0 ] && echo --no-write)
+  # The sync benchmark starts its own in-process stand-in.
+  env -u LABEL_STUDIO_URL -u LABEL_STUDIO_API_KEY bash scripts/bench-sync.sh $([ "$write" = 0 ] && echo --no-write)
 fi

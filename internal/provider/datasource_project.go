@@ -74,9 +74,7 @@ func (d *projectDataSource) Configure(_ context.Context, req datasource.Configur
 }
 
 func (d *projectDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.client == nil {
-		resp.Diagnostics.AddError("Provider not configured",
-			"The provider's url or api_key was unknown when this data source ran. Set them from values known at plan time.")
+	if !requireClient(d.client, &resp.Diagnostics) {
 		return
 	}
 	var id types.Int64

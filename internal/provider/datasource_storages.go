@@ -83,9 +83,7 @@ func (d *storagesDataSource) Configure(_ context.Context, req datasource.Configu
 }
 
 func (d *storagesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.client == nil {
-		resp.Diagnostics.AddError("Provider not configured",
-			"The provider's url or api_key was unknown when this data source ran. Set them from values known at plan time.")
+	if !requireClient(d.client, &resp.Diagnostics) {
 		return
 	}
 	var model storagesDataSourceModel

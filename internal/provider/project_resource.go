@@ -90,7 +90,7 @@ func (r *projectResource) Configure(_ context.Context, req resource.ConfigureReq
 }
 
 func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if !r.haveClient(&resp.Diagnostics) {
+	if !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
 	ctx, cancel, diags := projectTimeout(ctx, req.Plan, timeouts.Value.Create)
@@ -116,7 +116,7 @@ func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest
 }
 
 func (r *projectResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if !r.haveClient(&resp.Diagnostics) {
+	if !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
 	ctx, cancel, diags := projectTimeout(ctx, req.State, timeouts.Value.Read)
@@ -145,7 +145,7 @@ func (r *projectResource) Read(ctx context.Context, req resource.ReadRequest, re
 }
 
 func (r *projectResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if !r.haveClient(&resp.Diagnostics) {
+	if !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
 	ctx, cancel, diags := projectTimeout(ctx, req.Plan, timeouts.Value.Update)
@@ -180,7 +180,7 @@ func (r *projectResource) Update(ctx context.Context, req resource.UpdateRequest
 }
 
 func (r *projectResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if !r.haveClient(&resp.Diagnostics) {
+	if !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
 	ctx, cancel, diags := projectTimeout(ctx, req.State, timeouts.Value.Delete)
@@ -211,31 +211,6 @@ func (r *projectResource) ImportState(ctx context.Context, req resource.ImportSt
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-}
-
-func (r *projectResource) haveClient(diags *diag.Diagnostics) bool {
-	if r.client == nil {
-		diags.AddError("Provider not configured",
-			"The provider's url or api_key was unknown when this resource ran. Set them from values known at plan time.")
-		return false
-	}
-	return true
-}
-
-// clientFromProviderData is the client the provider's Configure passed on,
-// or nil while the provider is not configured yet (early validation, or a
-// url or api_key unknown at plan time).
-func clientFromProviderData(providerDataValue any, diags *diag.Diagnostics) *client.Client {
-	if providerDataValue == nil {
-		return nil
-	}
-	data, ok := providerDataValue.(*providerData)
-	if !ok {
-		diags.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *providerData, got %T. Please report this to the provider developers.", providerDataValue))
-		return nil
-	}
-	return data.Client
 }
 
 // projectTimeout bounds an operation by the resource's timeouts block.

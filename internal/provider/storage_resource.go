@@ -58,15 +58,7 @@ func (r *storageResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 }
 
 func (r *storageResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.client = data.Client
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig checks the rules that span several attributes: credential
@@ -134,17 +126,8 @@ func (r *storageResource) ref(id int64) client.StorageRef {
 	return client.StorageRef{Kind: r.kind.apiKind, Direction: r.dir, ID: id}
 }
 
-func (r *storageResource) configured(diags *diag.Diagnostics) bool {
-	if r.client == nil {
-		diags.AddError("Provider not configured",
-			"The labelstudio provider has no client yet, usually because its url or api_key depends on a resource that does not exist yet. Apply that resource first.")
-		return false
-	}
-	return true
-}
-
 func (r *storageResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if !r.configured(&resp.Diagnostics) {
+	if !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
 	var tv timeouts.Value
@@ -183,7 +166,7 @@ func (r *storageResource) Create(ctx context.Context, req resource.CreateRequest
 }
 
 func (r *storageResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if !r.configured(&resp.Diagnostics) {
+	if !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
 	var id types.Int64
@@ -205,7 +188,7 @@ func (r *storageResource) Read(ctx context.Context, req resource.ReadRequest, re
 }
 
 func (r *storageResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if !r.configured(&resp.Diagnostics) {
+	if !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
 	var id types.Int64
@@ -238,7 +221,7 @@ func (r *storageResource) Update(ctx context.Context, req resource.UpdateRequest
 }
 
 func (r *storageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if !r.configured(&resp.Diagnostics) {
+	if !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
 	var id types.Int64

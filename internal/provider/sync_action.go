@@ -96,15 +96,7 @@ func (a *storageSyncAction) Schema(ctx context.Context, _ action.SchemaRequest, 
 }
 
 func (a *storageSyncAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *providerData, got %T.", req.ProviderData))
-		return
-	}
-	a.client = data.Client
+	a.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig rejects a storage listed twice once the list is known.
@@ -123,8 +115,7 @@ func (a *storageSyncAction) Invoke(ctx context.Context, req action.InvokeRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if a.client == nil {
-		resp.Diagnostics.AddError("Provider not configured", "The labelstudio provider has no client; check its url and api_key.")
+	if !requireClient(a.client, &resp.Diagnostics) {
 		return
 	}
 	timeout, diags := cfg.Timeouts.Invoke(ctx, defaultSyncTimeout)

@@ -167,15 +167,7 @@ func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaReque
 }
 
 func (r *storageSyncResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *providerData, got %T.", req.ProviderData))
-		return
-	}
-	r.client = data.Client
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig rejects a storage listed twice once the list is known.
@@ -268,8 +260,7 @@ func (r *storageSyncResource) Delete(context.Context, resource.DeleteRequest, *r
 // sync runs the syncs the model names and stores their results in it.
 func (r *storageSyncResource) sync(ctx context.Context, m *storageSyncResourceModel, timeout time.Duration) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if r.client == nil {
-		diags.AddError("Provider not configured", "The labelstudio provider has no client; check its url and api_key.")
+	if !requireClient(r.client, &diags) {
 		return diags
 	}
 	var storages []syncStorageModel

@@ -6,9 +6,11 @@ package provider
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
@@ -231,19 +233,25 @@ func stringOr(v types.String, fallback string) string {
 // describeConfigureError turns the one configure-time request's failure into
 // one diagnostic that says what to fix.
 func describeConfigureError(url string, err error) (summary, detail string) {
+	reason := strings.TrimRight(err.Error(), ".") // the detail adds its own full stop
+	var certErr *tls.CertificateVerificationError
 	switch {
 	case errors.Is(err, client.ErrUnauthorized):
 		return "Label Studio rejected the API key",
-			fmt.Sprintf("%s answered 401: %v. Check api_key (or %s): use a personal access token from Account & Settings, or a legacy token with legacy tokens enabled for the organization.", url, err, envAPIKey)
+			fmt.Sprintf("%s answered 401: %s. Check api_key (or %s): use a personal access token from Account & Settings, or a legacy token with legacy tokens enabled for the organization.", url, reason, envAPIKey)
 	case errors.Is(err, client.ErrForbidden):
 		return "The API key may not use this Label Studio",
-			fmt.Sprintf("%s answered 403: %v. The token's user needs access to the organization.", url, err)
+			fmt.Sprintf("%s answered 403: %s. The token's user needs access to the organization.", url, reason)
 	case errors.Is(err, client.ErrNotFound):
 		return "The URL does not look like Label Studio",
-			fmt.Sprintf("%s has no Label Studio API (404): %v. Check url (or %s): it is the address of the Label Studio UI, without /api.", url, err, envURL)
+			fmt.Sprintf("%s has no Label Studio API (404): %s. Check url (or %s): it is the address of the Label Studio UI, without /api.", url, reason, envURL)
+	case errors.As(err, &certErr):
+		// The server is up; "check that it is running" would mislead.
+		return "Cannot reach Label Studio",
+			fmt.Sprintf("The TLS certificate of %s is not trusted: %s. If a private CA signed it, set ca_cert_file or ca_cert_pem to that CA; insecure_skip_verify is only for test servers.", url, reason)
 	default:
 		return "Cannot reach Label Studio",
-			fmt.Sprintf("Request to %s failed: %v. Check url (or %s) and that the server is running.", url, err, envURL)
+			fmt.Sprintf("Request to %s failed: %s. Check url (or %s) and that the server is running.", url, reason, envURL)
 	}
 }
 

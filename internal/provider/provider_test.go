@@ -138,6 +138,9 @@ func TestAccProvider_rejectedAPIKey(t *testing.T) {
 					problems = append(problems, fmt.Sprintf("does not name %s", want))
 				}
 			}
+			if strings.Contains(text, "..") {
+				problems = append(problems, "has a doubled full stop")
+			}
 			if strings.Contains(text, wrongKey) {
 				problems = append(problems, "repeats the API key")
 			}
@@ -270,7 +273,7 @@ func TestAccProvider_tls(t *testing.T) {
 			{
 				Config: providerBlock(proxy.URL, env.APIKey, `max_retries = 0`) + projectsConfig("behind TLS"),
 				ExpectError: regexp.MustCompile(
-					`Cannot reach Label Studio(.|\n)*x509`),
+					`Cannot reach Label Studio(.|\n)*certificate(.|\n)*is not trusted(.|\n)*x509(.|\n)*ca_cert_file\s+or\s+ca_cert_pem`),
 			},
 			{
 				Config:            providerBlock(proxy.URL, env.APIKey, "ca_cert_pem = "+hclString(caPEM)) + projectsConfig("behind TLS"),

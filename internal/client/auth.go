@@ -17,7 +17,8 @@ import (
 const refreshPath = "/api/token/refresh/"
 
 // refreshMargin is how long before its expiry an access token is replaced,
-// so that it cannot expire while a request is on its way.
+// so that it cannot expire while a request is on its way. Short-lived tokens
+// are replaced halfway through their life instead (see replaceAt).
 const refreshMargin = 30 * time.Second
 
 // credentials produces the Authorization header. A legacy token is sent as
@@ -32,9 +33,9 @@ type credentials struct {
 	// sync.Mutex would not allow).
 	flight chan struct{}
 
-	mu        sync.Mutex // guards access and accessExp
-	access    string
-	accessExp time.Time // zero when the token carries no exp claim
+	mu      sync.Mutex // guards access and renewAt
+	access  string
+	renewAt time.Time // zero when the token carries no exp claim
 }
 
 func newCredentials(apiKey string) *credentials {
@@ -102,6 +103,17 @@ func jwtExpiry(token string) time.Time {
 	return time.Unix(0, int64(seconds*float64(time.Second)))
 }
 
+// replaceAt is when an access token received at issued and expiring at exp
+// should be replaced: refreshMargin before exp, or halfway through its life
+// when that is shorter, so a token living under a minute is still reused.
+func replaceAt(issued, exp time.Time) time.Time {
+	if exp.IsZero() {
+		return time.Time{}
+	}
+	margin := min(refreshMargin, exp.Sub(issued)/2)
+	return exp.Add(-margin)
+}
+
 // authorization returns the header value to send and the access token it
 // carries (empty for a legacy token). stale is an access token the server
 // has just rejected: it is replaced even if it has not expired yet.
@@ -131,7 +143,7 @@ func (c *Client) authorization(ctx context.Context, stale string) (header, acces
 	}
 	creds.mu.Lock()
 	creds.access = access
-	creds.accessExp = jwtExpiry(access)
+	creds.renewAt = replaceAt(c.now(), jwtExpiry(access))
 	creds.mu.Unlock()
 	return "Bearer " + access, access, nil
 }
@@ -143,7 +155,7 @@ func (cr *credentials) current(now time.Time, stale string) (string, bool) {
 	if cr.access == "" || cr.access == stale {
 		return "", false
 	}
-	if !cr.accessExp.IsZero() && now.Add(refreshMargin).After(cr.accessExp) {
+	if !cr.renewAt.IsZero() && !now.Before(cr.renewAt) {
 		return "", false
 	}
 	return cr.access, true

@@ -52,3 +52,17 @@ resource "labelstudio_local_export_storage" "annotations" {
   title   = "Review annotations"
   path    = "${var.document_root}/annotations"
 }
+
+# Import the task files now and wait until Label Studio has created the tasks.
+# Change task_batch after adding files to sync again: only new files become
+# tasks.
+resource "labelstudio_storage_sync" "tasks" {
+  storages = [{
+    kind      = "local"
+    direction = "import"
+    id        = labelstudio_local_import_storage.tasks.id
+  }]
+  triggers = {
+    batch = var.task_batch
+  }
+}

@@ -13,3 +13,9 @@ variable "project_title" {
   type        = string
   default     = "Quickstart reviews"
 }
+
+variable "task_batch" {
+  description = "Change it after adding task files to import them."
+  type        = string
+  default     = "1"
+}

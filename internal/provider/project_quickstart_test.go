@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
 )
@@ -17,7 +18,9 @@ import (
 // destroy cleanly.
 func TestAccQuickstartExample(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{})
-	testenv.LocalDir(t, env, "tasks")
+	tasks := testenv.LocalDir(t, env, "tasks")
+	testenv.WriteFile(t, tasks, "review-1.json", []byte(`{"data": {"text": "Great battery life."}}`))
+	testenv.WriteFile(t, tasks, "review-2.json", []byte(`{"data": {"text": "Arrived late."}}`))
 	testenv.LocalDir(t, env, "annotations")
 
 	// The example configures the provider from the environment and names it
@@ -34,10 +37,11 @@ func TestAccQuickstartExample(t *testing.T) {
 			ConfigVariables:          config.Variables{"document_root": config.StringVariable(env.DocumentRoot)},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("project_id", knownvalue.NotNull()),
-				statecheck.ExpectKnownOutputValue("import_storage_status", knownvalue.StringExact("initialized")),
+				statecheck.ExpectKnownOutputValue("import_sync_status", knownvalue.StringExact("completed")),
+				statecheck.ExpectKnownOutputValue("tasks_imported", knownvalue.Int64Exact(2)),
 				// Creating the export storage starts a sync; it must not fail
 				// (on a Label Studio with a worker it may still be running).
-				statecheck.ExpectKnownOutputValue("export_storage_status",
+				statecheck.ExpectKnownValue("labelstudio_local_export_storage.annotations", tfjsonpath.New("status"),
 					knownvalue.StringRegexp(regexp.MustCompile(`^(queued|in_progress|completed)$`))),
 			},
 		}},

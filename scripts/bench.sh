@@ -154,19 +154,7 @@ echo
 echo "$report"
 
 if [ "$write" = 1 ]; then
-  python3 - "$report" <<'PY'
-import re, sys, pathlib
-report = sys.argv[1]
-path = pathlib.Path("BENCHMARKS.md")
-text = path.read_text() if path.exists() else "# Benchmarks\n\nProduced by `make bench` (scripts/bench.sh); rerun it to refresh the figures.\n"
-start, end = "<!-- bench:refresh-plan:start -->", "<!-- bench:refresh-plan:end -->"
-block = f"{start}\n{report}\n{end}"
-if start in text:
-    text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: block, text, flags=re.S)
-else:
-    text = text.rstrip("\n") + "\n\n## Refresh and plan of 200 storages\n\n" + block + "\n"
-path.write_text(text)
-PY
+  python3 scripts/benchmarks-section.py refresh-plan "Refresh and plan of 200 storages" "$report"
   echo "BENCHMARKS.md updated"
 fi
 

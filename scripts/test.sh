@@ -17,8 +17,6 @@ if [ -z "$terraform_path" ]; then
 fi
 export TF_ACC=1 TF_ACC_TERRAFORM_PATH=$terraform_path
 
-bash scripts/services.sh install
-
 # A private services directory, so a developer's running servers are left alone.
 SERVICES_DIR=$(mktemp -d "${TMPDIR:-/tmp}/labelstudio-test-services.XXXXXX")
 export SERVICES_DIR
@@ -27,7 +25,7 @@ cleanup() {
   rm -rf "$SERVICES_DIR"
 }
 trap cleanup EXIT
-bash scripts/services.sh start
+bash scripts/services.sh start # installs what is missing first
 # shellcheck disable=SC1091
 source "$SERVICES_DIR/env"
 export LSTEST_REQUIRE_SERVICES=1

@@ -58,6 +58,10 @@ as_root() {
 
 install_services() {
 	mkdir -p "$BIN"
+	# Two test runs on one machine must not install into the cache at once
+	# (npm and apt-get fail when they do); the second waits for the first.
+	exec 9>"$CACHE/install.lock"
+	flock 9
 	if [[ -x "$BIN/minio" ]]; then
 		log "minio already installed"
 	else

@@ -88,6 +88,7 @@ install_services() {
 		as_root apt-get update -qq
 		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 	fi
+	exec 9>&- # release the lock; the servers started next must not inherit it
 }
 
 free_port() {

@@ -76,9 +76,9 @@ func (s *Server) handleAddFault(w http.ResponseWriter, r *http.Request) error {
 	f.method, _ = body["method"].(string)
 	f.mode, _ = body["mode"].(string)
 	switch f.mode {
-	case faultSlow, faultFail, faultThrottle, faultDrop:
+	case faultSlow, faultFail, faultThrottle, faultDrop, faultEcho:
 	default:
-		return fieldError("mode", "mode must be slow, fail, throttle or drop")
+		return fieldError("mode", "mode must be slow, fail, throttle, drop or echo")
 	}
 	pattern, _ := body["path"].(string)
 	if f.path, err = regexp.Compile(pattern); err != nil {
@@ -149,6 +149,8 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusTooManyRequests)
 		_, _ = fmt.Fprintln(w, "Too Many Requests (injected fault)")
+	case faultEcho:
+		s.answerEcho(w, r)
 	case faultDrop:
 		hijacker, ok := w.(http.Hijacker)
 		if !ok {

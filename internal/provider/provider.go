@@ -197,7 +197,8 @@ func (p *labelStudioProvider) Configure(ctx context.Context, req provider.Config
 	}
 	if err := c.CheckAuth(ctx); err != nil {
 		summary, detail := describeConfigureError(url, err)
-		resp.Diagnostics.AddError(summary, detail)
+		// A proxy may quote the Authorization header back.
+		resp.Diagnostics.AddError(summary, redactSecrets(detail, []string{apiKey}))
 		return
 	}
 

@@ -309,14 +309,3 @@ func explainServerMessage(msg string) string {
 	}
 	return msg
 }
-
-// redactSecrets removes configured secret values from a message, in case a
-// server echoes one back.
-func redactSecrets(msg string, secrets []string) string {
-	for _, s := range secrets {
-		if len(s) >= 4 {
-			msg = strings.ReplaceAll(msg, s, "(sensitive value)")
-		}
-	}
-	return msg
-}

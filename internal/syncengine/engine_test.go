@@ -23,7 +23,7 @@ func newTestEngine(api *fakeAPI, opts Options) *Engine {
 func syncOne(t *testing.T, e *Engine, ref client.StorageRef) (Result, []Event) {
 	t.Helper()
 	var events []Event
-	results := e.Sync(context.Background(), []client.StorageRef{ref}, func(ev Event) { events = append(events, ev) })
+	results := SyncWithin(t, unitDeadline, e, []client.StorageRef{ref}, func(ev Event) { events = append(events, ev) })
 	if len(results) != 1 {
 		t.Fatalf("got %d results for one storage", len(results))
 	}
@@ -247,7 +247,7 @@ func TestUncertainStartIsNotRepeated(t *testing.T) {
 
 	var uncertain []Event
 	e := newTestEngine(api, Options{})
-	res := e.Sync(context.Background(), []client.StorageRef{ref}, func(ev Event) {
+	res := SyncWithin(t, unitDeadline, e, []client.StorageRef{ref}, func(ev Event) {
 		if ev.Kind == EventUncertainStart {
 			uncertain = append(uncertain, ev)
 		}
@@ -292,17 +292,19 @@ func TestUncertainStartThatNeverStartedGivesUp(t *testing.T) {
 func TestCancellationStopsTheWait(t *testing.T) {
 	api := newFakeAPI(newFakeClock())
 	ref := api.add(1, &fakeStorage{runTime: time.Hour, queueTime: time.Second})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-
 	var readsAtCancel int
-	res := newTestEngine(api, Options{}).Sync(ctx, []client.StorageRef{ref}, func(ev Event) {
-		if ev.Kind == EventProgress && ev.Status == StatusInProgress {
-			gets, _, lists := api.counts()
-			readsAtCancel = gets + lists
-			cancel()
-		}
-	})[0]
+	var res Result
+	WithinDeadline(t, unitDeadline, "Sync", func(ctx context.Context) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		res = newTestEngine(api, Options{}).Sync(ctx, []client.StorageRef{ref}, func(ev Event) {
+			if ev.Kind == EventProgress && ev.Status == StatusInProgress {
+				gets, _, lists := api.counts()
+				readsAtCancel = gets + lists
+				cancel()
+			}
+		})[0]
+	})
 
 	if !errors.Is(res.Err, context.Canceled) || res.Status != StatusInProgress {
 		t.Fatalf("result = %+v, want cancelled while in_progress", res)
@@ -315,10 +317,12 @@ func TestCancellationStopsTheWait(t *testing.T) {
 func TestCancelledBeforeStartSendsNothing(t *testing.T) {
 	api := newFakeAPI(newFakeClock())
 	ref := api.add(1, &fakeStorage{})
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-
-	res := newTestEngine(api, Options{Concurrency: 1}).Sync(ctx, []client.StorageRef{ref, ref}, nil)
+	var res []Result
+	WithinDeadline(t, unitDeadline, "Sync", func(ctx context.Context) {
+		ctx, cancel := context.WithCancel(ctx)
+		cancel()
+		res = newTestEngine(api, Options{Concurrency: 1}).Sync(ctx, []client.StorageRef{ref, ref}, nil)
+	})
 
 	for _, r := range res {
 		if !errors.Is(r.Err, context.Canceled) {
@@ -370,7 +374,7 @@ func TestConcurrencyIsBounded(t *testing.T) {
 		arrived.Broadcast()
 	}
 	inFlight, maxInFlight := 0, 0
-	results := newTestEngine(api, Options{Concurrency: bound}).Sync(context.Background(), refs, func(ev Event) {
+	results := SyncWithin(t, unitDeadline, newTestEngine(api, Options{Concurrency: bound}), refs, func(ev Event) {
 		switch ev.Kind {
 		case EventStarted:
 			inFlight++
@@ -394,7 +398,10 @@ func TestStartDoesNotWait(t *testing.T) {
 	api := newFakeAPI(newFakeClock())
 	ref := api.add(1, &fakeStorage{objects: 3, runTime: time.Minute})
 
-	res := newTestEngine(api, Options{}).Start(context.Background(), []client.StorageRef{ref}, nil)[0]
+	var res Result
+	WithinDeadline(t, unitDeadline, "Start", func(ctx context.Context) {
+		res = newTestEngine(api, Options{}).Start(ctx, []client.StorageRef{ref}, nil)[0]
+	})
 
 	if res.Err != nil || res.Status != StatusQueued {
 		t.Fatalf("result = %+v, want queued", res)

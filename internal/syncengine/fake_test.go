@@ -82,6 +82,10 @@ type fakeAPI struct {
 	// beforeSync, when set, is called (without the lock) at each sync call.
 	beforeSync func()
 	afterSync  func()
+	// getFault, when set, is called at each GET with how many came before;
+	// an error it returns is the GET's answer. listErr fails every list.
+	getFault func(ctx context.Context, n int) error
+	listErr  error
 
 	gets, syncs, lists int
 }
@@ -177,6 +181,17 @@ func notFound(ref client.StorageRef) error {
 }
 
 func (f *fakeAPI) GetStorage(ctx context.Context, ref client.StorageRef) (*client.Storage, error) {
+	if f.getFault != nil {
+		f.mu.Lock()
+		n := f.gets
+		f.mu.Unlock()
+		if err := f.getFault(ctx, n); err != nil {
+			f.mu.Lock()
+			f.gets++
+			f.mu.Unlock()
+			return nil, err
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.gets++
@@ -228,6 +243,9 @@ func (f *fakeAPI) ListStorages(ctx context.Context, kind string, dir client.Dire
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lists++
+	if f.listErr != nil {
+		return nil, f.listErr
+	}
 	now := f.clock.Now()
 	var out []client.Storage
 	for _, s := range f.storages {

@@ -138,23 +138,6 @@ func captureID(name string, id *int64) resource.TestCheckFunc {
 	})
 }
 
-// checkNoSecretInState fails when any attribute of any resource in state
-// holds one of the secret values.
-func checkNoSecretInState(secrets []string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for name, rs := range s.RootModule().Resources {
-			for attr, value := range rs.Primary.Attributes {
-				for _, secret := range secrets {
-					if secret != "" && value == secret {
-						return fmt.Errorf("%s.%s holds a secret value", name, attr)
-					}
-				}
-			}
-		}
-		return nil
-	}
-}
-
 // checkStoragesDestroyed asserts that every storage of the type in state is
 // gone from the server.
 func checkStoragesDestroyed(t *testing.T, c *client.Client, kind string, dir client.Direction, typeName string) resource.TestCheckFunc {
@@ -174,6 +157,17 @@ func checkStoragesDestroyed(t *testing.T, c *client.Client, kind string, dir cli
 		}
 		return nil
 	}
+}
+
+// secretFieldNames are the stateful secret attributes of a kind.
+func secretFieldNames(kind string, dir client.Direction) []string {
+	var names []string
+	for _, f := range kindByTypeName(kind).fieldsFor(dir) {
+		if f.secret {
+			names = append(names, f.name)
+		}
+	}
+	return names
 }
 
 // importIgnores lists what ImportStateVerify cannot compare: secrets, their
@@ -247,6 +241,9 @@ func testAccStorageLifecycle(t *testing.T, tc storageAccCase) {
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					captureID(name, &ref.ID),
+					// The create configures the stateful secret attributes:
+					// they, and nothing else, may hold the secrets.
+					checkNoSecretInState(fx.secrets, secretFieldNames(tc.kind, tc.dir)...),
 					func(*terraform.State) error {
 						st, err := c.GetStorage(t.Context(), ref)
 						if err != nil {
@@ -264,6 +261,7 @@ func testAccStorageLifecycle(t *testing.T, tc storageAccCase) {
 				ImportState:             true,
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: importIgnores(tc.kind, tc.dir),
+				ImportStateCheck:        checkNoSecretInImportedState(fx.secrets),
 			},
 			{
 				ResourceName:    name,
@@ -305,6 +303,7 @@ func testAccStorageLifecycle(t *testing.T, tc storageAccCase) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(name, tfjsonpath.New("id")),
 				},
+				Check: checkNoSecretInState(fx.secrets),
 			},
 			{
 				// Deleted outside Terraform: the plan creates it again.
@@ -317,6 +316,7 @@ func testAccStorageLifecycle(t *testing.T, tc storageAccCase) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(name, plancheck.ResourceActionCreate),
 				}},
+				Check: checkNoSecretInState(fx.secrets),
 			},
 		},
 	})
@@ -460,7 +460,8 @@ func gcsFixture(dir client.Direction) func(t *testing.T, env *testenv.Env, proje
 		bucket := srv.NewBucket(t)
 		srv.Put(t, bucket, "tasks/one.json", []byte(accTaskJSON))
 		// The emulator checks no credentials; Label Studio only needs JSON.
-		credentials := `{"type": "service_account", "project_id": "acc-test", "private_key_id": "acc-key-id"}`
+		// The document holds a key, so that the scan of state looks for it.
+		credentials := testCredentials
 		location := map[string]string{
 			"bucket":            hclString(bucket),
 			"google_project_id": hclString("acc-test"),

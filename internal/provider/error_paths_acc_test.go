@@ -239,4 +239,3 @@ resource "labelstudio_project" "test" {
 		},
 	})
 }
-

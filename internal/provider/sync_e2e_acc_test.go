@@ -295,4 +295,3 @@ func expectExported(t *testing.T, objects map[string][]byte, annotations []int64
 	}
 	return nil
 }
-

@@ -77,4 +77,3 @@ func TestAccStorageSyncUpdateResyncs(t *testing.T) {
 		},
 	})
 }
-

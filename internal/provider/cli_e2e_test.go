@@ -64,6 +64,9 @@ func TestCLI(t *testing.T) {
 	t.Run("Drift", func(t *testing.T) {
 		testCLIDrift(t, terraformPath, cliConfig)
 	})
+	t.Run("Redaction", func(t *testing.T) {
+		testCLIRedaction(t, terraformPath, cliConfig)
+	})
 }
 
 // buildProviderForCLI builds the provider binary into a temporary directory

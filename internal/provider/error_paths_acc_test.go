@@ -149,6 +149,21 @@ func errorPathSteps(t *testing.T, dev *testenv.DevClient, target errorPathTarget
 	}
 }
 
+// testErrorPaths runs errorPathSteps, then checks that destroy left
+// nothing on the server.
+func testErrorPaths(t *testing.T, dev *testenv.DevClient, target errorPathTarget) {
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    errorPathSteps(t, dev, target),
+		CheckDestroy: func(*terraform.State) error {
+			if left := target.onServer(t); len(left) > 0 {
+				return fmt.Errorf("%s still on the server after destroy: %q", target.address, left)
+			}
+			return nil
+		},
+	})
+}
+
 func TestAccStorageErrorPaths(t *testing.T) {
 	skipUnlessAcc(t)
 	env := testenv.Start(t, testenv.Options{})
@@ -185,16 +200,7 @@ resource "labelstudio_local_import_storage" "test" {
 			return titles
 		},
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    errorPathSteps(t, dev, target),
-		CheckDestroy: func(*terraform.State) error {
-			if left := target.onServer(t); len(left) > 0 {
-				return fmt.Errorf("storages left after destroy: %q", left)
-			}
-			return nil
-		},
-	})
+	testErrorPaths(t, dev, target)
 }
 
 func TestAccProjectErrorPaths(t *testing.T) {
@@ -228,14 +234,5 @@ resource "labelstudio_project" "test" {
 			return titles
 		},
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    errorPathSteps(t, dev, target),
-		CheckDestroy: func(*terraform.State) error {
-			if left := target.onServer(t); len(left) > 0 {
-				return fmt.Errorf("projects left after destroy: %q", left)
-			}
-			return nil
-		},
-	})
+	testErrorPaths(t, dev, target)
 }

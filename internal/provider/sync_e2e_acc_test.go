@@ -48,56 +48,50 @@ func syncTargetCases() []syncTargetCase {
 
 const e2ePrefix = "tasks"
 
-// prefixedObjects reads every key below e2ePrefix into a map by the rest
-// of the key.
-func prefixedObjects(keys []string, get func(key string) []byte) map[string][]byte {
-	out := map[string][]byte{}
-	for _, key := range keys {
-		out[strings.TrimPrefix(key, e2ePrefix+"/")] = get(key)
+// objectStore is what the S3, GCS and Azure test servers share.
+type objectStore interface {
+	Put(t testing.TB, bucket, key string, data []byte)
+	Keys(t testing.TB, bucket, prefix string) []string
+	Get(t testing.TB, bucket, key string) []byte
+}
+
+// objectStoreTarget is a bucket or container: objects go below e2ePrefix.
+func objectStoreTarget(srv objectStore, bucket string, attrs map[string]string) syncTarget {
+	attrs["prefix"] = hclString(e2ePrefix)
+	return syncTarget{
+		attrs: attrs,
+		put:   func(t *testing.T, name string, data []byte) { srv.Put(t, bucket, e2ePrefix+"/"+name, data) },
+		objects: func(t *testing.T) map[string][]byte {
+			out := map[string][]byte{}
+			for _, key := range srv.Keys(t, bucket, e2ePrefix+"/") {
+				out[strings.TrimPrefix(key, e2ePrefix+"/")] = srv.Get(t, bucket, key)
+			}
+			return out
+		},
 	}
-	return out
 }
 
 func s3SyncTarget(t *testing.T, _ *testenv.Env, _ client.Direction) syncTarget {
 	srv := testenv.S3(t)
 	bucket := srv.NewBucket(t)
-	return syncTarget{
-		attrs: map[string]string{
-			"bucket": hclString(bucket), "prefix": hclString(e2ePrefix), "s3_endpoint": hclString(srv.Endpoint), "region_name": hclString(srv.Region),
-			"aws_access_key_id": hclString(srv.AccessKey), "aws_secret_access_key": hclString(srv.SecretKey),
-		},
-		put: func(t *testing.T, name string, data []byte) { srv.Put(t, bucket, e2ePrefix+"/"+name, data) },
-		objects: func(t *testing.T) map[string][]byte {
-			return prefixedObjects(srv.Keys(t, bucket, e2ePrefix+"/"), func(key string) []byte { return srv.Get(t, bucket, key) })
-		},
-	}
+	return objectStoreTarget(srv, bucket, map[string]string{
+		"bucket": hclString(bucket), "s3_endpoint": hclString(srv.Endpoint), "region_name": hclString(srv.Region),
+		"aws_access_key_id": hclString(srv.AccessKey), "aws_secret_access_key": hclString(srv.SecretKey),
+	})
 }
 
 func gcsSyncTarget(t *testing.T, _ *testenv.Env, _ client.Direction) syncTarget {
 	srv := testenv.GCS(t)
 	bucket := srv.NewBucket(t)
-	return syncTarget{
-		attrs: map[string]string{"bucket": hclString(bucket), "prefix": hclString(e2ePrefix), "google_project_id": hclString("e2e-test")},
-		put:   func(t *testing.T, name string, data []byte) { srv.Put(t, bucket, e2ePrefix+"/"+name, data) },
-		objects: func(t *testing.T) map[string][]byte {
-			return prefixedObjects(srv.Keys(t, bucket, e2ePrefix+"/"), func(key string) []byte { return srv.Get(t, bucket, key) })
-		},
-	}
+	return objectStoreTarget(srv, bucket, map[string]string{"bucket": hclString(bucket), "google_project_id": hclString("e2e-test")})
 }
 
 func azureSyncTarget(t *testing.T, _ *testenv.Env, _ client.Direction) syncTarget {
 	srv := testenv.Azure(t)
 	container := srv.NewContainer(t)
-	return syncTarget{
-		attrs: map[string]string{
-			"container": hclString(container), "prefix": hclString(e2ePrefix),
-			"account_name": hclString(srv.AccountName), "account_key": hclString(srv.AccountKey),
-		},
-		put: func(t *testing.T, name string, data []byte) { srv.Put(t, container, e2ePrefix+"/"+name, data) },
-		objects: func(t *testing.T) map[string][]byte {
-			return prefixedObjects(srv.Keys(t, container, e2ePrefix+"/"), func(key string) []byte { return srv.Get(t, container, key) })
-		},
-	}
+	return objectStoreTarget(srv, container, map[string]string{
+		"container": hclString(container), "account_name": hclString(srv.AccountName), "account_key": hclString(srv.AccountKey),
+	})
 }
 
 // Databases of their own, so that what an export writes (keys named by

@@ -116,9 +116,7 @@ func secretParts(secret string) []string {
 	parts := []string{secret}
 	var doc any
 	if err := json.Unmarshal([]byte(secret), &doc); err == nil {
-		for _, value := range credentialFields(doc) {
-			parts = append(parts, value)
-		}
+		parts = append(parts, credentialFields(doc)...)
 	}
 	for _, value := range append([]string(nil), parts...) {
 		if !strings.Contains(value, "\n") {

@@ -116,9 +116,16 @@ func secretParts(secret string) []string {
 	parts := []string{secret}
 	var doc any
 	if err := json.Unmarshal([]byte(secret), &doc); err == nil {
-		parts = append(parts, credentialFields(doc)...)
+		// The lines of a pretty-printed document are its fields, most of
+		// them no secret ("type", "client_email"): split its secret
+		// fields only.
+		parts = credentialFields(doc)
 	}
-	for _, value := range append([]string(nil), parts...) {
+	lines := append([]string(nil), parts...)
+	if len(parts) == 0 || parts[0] != secret {
+		parts = append([]string{secret}, parts...)
+	}
+	for _, value := range lines {
 		if !strings.Contains(value, "\n") {
 			continue
 		}

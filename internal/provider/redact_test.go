@@ -97,3 +97,26 @@ func TestRedactionKeepsTheRestOfTheMessage(t *testing.T) {
 		t.Errorf("want the document redacted as one piece:\n%s", got)
 	}
 }
+
+// A pretty-printed credentials document: its secret fields are redacted
+// wherever they appear, its other fields are not.
+func TestRedactionOfAPrettyPrintedDocument(t *testing.T) {
+	var fields map[string]string
+	if err := json.Unmarshal([]byte(testCredentials), &fields); err != nil {
+		t.Fatal(err)
+	}
+	pretty, err := json.MarshalIndent(fields, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := `"client_email": "robot@redact-test.iam.gserviceaccount.com", key ` + mustJSON(testPrivateKey)
+	got := redactSecrets(msg, []string{string(pretty)})
+	if !strings.Contains(got, `"client_email": "robot@redact-test.iam.gserviceaccount.com"`) {
+		t.Errorf("a field that is no secret was redacted:\n%s", got)
+	}
+	for _, needle := range testSecretNeedles[:2] {
+		if strings.Contains(got, needle) {
+			t.Errorf("%q survived redaction:\n%s", needle, got)
+		}
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/htmlclean"
 )
 
 const defaultLabelConfig = "<View></View>"
@@ -129,6 +131,16 @@ func cleanProjectBody(body map[string]any, create bool) (map[string]any, error) 
 	}
 	if len(errs) > 0 {
 		return nil, validationError(errs)
+	}
+	if raw, ok := body["expert_instruction"]; ok {
+		// projects/serializers.py runs the raw request value (not the
+		// trimmed one) through bleach.clean, which refuses anything but text.
+		text, isText := raw.(string)
+		if !isText {
+			return nil, &apiError{status: http.StatusInternalServerError,
+				detail: fmt.Sprintf("argument cannot be of '%s' type, must be of text type", pythonTypeName(raw))}
+		}
+		out["expert_instruction"] = htmlclean.Clean(text).HTML
 	}
 	return out, nil
 }

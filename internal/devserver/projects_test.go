@@ -95,3 +95,36 @@ func TestProjectListPagination(t *testing.T) {
 		t.Errorf("page past the end: %v", env["detail"])
 	}
 }
+
+// label_studio/projects/serializers.py: expert_instruction is the raw request
+// value through bleach.clean with label_studio/constants.py's allow-lists
+// (not trimmed, unlike the other text fields, which DRF's CharField trims);
+// bleach refuses anything but text, which ends as a 500.
+func TestProjectSanitisesInstructionAndTrimsText(t *testing.T) {
+	ts := newTestServer(t, nil)
+	p := ts.object(ts.mustDo(http.MethodPost, "/api/projects/", map[string]any{
+		"title":              "  Cats  ",
+		"description":        "\tAbout cats\n",
+		"label_config":       "\n" + imageConfig + "\n",
+		"expert_instruction": ` <a href="#" onerror=alert(1)>Read</a> <foo> `,
+	}, http.StatusCreated))
+	want := map[string]any{
+		"title": "Cats", "description": "About cats", "label_config": imageConfig,
+		"expert_instruction": ` <a href="#">Read</a> &lt;foo&gt; `,
+	}
+	for name, value := range want {
+		if p[name] != value {
+			t.Errorf("%s = %q, want %q", name, p[name], value)
+		}
+	}
+	id := itoa(int64(p["id"].(float64)))
+	patched := ts.object(ts.mustDo(http.MethodPatch, "/api/projects/"+id+"/",
+		map[string]any{"expert_instruction": `<img src="javascript:x()" alt=cat>`}, http.StatusOK))
+	if patched["expert_instruction"] != `<img alt="cat">` {
+		t.Errorf("patched instruction %q", patched["expert_instruction"])
+	}
+	env := ts.envelope(ts.do(http.MethodPatch, "/api/projects/"+id+"/", map[string]any{"expert_instruction": nil}), http.StatusInternalServerError)
+	if env["detail"] != "argument cannot be of 'NoneType' type, must be of text type" {
+		t.Errorf("null instruction: %v", env["detail"])
+	}
+}

@@ -409,8 +409,17 @@ func yamlToJSON(v any) any {
 //     Label Studio returns the list of annotations.
 //   - Nullable JSON fields (a storage's meta) are written as
 //     oneOf [any, null], which null can never satisfy; they become anyOf.
+//   - The project list's count fields are null when ?include= leaves them
+//     out (label_studio/projects/serializers.py: IntegerField(default=None)
+//     on a count that was not annotated).
 func relaxSpec(doc map[string]any) {
 	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	listed := schemas["AllRolesProjectList"].(map[string]any)["properties"].(map[string]any)
+	for _, name := range projectCountFields {
+		if prop, ok := listed[name].(map[string]any); ok {
+			listed[name] = map[string]any{"anyOf": []any{prop, map[string]any{"type": "null"}}}
+		}
+	}
 	role := schemas["RoleBasedTask"].(map[string]any)
 	role["anyOf"] = role["oneOf"]
 	delete(role, "oneOf")

@@ -305,10 +305,19 @@ func (s *Server) handleStorageList(w http.ResponseWriter, r *http.Request, p rou
 	return nil
 }
 
+// handleAllStorageList is GET /api/storages/ and /api/storages/export
+// (label_studio/io_storages/all_api.py): each kind's list, concatenated. The
+// import list catches every kind's error, so a missing or unknown project
+// gives 200 []; the export list does not, and the kind's error body (a dict)
+// breaks the concatenation: 500.
 func (s *Server) handleAllStorageList(w http.ResponseWriter, r *http.Request, p routeParams) error {
 	project, err := s.projectQuery(r)
 	if err != nil {
-		return err
+		if p.dir == dirImport {
+			writeJSON(w, http.StatusOK, []any{})
+			return nil
+		}
+		return &apiError{status: http.StatusInternalServerError, detail: `can only concatenate list (not "dict") to list`}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
@@ -59,25 +61,26 @@ func TestAccStorageImportedS3UpdatesWithStoredKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref := client.StorageRef{Kind: "s3", Direction: client.Import, ID: st.ID}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    importThenUpdate(env, "labelstudio_s3_import_storage", st.ID, location, nil),
-	})
-	got, err := c.GetStorage(context.Background(), ref)
-	if err != nil {
-		t.Fatal(err)
+	steps := importThenUpdate(env, "labelstudio_s3_import_storage", st.ID, location, nil)
+	steps[1].Check = func(*terraform.State) error {
+		got, err := c.GetStorage(context.Background(), ref)
+		if err != nil {
+			return err
+		}
+		if got.Title == nil || *got.Title != "renamed by terraform" {
+			return fmt.Errorf("server title %v after the update", got.Title)
+		}
+		// The stored keys survived the update: a sync still reaches the bucket.
+		synced, err := c.SyncStorage(context.Background(), ref)
+		if err != nil {
+			return err
+		}
+		if synced.Status != "completed" {
+			return fmt.Errorf("sync after the update: %s %v", synced.Status, synced.Traceback)
+		}
+		return nil
 	}
-	if got.Title == nil || *got.Title != "renamed by terraform" {
-		t.Errorf("server title %v after the update", got.Title)
-	}
-	// The stored keys survived the update: a sync still reaches the bucket.
-	synced, err := c.SyncStorage(context.Background(), ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if synced.Status != "completed" {
-		t.Errorf("sync after the update: %s %v", synced.Status, synced.Traceback)
-	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 }
 
 // Label Studio's validate-with-id saves the body for every kind but S3

@@ -319,8 +319,20 @@ func (ts *testServer) envelope(r response, status int) map[string]any {
 		ts.t.Fatalf("status %d, want %d; body %s", r.status, status, r.body)
 	}
 	env := ts.object(r)
-	if env["status_code"] != float64(status) || env["version"] != "1.23.2" || env["exc_info"] != nil {
+	if env["status_code"] != float64(status) || env["version"] != "1.23.2" {
 		ts.t.Fatalf("not the envelope: %s", r.body)
+	}
+	// An uncaught exception (a 500) says "Unknown error" and carries its
+	// traceback; everything else has exc_info null.
+	if tb, _ := env["exc_info"].(string); status == http.StatusInternalServerError {
+		lines := strings.Split(strings.TrimSpace(tb), "\n")
+		if env["detail"] != "Unknown error" || !strings.HasPrefix(tb, "Traceback (most recent call last):") {
+			ts.t.Fatalf("not the 500 envelope: %s", r.body)
+		}
+		// Tests read the exception's text where the detail used to be.
+		_, env["detail"], _ = strings.Cut(lines[len(lines)-1], ": ")
+	} else if env["exc_info"] != nil {
+		ts.t.Fatalf("exc_info outside a 500: %s", r.body)
 	}
 	if _, hasFields := env["validation_errors"]; hasFields != (env["detail"] == "Validation error") {
 		ts.t.Fatalf("validation_errors present iff detail is \"Validation error\": %s", r.body)
@@ -526,7 +538,7 @@ var envelopeSchema = mustCompileJSON("file:///envelope.json", `{
     "status_code": {"type": "integer"},
     "version": {"type": "string"},
     "detail": {"type": "string"},
-    "exc_info": {"type": "null"},
+    "exc_info": {"type": ["string", "null"]},
     "validation_errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
   },
   "additionalProperties": false

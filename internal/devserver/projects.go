@@ -138,8 +138,7 @@ func cleanProjectBody(body map[string]any, create bool) (map[string]any, error) 
 		// trimmed one) through bleach.clean, which refuses anything but text.
 		text, isText := raw.(string)
 		if !isText {
-			return nil, &apiError{status: http.StatusInternalServerError,
-				detail: fmt.Sprintf("argument cannot be of '%s' type, must be of text type", pythonTypeName(raw))}
+			return nil, uncaught("TypeError", fmt.Sprintf("argument cannot be of '%s' type, must be of text type", pythonTypeName(raw)))
 		}
 		out["expert_instruction"] = htmlclean.Clean(text).HTML
 	}
@@ -480,7 +479,7 @@ func (s *Server) handleProjectList(w http.ResponseWriter, r *http.Request, _ rou
 			id, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
 			if err != nil {
 				// Django's int lookup on a non-number, uncaught.
-				return &apiError{status: http.StatusInternalServerError, detail: fmt.Sprintf("Field 'id' expected a number but got '%s'.", part)}
+				return uncaught("ValueError", fmt.Sprintf("Field 'id' expected a number but got '%s'.", part))
 			}
 			wantIDs[id] = true
 		}

@@ -191,3 +191,24 @@ func TestVersionAndWhoAmI(t *testing.T) {
 		t.Errorf("whoami without credentials: %d", anonymous.status)
 	}
 }
+
+// core/utils/common.py custom_exception_handler (label_studio's
+// test_exception.py): an exception DRF does not handle is a 500 whose detail
+// is "Unknown error"; with DEBUG and DEBUG_MODAL_EXCEPTIONS (the defaults)
+// exc_info holds the traceback, else null.
+func TestUncaughtExceptionEnvelope(t *testing.T) {
+	for _, hidden := range []bool{false, true} {
+		ts := newTestServer(t, func(c *Config) { c.HideExceptionInfo = hidden })
+		r := ts.do(http.MethodGet, "/api/storages/export", nil)
+		var env map[string]any
+		ts.decode(r, &env)
+		tb, _ := env["exc_info"].(string)
+		if r.status != http.StatusInternalServerError || env["detail"] != "Unknown error" {
+			t.Errorf("hidden=%v: %d %v", hidden, r.status, env["detail"])
+		}
+		wantEnd := "TypeError: can only concatenate list (not \"dict\") to list\n"
+		if hidden && env["exc_info"] != nil || !hidden && (!strings.HasPrefix(tb, "Traceback (most recent call last):\n") || !strings.HasSuffix(tb, wantEnd)) {
+			t.Errorf("hidden=%v: exc_info %q", hidden, env["exc_info"])
+		}
+	}
+}

@@ -205,7 +205,7 @@ func (s *Server) testConnection(ctx context.Context, kind, dir string, fields ma
 func serializerError(k *kindSpec, dir string, err error) error {
 	var ce *connect.Error
 	if errors.As(err, &ce) && ce.Internal {
-		return &apiError{status: http.StatusInternalServerError, detail: ce.Message}
+		return uncaught(ce.ExceptionName(), ce.Message)
 	}
 	if k.name == "redis" && dir == dirImport {
 		return fieldError("", msgRedisConnect)
@@ -317,7 +317,7 @@ func (s *Server) handleAllStorageList(w http.ResponseWriter, r *http.Request, p 
 			writeJSON(w, http.StatusOK, []any{})
 			return nil
 		}
-		return &apiError{status: http.StatusInternalServerError, detail: `can only concatenate list (not "dict") to list`}
+		return uncaught("TypeError", `can only concatenate list (not "dict") to list`)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -358,6 +358,9 @@ func explainServerMessage(msg string) string {
 	if strings.Contains(msg, "Serving local files can be dangerous") {
 		return "Label Studio does not serve local files: set LOCAL_FILES_SERVING_ENABLED=true and LOCAL_FILES_DOCUMENT_ROOT to a parent directory of path in the Label Studio server's environment (LABEL_STUDIO_-prefixed names work too), then restart it. Server message: " + msg
 	}
+	if strings.Contains(msg, "must be a subdirectory of LOCAL_FILES_DOCUMENT_ROOT") || strings.Contains(msg, "cannot be the same as LOCAL_FILES_DOCUMENT_ROOT") {
+		return "path must be a directory strictly below the Label Studio server's LOCAL_FILES_DOCUMENT_ROOT: choose a subdirectory of it, or change LOCAL_FILES_DOCUMENT_ROOT in the server's environment. Server message: " + msg
+	}
 	if strings.Contains(msg, "Error validating storage connection") {
 		return msg + ". Label Studio does not say why: check the bucket or container, prefix, path or host, the credentials, and that the Label Studio server can reach the storage."
 	}

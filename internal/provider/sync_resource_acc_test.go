@@ -412,10 +412,10 @@ resource "labelstudio_storage_sync" "test" {
 		Steps: []resource.TestStep{
 			{Config: storage},
 			{
-				PreConfig:   removeBucket,
-				Config:      withSync,
 				// The sync view does not translate boto's exception; Label Studio's
 				// 500 envelope names it in the traceback (core/utils/common.py).
+				PreConfig:   removeBucket,
+				Config:      withSync,
 				ExpectError: wrappedText(`s3 import storage \d+ could not be run.*500 Unknown error: botocore.exceptions.ClientError: An error occurred \(NoSuchBucket\)`),
 			},
 		},

@@ -40,9 +40,7 @@ func importThenUpdate(env *testenv.Env, typeName string, id int64, attrs map[str
 // Before, the check went without id, tested the server's ambient
 // credentials, and failed the update of a working storage.
 func TestAccStorageImportedS3UpdatesWithStoredKeys(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	skipUnlessAcc(t)
 	env := testenv.Start(t, testenv.Options{S3TrustedDomains: []string{"127.0.0.1"}})
 	c := testClient(t, env)
 	project := testProject(t, c)
@@ -88,9 +86,7 @@ func TestAccStorageImportedS3UpdatesWithStoredKeys(t *testing.T) {
 // behind: with the PATCH failing after the check, the server still holds the
 // old title, for a storage Terraform created and for an imported one.
 func TestAccStorageUpdateCheckSavesNothing(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	skipUnlessAcc(t)
 	env := testenv.Start(t, testenv.Options{})
 	if env.Real {
 		t.Skip("needs the stand-in's fault injection")

@@ -270,3 +270,28 @@ func TestRequestBodyS3CredentialsTravelTogether(t *testing.T) {
 	}
 	assertBody(t, secretsOf(body), map[string]any{"aws_access_key_id": "", "aws_secret_access_key": "", "aws_session_token": ""})
 }
+
+// Azure's account_name is never returned: after an import state has none, and
+// a PATCH must not send null for it, or Label Studio would drop the stored
+// name and the storage would stop working.
+func TestRequestBodyLeavesUnknownHiddenFieldsAlone(t *testing.T) {
+	r := testStorage(t, "azure_blob", client.Import)
+	imported := r.testState(t, map[string]attr.Value{"project": types.Int64Value(7), "container": types.StringValue("c")})
+	config := r.testState(t, map[string]attr.Value{"project": types.Int64Value(7), "container": types.StringValue("c"), "title": types.StringValue("renamed")})
+	body, _, diags := r.requestBody(context.Background(), config, config, imported)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if _, sent := body["account_name"]; sent {
+		t.Errorf("the PATCH sends account_name = %v for a storage whose name Terraform never had", body["account_name"])
+	}
+	if r.sendsEverySecret(body) {
+		t.Error("a body without account_name and account_key counts as carrying every secret")
+	}
+	// Once configured, removing it from the configuration clears it.
+	withName := r.testState(t, map[string]attr.Value{"project": types.Int64Value(7), "container": types.StringValue("c"), "account_name": types.StringValue("acct")})
+	body, _, _ = r.requestBody(context.Background(), config, config, withName)
+	if v, sent := body["account_name"]; !sent || v != nil {
+		t.Errorf("removing a configured account_name sends %v (sent %v), want null", v, sent)
+	}
+}

@@ -87,6 +87,16 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	if cfg.SyncOnTargetStorageCreation, err = envBool("SYNC_ON_TARGET_STORAGE_CREATION", cfg.SyncOnTargetStorageCreation); err != nil {
 		return options{}, err
 	}
+	// 500 envelopes carry the traceback only with both on, as in Label Studio.
+	debug, err := envBool("DEBUG", true)
+	if err != nil {
+		return options{}, err
+	}
+	modal, err := envBool("DEBUG_MODAL_EXCEPTIONS", true)
+	if err != nil {
+		return options{}, err
+	}
+	cfg.HideExceptionInfo = !debug || !modal
 	cfg.UserToken = envString("USER_TOKEN", "")
 	cfg.LocalFilesDocumentRoot = envString("LOCAL_FILES_DOCUMENT_ROOT", cfg.LocalFilesDocumentRoot)
 	cfg.AzureAccountName = envString("AZURE_BLOB_ACCOUNT_NAME", "")
@@ -100,7 +110,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 			"Environment (LABEL_STUDIO_<NAME>, HEARTEX_<NAME> or <NAME>): USER_TOKEN, ENABLE_LEGACY_API_TOKEN,\n"+
 			"LOCAL_FILES_SERVING_ENABLED, LOCAL_FILES_DOCUMENT_ROOT, ENABLE_LOCAL_FILES_STORAGE,\n"+
 			"SYNC_ON_TARGET_STORAGE_CREATION, AZURE_BLOB_ACCOUNT_NAME, AZURE_BLOB_ACCOUNT_KEY,\n"+
-			"S3_TRUSTED_STORAGE_DOMAINS. Flags override them.\n\nFlags:\n")
+			"S3_TRUSTED_STORAGE_DOMAINS, DEBUG, DEBUG_MODAL_EXCEPTIONS. Flags override them.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on (port 0 picks a free port)")

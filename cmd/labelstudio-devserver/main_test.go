@@ -23,6 +23,7 @@ func TestEnvironmentPrecedenceAndFlags(t *testing.T) {
 	t.Setenv("SYNC_ON_TARGET_STORAGE_CREATION", "off")
 	t.Setenv("S3_TRUSTED_STORAGE_DOMAINS", "minio.local, example.com")
 	t.Setenv("AZURE_BLOB_ACCOUNT_NAME", "devstoreaccount1")
+	t.Setenv("LABEL_STUDIO_DEBUG_MODAL_EXCEPTIONS", "false")
 
 	opts, err := parseOptions(nil, io.Discard)
 	if err != nil {
@@ -31,7 +32,8 @@ func TestEnvironmentPrecedenceAndFlags(t *testing.T) {
 	c := opts.cfg
 	if c.LocalFilesDocumentRoot != "/label-studio" || !c.LocalFilesServingEnabled || c.EnableLocalFilesStorage ||
 		c.UserToken != "abc" || !c.LegacyTokensEnabled || c.SyncOnTargetStorageCreation ||
-		strings.Join(c.S3TrustedDomains, ",") != "minio.local,example.com" || c.AzureAccountName != "devstoreaccount1" {
+		strings.Join(c.S3TrustedDomains, ",") != "minio.local,example.com" || c.AzureAccountName != "devstoreaccount1" ||
+		!c.HideExceptionInfo {
 		t.Errorf("from the environment: %+v", c)
 	}
 	if opts.addr != "127.0.0.1:8080" {

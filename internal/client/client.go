@@ -388,10 +388,46 @@ func (c *Client) projectCall(ctx context.Context, cl call) (*Project, error) {
 	return project, nil
 }
 
-// ListProjects walks every page of /api/projects/.
-func (c *Client) ListProjects(ctx context.Context) ([]Project, error) {
+// ProjectFilter narrows a project list on the server
+// (label_studio/projects/api.py); the zero value lists every project.
+type ProjectFilter struct {
+	// IDs keeps the projects with these IDs.
+	IDs []int64
+	// TitleContains keeps the projects whose title contains it, ignoring case.
+	TitleContains string
+	// Ordering is DRF's ordering, e.g. "id" or "-created_at"; Label Studio
+	// lists newest first by default and ignores fields it cannot order by.
+	Ordering string
+	// Include names the count fields to compute (task_number, ...); the
+	// others come back null. Empty computes them all.
+	Include []string
+}
+
+func (f ProjectFilter) query() url.Values {
+	q := url.Values{}
+	if len(f.IDs) > 0 {
+		ids := make([]string, len(f.IDs))
+		for i, id := range f.IDs {
+			ids[i] = strconv.FormatInt(id, 10)
+		}
+		q.Set("ids", strings.Join(ids, ","))
+	}
+	if f.TitleContains != "" {
+		q.Set("title", f.TitleContains)
+	}
+	if f.Ordering != "" {
+		q.Set("ordering", f.Ordering)
+	}
+	if len(f.Include) > 0 {
+		q.Set("include", strings.Join(f.Include, ","))
+	}
+	return q
+}
+
+// ListProjects walks every page of /api/projects/ that the filter keeps.
+func (c *Client) ListProjects(ctx context.Context, filter ProjectFilter) ([]Project, error) {
 	var projects []Project
-	err := c.walkPages(ctx, "/api/projects/", nil, func(raw json.RawMessage) error {
+	err := c.walkPages(ctx, "/api/projects/", filter.query(), func(raw json.RawMessage) error {
 		var fields map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &fields); err != nil {
 			return fmt.Errorf("a project is not a JSON object")

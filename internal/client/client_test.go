@@ -1129,7 +1129,7 @@ func TestListProjectsWalksPages(t *testing.T) {
 			total, next, strings.Join(results, ",")))
 	})
 	c, _ := newTestClient(t, srv.URL, "key")
-	projects, err := c.ListProjects(context.Background())
+	projects, err := c.ListProjects(context.Background(), ProjectFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

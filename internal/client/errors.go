@@ -41,6 +41,10 @@ type APIError struct {
 	ValidationErrors map[string][]string
 	// Message is the plain {"message": …} body (non-synchronizable sync).
 	Message string
+	// Exception is the last line of exc_info ("S3StorageError: …"): Label
+	// Studio answers an uncaught exception with detail "Unknown error" and,
+	// when DEBUG is on, the traceback, whose last line says what failed.
+	Exception string
 
 	// envelope records that the body was Label Studio's own error envelope
 	// (as opposed to a proxy's page); a 500 envelope is an application error
@@ -65,6 +69,10 @@ func (e *APIError) Error() string {
 	if detail != "" {
 		b.WriteString(" ")
 		b.WriteString(detail)
+	}
+	if e.Exception != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Exception)
 	}
 	if len(e.ValidationErrors) > 0 {
 		if detail != "" {
@@ -126,7 +134,11 @@ func (e *APIError) Messages() []string {
 		msgs = append(msgs, e.Message)
 	}
 	if len(msgs) == 0 && len(e.ValidationErrors) == 0 && e.Detail != "" {
-		msgs = append(msgs, e.Detail)
+		if e.Exception != "" {
+			msgs = append(msgs, e.Detail+": "+e.Exception)
+		} else {
+			msgs = append(msgs, e.Detail)
+		}
 	}
 	return msgs
 }
@@ -183,6 +195,10 @@ func parseAPIError(status int, method, path string, header http.Header, body []b
 		}
 		if hasMessage {
 			apiErr.Message = strings.Join(flattenMessages(message), " ")
+		}
+		if tb, ok := v["exc_info"].(string); ok {
+			lines := strings.Split(strings.TrimSpace(tb), "\n")
+			apiErr.Exception = strings.TrimSpace(lines[len(lines)-1])
 		}
 		if !hasStatus && !hasDetail && !hasValidation && !hasMessage && status == http.StatusBadRequest {
 			// DRF's own field map, e.g. {"bucket": ["…"]}, from a server

@@ -16,6 +16,9 @@ import (
 type Config struct {
 	// Version is the release reported by /api/version and in error envelopes.
 	Version string
+	// HideExceptionInfo mirrors DEBUG=false or DEBUG_MODAL_EXCEPTIONS=false:
+	// 500 envelopes then carry no traceback in exc_info.
+	HideExceptionInfo bool
 	// Edition is "community" (default) or "enterprise"; enterprise adds the
 	// s3s kind.
 	Edition string

@@ -15,7 +15,21 @@ type apiError struct {
 	status int
 	detail string
 	fields map[string]any
+	// exception is the Python class of an exception DRF does not handle
+	// (uncaught): the envelope then says "Unknown error" and carries the
+	// traceback, whose last line is "<exception>: <detail>".
+	exception string
 }
+
+// uncaught is a non-DRF exception escaping a view: a 500 whose envelope
+// (core/utils/common.py custom_exception_handler, as label_studio's
+// test_exception asserts) has detail "Unknown error" and, with DEBUG and
+// DEBUG_MODAL_EXCEPTIONS (both default true), the traceback in exc_info.
+func uncaught(exception, message string) *apiError {
+	return &apiError{status: http.StatusInternalServerError, detail: message, exception: exception}
+}
+
+const msgUnknownError = "Unknown error"
 
 func (e *apiError) Error() string { return e.detail }
 
@@ -65,6 +79,14 @@ func (s *Server) writeEnvelope(w http.ResponseWriter, e *apiError) {
 		"version":     s.cfg.Version,
 		"detail":      e.detail,
 		"exc_info":    nil,
+	}
+	if e.exception != "" {
+		body["detail"] = msgUnknownError
+		if !s.cfg.HideExceptionInfo {
+			body["exc_info"] = "Traceback (most recent call last):\n" +
+				"  File \"/label-studio/label_studio/core/utils/common.py\", line 1, in view\n" +
+				e.exception + ": " + e.detail + "\n"
+		}
 	}
 	if e.fields != nil {
 		body["validation_errors"] = e.fields

@@ -95,7 +95,7 @@ func TestNotFoundModelNames(t *testing.T) {
 
 func TestListRequiresProject(t *testing.T) {
 	ts := newTestServer(t, nil)
-	for _, p := range []string{"/api/storages/s3/", "/api/storages/export/s3", "/api/storages/", "/api/storages/export"} {
+	for _, p := range []string{"/api/storages/s3/", "/api/storages/export/s3"} {
 		got := ts.fieldErrors(ts.do(http.MethodGet, p, nil), "non_field_errors")
 		if got[0] != `query parameter "project" is required` {
 			t.Errorf("GET %s: %v", p, got)
@@ -103,6 +103,24 @@ func TestListRequiresProject(t *testing.T) {
 		env := ts.envelope(ts.do(http.MethodGet, p+"?project=4242", nil), http.StatusNotFound)
 		if env["detail"] != "No Project matches the given query." {
 			t.Errorf("GET %s?project=4242: %v", p, env["detail"])
+		}
+	}
+}
+
+// label_studio/io_storages/all_api.py: the all-kinds import list catches
+// each kind's error (200 []), the export list concatenates the error bodies
+// and fails (500).
+func TestAllKindsListWithoutProject(t *testing.T) {
+	ts := newTestServer(t, nil)
+	for _, q := range []string{"", "?project=4242"} {
+		var items []any
+		ts.decode(ts.mustDo(http.MethodGet, "/api/storages/"+q, nil, http.StatusOK), &items)
+		if len(items) != 0 {
+			t.Errorf("GET /api/storages/%s: %v", q, items)
+		}
+		env := ts.envelope(ts.do(http.MethodGet, "/api/storages/export"+q, nil), http.StatusInternalServerError)
+		if env["detail"] != `can only concatenate list (not "dict") to list` {
+			t.Errorf("GET /api/storages/export%s: %v", q, env["detail"])
 		}
 	}
 }
@@ -171,5 +189,26 @@ func TestVersionAndWhoAmI(t *testing.T) {
 	anonymous := ts.request(http.MethodGet, "/api/current-user/whoami", nil, map[string]string{"Authorization": ""})
 	if anonymous.status != http.StatusUnauthorized {
 		t.Errorf("whoami without credentials: %d", anonymous.status)
+	}
+}
+
+// core/utils/common.py custom_exception_handler (label_studio's
+// test_exception.py): an exception DRF does not handle is a 500 whose detail
+// is "Unknown error"; with DEBUG and DEBUG_MODAL_EXCEPTIONS (the defaults)
+// exc_info holds the traceback, else null.
+func TestUncaughtExceptionEnvelope(t *testing.T) {
+	for _, hidden := range []bool{false, true} {
+		ts := newTestServer(t, func(c *Config) { c.HideExceptionInfo = hidden })
+		r := ts.do(http.MethodGet, "/api/storages/export", nil)
+		var env map[string]any
+		ts.decode(r, &env)
+		tb, _ := env["exc_info"].(string)
+		if r.status != http.StatusInternalServerError || env["detail"] != "Unknown error" {
+			t.Errorf("hidden=%v: %d %v", hidden, r.status, env["detail"])
+		}
+		wantEnd := "TypeError: can only concatenate list (not \"dict\") to list\n"
+		if hidden && env["exc_info"] != nil || !hidden && (!strings.HasPrefix(tb, "Traceback (most recent call last):\n") || !strings.HasSuffix(tb, wantEnd)) {
+			t.Errorf("hidden=%v: exc_info %q", hidden, env["exc_info"])
+		}
 	}
 }

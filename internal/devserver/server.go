@@ -255,7 +255,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 				panic(v)
 			}
 			log.Printf("devserver: panic serving %s %s: %v", r.Method, r.URL.Path, v)
-			s.writeEnvelope(w, &apiError{status: http.StatusInternalServerError, detail: fmt.Sprint(v)})
+			s.writeEnvelope(w, uncaught("Exception", fmt.Sprint(v)))
 		}
 	}()
 	if strings.HasPrefix(r.URL.Path, "/_dev/") {
@@ -299,7 +299,7 @@ func (s *Server) writeHandlerError(w http.ResponseWriter, r *http.Request, err e
 		return
 	}
 	log.Printf("devserver: %s %s: %v", r.Method, r.URL.Path, err)
-	s.writeEnvelope(w, &apiError{status: http.StatusInternalServerError, detail: err.Error()})
+	s.writeEnvelope(w, uncaught("Exception", err.Error()))
 }
 
 // countRequest records a request under its method and route pattern.

@@ -105,21 +105,44 @@ func checkS3Rules(body map[string]any) error {
 	if bucket, _ := body["bucket"].(string); bucket != "" && !bucketNameRe.MatchString(bucket) && !bucketARNRe.MatchString(bucket) {
 		return fieldError("bucket", invalidBucketMessage(bucket))
 	}
+	// io_storages/s3/serializers.py checks the pair on which fields the body
+	// has, not on their values: {"aws_access_key_id": ""} alone is refused.
+	_, keyIDSent := body["aws_access_key_id"]
+	_, secretSent := body["aws_secret_access_key"]
+	switch {
+	case keyIDSent && !secretSent:
+		return fieldError("aws_secret_access_key", msgCredentialPair)
+	case secretSent && !keyIDSent:
+		return fieldError("aws_access_key_id", msgCredentialPair)
+	}
 	keyID, _ := body["aws_access_key_id"].(string)
-	secret, _ := body["aws_secret_access_key"].(string)
+	if token, _ := body["aws_session_token"].(string); token != "" && keyID == "" {
+		return fieldError("aws_session_token", msgSessionToken)
+	}
+	if keyIDSent {
+		if _, sent := body["aws_session_token"]; !sent {
+			// Any key field in the body, even empty ones, drops the stored
+			// session token.
+			body["aws_session_token"] = ""
+		}
+	}
+	return nil
+}
+
+// checkS3Pair is the serializer's second pair check, on the values of the
+// storage about to be tested (the body merged onto the stored row); it runs
+// only when the serializer tests the connection (a bucket is set).
+func checkS3Pair(k *kindSpec, candidate map[string]any) error {
+	if !k.hasBucket {
+		return nil
+	}
+	keyID, _ := candidate["aws_access_key_id"].(string)
+	secret, _ := candidate["aws_secret_access_key"].(string)
 	switch {
 	case keyID != "" && secret == "":
 		return fieldError("aws_secret_access_key", msgCredentialPair)
 	case keyID == "" && secret != "":
 		return fieldError("aws_access_key_id", msgCredentialPair)
-	}
-	if token, _ := body["aws_session_token"].(string); token != "" && keyID == "" {
-		return fieldError("aws_session_token", msgSessionToken)
-	}
-	if keyID != "" {
-		if _, sent := body["aws_session_token"]; !sent {
-			body["aws_session_token"] = "" // a new key pair drops the old session token
-		}
 	}
 	return nil
 }
@@ -182,7 +205,7 @@ func (s *Server) testConnection(ctx context.Context, kind, dir string, fields ma
 func serializerError(k *kindSpec, dir string, err error) error {
 	var ce *connect.Error
 	if errors.As(err, &ce) && ce.Internal {
-		return &apiError{status: http.StatusInternalServerError, detail: ce.Message}
+		return uncaught(ce.ExceptionName(), ce.Message)
 	}
 	if k.name == "redis" && dir == dirImport {
 		return fieldError("", msgRedisConnect)
@@ -282,10 +305,19 @@ func (s *Server) handleStorageList(w http.ResponseWriter, r *http.Request, p rou
 	return nil
 }
 
+// handleAllStorageList is GET /api/storages/ and /api/storages/export
+// (label_studio/io_storages/all_api.py): each kind's list, concatenated. The
+// import list catches every kind's error, so a missing or unknown project
+// gives 200 []; the export list does not, and the kind's error body (a dict)
+// breaks the concatenation: 500.
 func (s *Server) handleAllStorageList(w http.ResponseWriter, r *http.Request, p routeParams) error {
 	project, err := s.projectQuery(r)
 	if err != nil {
-		return err
+		if p.dir == dirImport {
+			writeJSON(w, http.StatusOK, []any{})
+			return nil
+		}
+		return uncaught("TypeError", `can only concatenate list (not "dict") to list`)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -328,6 +360,9 @@ func (s *Server) handleStorageCreate(w http.ResponseWriter, r *http.Request, p r
 	fields := newStorageFields(k, p.dir, cleaned, now)
 	tested := serializerValidates(k, p.dir, fields)
 	if tested {
+		if err := checkS3Pair(k, fields); err != nil {
+			return err
+		}
 		if err := s.testConnection(r.Context(), k.name, p.dir, fields); err != nil {
 			return serializerError(k, p.dir, err)
 		}
@@ -412,6 +447,9 @@ func (s *Server) updateStorage(w http.ResponseWriter, r *http.Request, p routePa
 		candidate = newStorageFields(k, p.dir, cleaned, time.Now())
 	}
 	if candidate != nil {
+		if err := checkS3Pair(k, candidate); err != nil {
+			return err
+		}
 		if err := s.testConnection(r.Context(), k.name, p.dir, candidate); err != nil {
 			return serializerError(k, p.dir, err)
 		}
@@ -491,6 +529,9 @@ func (s *Server) handleStorageValidate(w http.ResponseWriter, r *http.Request, p
 		maps.Copy(candidate, cleaned)
 	}
 	if serializerValidates(k, p.dir, candidate) {
+		if err := checkS3Pair(k, candidate); err != nil {
+			return err
+		}
 		if err := s.testConnection(r.Context(), k.name, p.dir, candidate); err != nil {
 			return serializerError(k, p.dir, err)
 		}

@@ -107,19 +107,30 @@ func TestSecretsNeverReturnedAndKeptOnPatch(t *testing.T) {
 	}
 }
 
+// label_studio/io_storages/s3/serializers.py: the key pair is checked first
+// on which fields the body has (values aside), then, only when a bucket is
+// set, on the values of the storage about to be tested; any key field in the
+// body, even an empty one, resets the stored session token.
 func TestS3CredentialRules(t *testing.T) {
 	ts := newTestServer(t, nil)
 	project := ts.createProject("")
-	for missing, body := range map[string]map[string]any{
-		"aws_secret_access_key": {"aws_access_key_id": "AKIA"},
-		"aws_access_key_id":     {"aws_secret_access_key": "s", "aws_access_key_id": ""},
+	for _, c := range []struct {
+		missing string
+		body    map[string]any
+	}{
+		{"aws_secret_access_key", map[string]any{"aws_access_key_id": "AKIA"}},
+		{"aws_secret_access_key", map[string]any{"aws_access_key_id": ""}},
+		{"aws_access_key_id", map[string]any{"aws_secret_access_key": ""}},
+		{"aws_access_key_id", map[string]any{"aws_secret_access_key": "s", "aws_access_key_id": "", "bucket": "b"}},
 	} {
-		body["project"] = project
-		got := ts.fieldErrors(ts.do(http.MethodPost, "/api/storages/s3/", body), missing)
+		c.body["project"] = project
+		got := ts.fieldErrors(ts.do(http.MethodPost, "/api/storages/s3/", c.body), c.missing)
 		if got[0] != msgCredentialPair {
-			t.Errorf("missing %s: %v", missing, got)
+			t.Errorf("%v: %v", c.body, got)
 		}
 	}
+	// Without a bucket nothing is tested, so only presence counts.
+	ts.createStorage("s3", dirImport, map[string]any{"project": project, "aws_access_key_id": "", "aws_secret_access_key": "s"})
 	got := ts.fieldErrors(ts.do(http.MethodPost, "/api/storages/s3/", map[string]any{"project": project, "aws_session_token": "tok"}), "aws_session_token")
 	if got[0] != msgSessionToken {
 		t.Errorf("session token alone: %v", got)
@@ -127,14 +138,28 @@ func TestS3CredentialRules(t *testing.T) {
 	// Both empty means the default credential chain.
 	ts.createStorage("s3", dirImport, map[string]any{"project": project, "aws_access_key_id": "", "aws_secret_access_key": ""})
 
-	// A new key pair without a session token resets the stored token.
 	created := ts.createStorage("s3", dirImport, map[string]any{"project": project, "aws_access_key_id": "a", "aws_secret_access_key": "b", "aws_session_token": "old"})
 	id := int64(created["id"].(float64))
+	stored := func() map[string]any {
+		ts.mustDo(http.MethodPost, storagePath("s3", dirImport, id, "sync"), nil, http.StatusOK)
+		seen := ts.backend.validations()
+		return seen[len(seen)-1]
+	}
+	// A PATCH without key fields keeps all three.
+	ts.mustDo(http.MethodPatch, storagePath("s3", dirImport, id, ""), map[string]any{"title": "renamed"}, http.StatusOK)
+	if last := stored(); last["aws_session_token"] != "old" || last["aws_access_key_id"] != "a" {
+		t.Errorf("after a title PATCH: token %v, key %v", last["aws_session_token"], last["aws_access_key_id"])
+	}
+	// A new key pair without a session token resets the stored token.
 	ts.mustDo(http.MethodPatch, storagePath("s3", dirImport, id, ""), map[string]any{"aws_access_key_id": "a2", "aws_secret_access_key": "b2"}, http.StatusOK)
-	ts.mustDo(http.MethodPost, storagePath("s3", dirImport, id, "sync"), nil, http.StatusOK)
-	seen := ts.backend.validations()
-	if last := seen[len(seen)-1]; last["aws_session_token"] != "" || last["aws_access_key_id"] != "a2" {
+	if last := stored(); last["aws_session_token"] != "" || last["aws_access_key_id"] != "a2" {
 		t.Errorf("after a new key pair: token %v, key %v", last["aws_session_token"], last["aws_access_key_id"])
+	}
+	// So do empty key fields (back to the default credential chain).
+	ts.mustDo(http.MethodPatch, storagePath("s3", dirImport, id, ""), map[string]any{"aws_session_token": "t2", "aws_access_key_id": "a2", "aws_secret_access_key": "b2"}, http.StatusOK)
+	ts.mustDo(http.MethodPatch, storagePath("s3", dirImport, id, ""), map[string]any{"aws_access_key_id": "", "aws_secret_access_key": ""}, http.StatusOK)
+	if last := stored(); last["aws_session_token"] != "" || last["aws_access_key_id"] != "" {
+		t.Errorf("after empty keys: token %v, key %v", last["aws_session_token"], last["aws_access_key_id"])
 	}
 
 	bad := ts.fieldErrors(ts.do(http.MethodPost, "/api/storages/s3/", map[string]any{"project": project, "bucket": "no spaces allowed"}), "bucket")

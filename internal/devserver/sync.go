@@ -100,7 +100,11 @@ func syncValidationError(k *kindSpec, err error) error {
 	if k.localFiles && errors.As(err, &ce) && !ce.Internal {
 		return fieldError(ce.Field, ce.Message)
 	}
-	return &apiError{status: http.StatusInternalServerError, detail: err.Error()}
+	if ce := (*connect.Error)(nil); errors.As(err, &ce) {
+		// Nothing translates the exception here: its own text shows.
+		return uncaught(ce.ExceptionName(), ce.RaisedText())
+	}
+	return uncaught("Exception", err.Error())
 }
 
 func (sg *storage) keyString() string { return storageKey(sg.Kind, sg.Dir, sg.ID) }

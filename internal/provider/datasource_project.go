@@ -112,7 +112,9 @@ func (d *projectDataSource) Read(ctx context.Context, req datasource.ReadRequest
 // title.
 func (d *projectDataSource) findProjectIDByTitle(ctx context.Context, title string) (int64, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	projects, err := d.client.ListProjects(ctx)
+	// The server narrows the list to titles containing this one
+	// (case-insensitive); only the exact matches count.
+	projects, err := d.client.ListProjects(ctx, client.ProjectFilter{TitleContains: title, Ordering: "id"})
 	if err != nil {
 		diags.AddError("Cannot list Label Studio projects", err.Error())
 		return 0, diags

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"regexp"
 	"testing"
 
@@ -8,8 +9,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
 )
 
@@ -107,4 +110,54 @@ func TestAccProjectDataSource_needsExactlyOneLookup(t *testing.T) {
 			})
 		})
 	}
+}
+
+// The title lookup asks Label Studio for the titles containing it
+// (label_studio/projects/api.py, ProjectFilterSet) instead of walking every
+// page of the project list: one list request however many projects exist.
+func TestAccProjectDataSourceFiltersOnTheServer(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	if env.Real {
+		t.Skip("counts requests with the stand-in's hooks")
+	}
+	c := testClient(t, env)
+	needle := testProjectTitled(t, c, "Needle")
+	testProjectTitled(t, c, "Needle in a haystack")
+	for i := range 301 { // more than three pages of 100
+		testProjectTitled(t, c, fmt.Sprintf("Hay %d", i))
+	}
+	env.Dev(t).ResetRequestCounts(t)
+	config := testAccProviderConfig(env) + `
+data "labelstudio_project" "needle" {
+  title = "Needle"
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.labelstudio_project.needle", tfjsonpath.New("id"), knownvalue.Int64Exact(needle)),
+			},
+			Check: func(*terraform.State) error {
+				counts := env.Dev(t).RequestCounts(t)
+				// Each terraform command reads the data source at most once (plan, apply,
+				// refresh); walking every page would take four requests per read.
+				if n := counts["GET /api/projects/"]; n == 0 || n > 3 {
+					return fmt.Errorf("%d project list requests for the lookups: %v", n, counts)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// testProjectTitled creates a project with a title for a test.
+func testProjectTitled(t *testing.T, c *client.Client, title string) int64 {
+	t.Helper()
+	p, err := c.CreateProject(t.Context(), map[string]any{"title": title})
+	if err != nil {
+		t.Fatalf("create project %q: %v", title, err)
+	}
+	return p.ID
 }

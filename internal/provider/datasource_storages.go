@@ -2,10 +2,12 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
@@ -92,6 +94,18 @@ func (d *storagesDataSource) Read(ctx context.Context, req datasource.ReadReques
 		return
 	}
 
+	// Label Studio's all-kinds import list answers [] for a project that
+	// does not exist, and the export list a 500 (io_storages/all_api.py):
+	// ask for the project first, so that a wrong ID reads as one.
+	if _, err := d.client.GetProject(ctx, model.Project.ValueInt64()); err != nil {
+		if errors.Is(err, client.ErrNotFound) {
+			resp.Diagnostics.AddAttributeError(path.Root("project"), "Project not found",
+				fmt.Sprintf("Label Studio has no project %d, or the API key's user cannot see it.", model.Project.ValueInt64()))
+		} else {
+			resp.Diagnostics.AddError(fmt.Sprintf("Cannot read project %d", model.Project.ValueInt64()), err.Error())
+		}
+		return
+	}
 	model.Storages = []storageSummaryModel{}
 	for _, direction := range []client.Direction{client.Import, client.Export} {
 		storages, err := d.client.ListAllStorages(ctx, direction, model.Project.ValueInt64())

@@ -13,6 +13,7 @@ import (
 	rsschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -30,6 +31,9 @@ type projectSetting struct {
 	serverDefault    any // bool, int64 or string
 	stringValidators []validator.String
 	int64Validators  []validator.Int64
+	// storedForm is how Label Studio rewrites a text value before storing it
+	// (nil: stored as sent).
+	storedForm storedForm
 }
 
 // Samplings and skip queues Label Studio accepts.
@@ -41,8 +45,14 @@ var (
 // projectSettings are the fields of the project create schema that a setup
 // repository wants to pin, with Label Studio's model defaults.
 var projectSettings = []projectSetting{
-	{name: "description", serverDefault: "", description: "Description of the project."},
-	{name: "expert_instruction", serverDefault: "", description: "Labeling instructions for annotators, in HTML."},
+	{name: "description", serverDefault: "", description: "Description of the project. Label Studio trims leading and trailing whitespace.", storedForm: trimmedForm},
+	{
+		name: "expert_instruction", serverDefault: "",
+		description: "Labeling instructions for annotators, in HTML. Label Studio sanitises it with bleach: tags outside its allowed list " +
+			"are escaped, attributes outside its list (`style`, `id`, event handlers) and links other than http, https and mailto are removed, " +
+			"comments are dropped and open tags closed. The plan warns about what will change.",
+		storedForm: sanitisedForm,
+	},
 	{name: "show_instruction", serverDefault: false, description: "Show the instructions to annotators before they start."},
 	{name: "show_skip_button", serverDefault: true, description: "Show a skip button and let annotators skip tasks."},
 	{name: "enable_empty_annotation", serverDefault: true, description: "Allow annotators to submit empty annotations."},
@@ -96,11 +106,15 @@ func (s projectSetting) resourceAttribute() rsschema.Attribute {
 		if def == "" {
 			description = s.description + " Defaults to empty."
 		}
-		return rsschema.StringAttribute{
+		attribute := rsschema.StringAttribute{
 			Optional: true, Computed: true, Default: stringdefault.StaticString(fmt.Sprint(def)),
 			Validators:          s.stringValidators,
 			MarkdownDescription: description,
 		}
+		if s.storedForm != nil {
+			attribute.PlanModifiers = []planmodifier.String{warnStoredForm{form: s.storedForm}}
+		}
+		return attribute
 	}
 }
 
@@ -121,6 +135,12 @@ func (s projectSetting) dataSourceAttribute() dsschema.Attribute {
 // reading counterpart).
 type attributeSetter interface {
 	SetAttribute(ctx context.Context, p path.Path, value any) diag.Diagnostics
+}
+
+// attributeState reads and writes state.
+type attributeState interface {
+	attributeGetter
+	attributeSetter
 }
 
 // projectRequestBody is the request body for the planned project. With a
@@ -182,12 +202,20 @@ func settingValue(ctx context.Context, from attributeGetter, setting projectSett
 
 // setProjectState writes everything the server returned about a project into
 // state. A JSON null, or a field the server left out, becomes null.
-func setProjectState(ctx context.Context, state attributeSetter, project *client.Project) diag.Diagnostics {
+//
+// Text that Label Studio stores in another form than sent (trimmed,
+// sanitised) keeps the value already in state when the server holds exactly
+// its stored form, so that a configuration with such text plans no change.
+func setProjectState(ctx context.Context, state attributeState, project *client.Project) diag.Diagnostics {
 	var diags diag.Diagnostics
 	diags.Append(state.SetAttribute(ctx, path.Root("id"), types.Int64Value(project.ID))...)
 
-	title := project.Title
-	diags.Append(state.SetAttribute(ctx, path.Root("title"), types.StringValue(title))...)
+	title, err := keepConfigured(ctx, state, "title", &project.Title, trimmedForm)
+	if err != nil {
+		diags.AddError("Cannot record the Label Studio project", err.Error())
+		return diags
+	}
+	diags.Append(state.SetAttribute(ctx, path.Root("title"), types.StringPointerValue(title))...)
 
 	var labelConfig *string
 	diags.Append(decodeProjectField(project, "label_config", &labelConfig)...)
@@ -212,7 +240,12 @@ func setProjectState(ctx context.Context, state attributeSetter, project *client
 		default:
 			var v *string
 			diags.Append(decodeProjectField(project, setting.name, &v)...)
-			diags.Append(state.SetAttribute(ctx, p, types.StringPointerValue(v))...)
+			kept, err := keepConfigured(ctx, state, setting.name, v, setting.storedForm)
+			if err != nil {
+				diags.AddError("Cannot record the Label Studio project", err.Error())
+				continue
+			}
+			diags.Append(state.SetAttribute(ctx, p, types.StringPointerValue(kept))...)
 		}
 	}
 	return diags

@@ -56,8 +56,9 @@ func (r *projectResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		},
 		"title": schema.StringAttribute{
 			Optional: true, Computed: true, Default: stringdefault.StaticString(""),
-			MarkdownDescription: "Project title, 3 to 50 characters. Defaults to empty.",
+			MarkdownDescription: "Project title, 3 to 50 characters. Label Studio trims leading and trailing whitespace. Defaults to empty.",
 			Validators:          []validator.String{stringvalidator.LengthBetween(3, 50)},
+			PlanModifiers:       []planmodifier.String{warnStoredForm{form: trimmedForm}},
 		},
 		"label_config": schema.StringAttribute{
 			CustomType: labelConfigType{},

@@ -126,15 +126,18 @@ func (r *storageResource) requestBody(ctx context.Context, plan, config attribut
 	diags.Append(plan.GetAttribute(ctx, path.Root(attrProject), &project)...)
 	body[attrProject] = project.ValueInt64()
 
+	credentialsChanged := prior != nil && r.kind.credentialsAsOne && r.secretsChanged(ctx, plan, prior)
 	for _, f := range r.kind.fieldsFor(r.dir) {
 		if f.secret {
 			value, set, d := configuredSecret(ctx, config, f.name)
 			diags.Append(d...)
 			switch {
+			case prior != nil && r.kind.credentialsAsOne && !credentialsChanged:
+				// Untouched credentials stay as stored.
 			case set:
 				body[f.name] = value
 				secrets = append(secrets, value)
-			case prior != nil && secretWasSet(ctx, prior, f.name):
+			case credentialsChanged, prior != nil && secretWasSet(ctx, prior, f.name):
 				body[f.name] = ""
 			}
 			continue
@@ -145,7 +148,9 @@ func (r *storageResource) requestBody(ctx context.Context, plan, config attribut
 		case v.IsUnknown():
 			// Optional+Computed and not configured: the server decides.
 		case v.IsNull():
-			if prior != nil {
+			if prior != nil && (!f.hidden || wasConfigured(ctx, prior, f)) {
+				// A hidden field (never returned) that state never had may
+				// hold a value Terraform does not know: leave it alone.
 				body[f.name] = nil
 			}
 		default:
@@ -167,6 +172,52 @@ func configuredSecret(ctx context.Context, config attributeGetter, name string) 
 		}
 	}
 	return "", false, diags
+}
+
+// secretsChanged says whether the plan changes any secret of the kind: a
+// stateful value, or a write-only version (which is how a write-only value
+// is rotated or removed).
+func (r *storageResource) secretsChanged(ctx context.Context, plan, prior attributeGetter) bool {
+	for _, f := range r.kind.fieldsFor(r.dir) {
+		if !f.secret {
+			continue
+		}
+		for _, name := range []string{f.name, versionName(f.name)} {
+			var planned, before attr.Value
+			if name == f.name {
+				var p, b types.String
+				plan.GetAttribute(ctx, path.Root(name), &p)
+				prior.GetAttribute(ctx, path.Root(name), &b)
+				planned, before = p, b
+			} else {
+				var p, b types.Int64
+				plan.GetAttribute(ctx, path.Root(name), &p)
+				prior.GetAttribute(ctx, path.Root(name), &b)
+				planned, before = p, b
+			}
+			if !planned.Equal(before) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sendsEverySecret says whether a body carries every field Label Studio
+// never returns (secrets and hidden fields) with a value.
+func (r *storageResource) sendsEverySecret(body map[string]any) bool {
+	for _, f := range r.kind.fieldsFor(r.dir) {
+		if v, sent := body[f.name]; (f.secret || f.hidden) && (!sent || v == nil) {
+			return false
+		}
+	}
+	return true
+}
+
+// wasConfigured says whether state holds a value for a field.
+func wasConfigured(ctx context.Context, prior attributeGetter, f storageField) bool {
+	v, _ := getField(ctx, prior, f.name, f.typ)
+	return !v.IsNull() && !v.IsUnknown()
 }
 
 // secretWasSet says whether the previous apply sent the secret: its stateful

@@ -100,8 +100,9 @@ func TestRequestBodyUpdateSendsFullConfiguration(t *testing.T) {
 		"title": nil, "description": nil, "prefix": nil, "regex_filter": nil, "region_name": nil,
 		"s3_endpoint": nil, "aws_sse_kms_key_id": nil, "use_blob_urls": nil, "synchronizable": nil,
 		"can_delete_objects": nil,
-		// removed secrets are cleared; the never-set session token is left alone
-		"aws_access_key_id": "", "aws_secret_access_key": "",
+		// the credentials changed, so all three are sent: removed keys and
+		// the never-set session token as "" (the server's ambient credentials)
+		"aws_access_key_id": "", "aws_secret_access_key": "", "aws_session_token": "",
 	}
 	assertBody(t, body, want)
 	if _, ok := withoutNulls(body)["title"]; ok {
@@ -200,5 +201,97 @@ func TestStorageDeleteAndReadOfMissingStorage(t *testing.T) {
 	}
 	if !readResp.State.Raw.IsNull() {
 		t.Fatal("read of a missing storage must remove it from state")
+	}
+}
+
+// Label Studio resets aws_session_token whenever an S3 body has a key field,
+// and checks the key pair on which fields are present
+// (label_studio/io_storages/s3/serializers.py). So S3 credentials are sent
+// all together, and only when one of them changes.
+func TestRequestBodyS3CredentialsTravelTogether(t *testing.T) {
+	r := testStorage(t, "s3", client.Import)
+	withKeys := map[string]attr.Value{
+		"project":                          types.Int64Value(7),
+		"bucket":                           types.StringValue("data"),
+		"aws_access_key_id":                types.StringValue("AKIAKEEP"),
+		"aws_secret_access_key_wo_version": types.Int64Value(1),
+		"aws_session_token_wo_version":     types.Int64Value(1),
+	}
+	config := func(extra map[string]attr.Value) tfsdk.State {
+		values := map[string]attr.Value{}
+		for k, v := range withKeys {
+			values[k] = v
+		}
+		values["aws_secret_access_key_wo"] = types.StringValue("secret-one")
+		values["aws_session_token_wo"] = types.StringValue("token-one")
+		for k, v := range extra {
+			values[k] = v
+		}
+		return r.testState(t, values)
+	}
+	prior := r.testState(t, withKeys)
+	secretsOf := func(body map[string]any) map[string]any {
+		out := map[string]any{}
+		for _, name := range []string{"aws_access_key_id", "aws_secret_access_key", "aws_session_token"} {
+			if v, ok := body[name]; ok {
+				out[name] = v
+			}
+		}
+		return out
+	}
+
+	// A title change touches no credential: none is sent, the server keeps all three.
+	untouched := config(map[string]attr.Value{"title": types.StringValue("renamed")})
+	body, _, diags := r.requestBody(context.Background(), untouched, untouched, prior)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if got := secretsOf(body); len(got) != 0 {
+		t.Errorf("untouched update sends %v", got)
+	}
+
+	// Rotating only the token (a new write-only version) sends the pair with it,
+	// which works whether the server checks the token against the body or the row.
+	rotated := config(map[string]attr.Value{"aws_session_token_wo": types.StringValue("token-two"), "aws_session_token_wo_version": types.Int64Value(2)})
+	body, secrets, diags := r.requestBody(context.Background(), rotated, rotated, prior)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	assertBody(t, secretsOf(body), map[string]any{"aws_access_key_id": "AKIAKEEP", "aws_secret_access_key": "secret-one", "aws_session_token": "token-two"})
+	if len(secrets) != 3 {
+		t.Errorf("%d secrets for redaction, want 3", len(secrets))
+	}
+
+	// Keys to the server's ambient credentials: everything removed, all three cleared.
+	ambient := r.testState(t, map[string]attr.Value{"project": types.Int64Value(7), "bucket": types.StringValue("data")})
+	body, _, diags = r.requestBody(context.Background(), ambient, ambient, prior)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	assertBody(t, secretsOf(body), map[string]any{"aws_access_key_id": "", "aws_secret_access_key": "", "aws_session_token": ""})
+}
+
+// Azure's account_name is never returned: after an import state has none, and
+// a PATCH must not send null for it, or Label Studio would drop the stored
+// name and the storage would stop working.
+func TestRequestBodyLeavesUnknownHiddenFieldsAlone(t *testing.T) {
+	r := testStorage(t, "azure_blob", client.Import)
+	imported := r.testState(t, map[string]attr.Value{"project": types.Int64Value(7), "container": types.StringValue("c")})
+	config := r.testState(t, map[string]attr.Value{"project": types.Int64Value(7), "container": types.StringValue("c"), "title": types.StringValue("renamed")})
+	body, _, diags := r.requestBody(context.Background(), config, config, imported)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if _, sent := body["account_name"]; sent {
+		t.Errorf("the PATCH sends account_name = %v for a storage whose name Terraform never had", body["account_name"])
+	}
+	if r.sendsEverySecret(body) {
+		t.Error("a body without account_name and account_key counts as carrying every secret")
+	}
+	// Once configured, removing it from the configuration clears it.
+	withName := r.testState(t, map[string]attr.Value{"project": types.Int64Value(7), "container": types.StringValue("c"), "account_name": types.StringValue("acct")})
+	body, _, _ = r.requestBody(context.Background(), config, config, withName)
+	if v, sent := body["account_name"]; !sent || v != nil {
+		t.Errorf("removing a configured account_name sends %v (sent %v), want null", v, sent)
 	}
 }

@@ -79,6 +79,14 @@ func TestAccStorageApplyTimeValidation(t *testing.T) {
 			want: `(?s)with labelstudio_local_import_storage.test.*does not exist`,
 		},
 		{
+			// label_studio/io_storages/localfiles: the path must lie below the document root.
+			name: "local path outside the document root", kind: "local", dir: client.Import,
+			attrs: func(t *testing.T, env *testenv.Env) map[string]string {
+				return map[string]string{"path": hclString(t.TempDir())}
+			},
+			want: `(?s)strictly below the Label Studio server's\s+LOCAL_FILES_DOCUMENT_ROOT.*must be a\s+subdirectory of\s+LOCAL_FILES_DOCUMENT_ROOT`,
+		},
+		{
 			name: "local files serving disabled", kind: "local", dir: client.Export,
 			options: testenv.Options{LocalFilesServingDisabled: true},
 			attrs: func(t *testing.T, env *testenv.Env) map[string]string {

@@ -87,7 +87,18 @@ type storageKind struct {
 	// variant of each); requires maps a secret to the group it needs.
 	requiredTogether [][]string
 	requires         map[string][]string
-	fields           []storageField
+	// credentialsAsOne (S3): an update sends the kind's secrets all
+	// together, and only when one of them changed. Label Studio resets
+	// aws_session_token whenever a key field is in the body
+	// (io_storages/s3/serializers.py), so sending the keys on every update
+	// would drop a token Terraform does not manage.
+	credentialsAsOne bool
+	// validateWithID (S3): the update check posts the storage's id, and
+	// Label Studio fills the stored secrets the body lacks without saving
+	// anything. The other kinds save the body on validate-with-id
+	// (API.md §4.4), so they are checked without id.
+	validateWithID bool
+	fields         []storageField
 	// description is the kind-specific part of the resource description.
 	description string
 }
@@ -175,13 +186,13 @@ var (
 var storageKinds = []storageKind{
 	{
 		typeName: "s3", apiKind: "s3", title: "Amazon S3", regexOnFullKey: true,
-		requiredTogether: s3Together, requires: s3Requires,
+		requiredTogether: s3Together, requires: s3Requires, credentialsAsOne: true, validateWithID: true,
 		fields:      s3Fields,
 		description: "an Amazon S3 (or S3-compatible, via `s3_endpoint`) bucket",
 	},
 	{
 		typeName: "s3s", apiKind: "s3s", title: "Amazon S3 with an IAM role", enterprise: true, regexOnFullKey: true,
-		requiredTogether: s3Together, requires: s3Requires,
+		requiredTogether: s3Together, requires: s3Requires, credentialsAsOne: true, validateWithID: true,
 		fields: append([]storageField{
 			{name: "role_arn", typ: fieldString, required: true,
 				description: "ARN of the IAM role Label Studio assumes to reach the bucket. Its trust policy must allow Label Studio's principal with your organization's external ID."},

@@ -205,16 +205,19 @@ func (r *storageResource) Update(ctx context.Context, req resource.UpdateRequest
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	// Validate without id: validate-with-id saves the candidate values on
-	// the server for most kinds, which would defeat the check.
-	if err := r.client.ValidateStorage(ctx, r.kind.apiKind, r.dir, withoutNulls(body)); err != nil {
-		r.addAPIError(&resp.Diagnostics, "Storage connection check failed; nothing was changed", err, secrets)
+	secretsUnknown, d := req.Private.GetKey(ctx, privateSecretsUnknown)
+	resp.Diagnostics.Append(d...)
+	if !r.checkUpdate(ctx, id.ValueInt64(), body, secrets, len(secretsUnknown) > 0, &resp.Diagnostics) {
 		return
 	}
 	st, err := r.client.UpdateStorage(ctx, r.ref(id.ValueInt64()), body)
 	if err != nil {
 		r.addAPIError(&resp.Diagnostics, "Cannot update the storage", err, secrets)
 		return
+	}
+	if len(secretsUnknown) > 0 && r.sendsEverySecret(body) {
+		// Every secret Label Studio holds is now the configured one.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretsUnknown, nil)...)
 	}
 	resp.State.Raw = req.Plan.Raw.Copy()
 	resp.Diagnostics.Append(r.applyStorage(ctx, &resp.State, st)...)
@@ -250,6 +253,57 @@ func (r *storageResource) ImportState(ctx context.Context, req resource.ImportSt
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attrID), id)...)
+	// Label Studio never returns secrets: until the configuration sends them,
+	// the provider does not know which ones the storage holds.
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretsUnknown, []byte("true"))...)
+}
+
+// privateSecretsUnknown marks an imported storage whose stored secrets
+// Terraform has not sent.
+const privateSecretsUnknown = "secrets_unknown"
+
+// checkUpdate checks the connection an update will leave, without side
+// effects (API.md §4.3, §4.4), and says whether to go on with the PATCH:
+//   - S3: validate with the storage's id, so that the stored secrets fill
+//     those the body lacks; Label Studio saves nothing.
+//   - the other kinds save the body on validate-with-id, so they are
+//     validated without id, which tests only the secrets in the body. When
+//     an imported storage may hold secrets the configuration does not give,
+//     that test would use the server's ambient credentials and fail a
+//     working storage: it is left out. Import storages are then still
+//     tested by Label Studio's own PATCH, which fails without saving.
+func (r *storageResource) checkUpdate(ctx context.Context, id int64, body map[string]any, secrets []string, secretsUnknown bool, diags *diag.Diagnostics) bool {
+	candidate := withoutNulls(body)
+	switch {
+	case r.kind.validateWithID:
+		candidate["id"] = id
+	case secretsUnknown && !r.sendsEverySecret(body):
+		tflog.Info(ctx, "connection check skipped: the storage was imported and its secrets are not in the configuration", map[string]any{"id": id})
+		if r.dir == client.Export {
+			diags.AddWarning("The storage connection was not checked before the update",
+				fmt.Sprintf("This storage was imported and its secrets are not in the configuration, so the provider cannot check the connection without "+
+					"using the Label Studio server's own credentials, and Label Studio's check by storage ID would save the new settings before they are checked. "+
+					"Label Studio does not check export storages on update either. Set the secrets in the configuration (e.g. %s) to have every update checked.",
+					strings.Join(r.secretNames(), ", ")))
+		}
+		return true
+	}
+	if err := r.client.ValidateStorage(ctx, r.kind.apiKind, r.dir, candidate); err != nil {
+		r.addAPIError(diags, "Storage connection check failed; nothing was changed", err, secrets)
+		return false
+	}
+	return true
+}
+
+// secretNames are the kind's secret attributes, for messages.
+func (r *storageResource) secretNames() []string {
+	var out []string
+	for _, f := range r.kind.fieldsFor(r.dir) {
+		if f.secret {
+			out = append(out, writeOnlyName(f.name))
+		}
+	}
+	return out
 }
 
 // addAPIError turns a failed call into diagnostics: field errors on the
@@ -303,6 +357,9 @@ func (r *storageResource) addAPIError(diags *diag.Diagnostics, summary string, e
 func explainServerMessage(msg string) string {
 	if strings.Contains(msg, "Serving local files can be dangerous") {
 		return "Label Studio does not serve local files: set LOCAL_FILES_SERVING_ENABLED=true and LOCAL_FILES_DOCUMENT_ROOT to a parent directory of path in the Label Studio server's environment (LABEL_STUDIO_-prefixed names work too), then restart it. Server message: " + msg
+	}
+	if strings.Contains(msg, "must be a subdirectory of LOCAL_FILES_DOCUMENT_ROOT") || strings.Contains(msg, "cannot be the same as LOCAL_FILES_DOCUMENT_ROOT") {
+		return "path must be a directory strictly below the Label Studio server's LOCAL_FILES_DOCUMENT_ROOT: choose a subdirectory of it, or change LOCAL_FILES_DOCUMENT_ROOT in the server's environment. Server message: " + msg
 	}
 	if strings.Contains(msg, "Error validating storage connection") {
 		return msg + ". Label Studio does not say why: check the bucket or container, prefix, path or host, the credentials, and that the Label Studio server can reach the storage."

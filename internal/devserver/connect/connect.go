@@ -84,6 +84,22 @@ type Error struct {
 	// it, as in the sync view's unwrapped validate_connection (API.md 6.1),
 	// that text is what Label Studio shows. Empty means Message.
 	Raised string
+	// Class is the Python exception class behind an uncaught failure
+	// (S3StorageError, EndpointConnectionError, ...); the 500 envelope's
+	// traceback ends with it.
+	Class string
+}
+
+// ExceptionName is the Python class of the exception behind the error:
+// Class, botocore's ClientError for a translated S3 answer, else Exception.
+func (e *Error) ExceptionName() string {
+	switch {
+	case e.Class != "":
+		return e.Class
+	case e.Raised != "":
+		return "botocore.exceptions.ClientError"
+	}
+	return "Exception"
 }
 
 // RaisedText is the exception text Label Studio shows where it does not

@@ -46,9 +46,13 @@ func (c localFilesConnector) Validate(_ context.Context, s Settings, _ Direction
 				"Please add a subdirectory.", path, c.env.LocalFilesDocumentRoot)}
 	}
 	if !isBelow(clean, root) {
+		// Current Label Studio's wording (io_storages/localfiles/models.py,
+		// asserted by its test_localfiles validation tests); older releases
+		// said "Path … must start with LOCAL_FILES_DOCUMENT_ROOT=… and must be
+		// a child, e.g.: …".
 		return &Error{Message: fmt.Sprintf(
-			"Path %s must start with LOCAL_FILES_DOCUMENT_ROOT=%s and must be a child, e.g.: %s",
-			path, c.env.LocalFilesDocumentRoot, filepath.Join(root, "abc"))}
+			"Absolute local path '%s' must be a subdirectory of LOCAL_FILES_DOCUMENT_ROOT='%s'.",
+			path, c.env.LocalFilesDocumentRoot)}
 	}
 	if !c.env.LocalFilesServingEnabled {
 		return &Error{Message: "Serving local files can be dangerous, so it's disabled by default. " +

@@ -51,8 +51,9 @@ func TestLocalFilesValidate(t *testing.T) {
 		{"missing path", env, root + "/nope", "Path " + root + "/nope does not exist"},
 		{"the document root itself", env, root, "Absolute local path '" + root + "' cannot be the same as " +
 			"LOCAL_FILES_DOCUMENT_ROOT='" + root + "' by security reasons. Please add a subdirectory."},
-		{"outside the document root", env, outside, "Path " + outside + " must start with LOCAL_FILES_DOCUMENT_ROOT=" +
-			root + " and must be a child, e.g.: " + root + "/abc"},
+		// label_studio/io_storages/localfiles: "must be a subdirectory of LOCAL_FILES_DOCUMENT_ROOT".
+		{"outside the document root", env, outside, "Absolute local path '" + outside + "' must be a subdirectory of " +
+			"LOCAL_FILES_DOCUMENT_ROOT='" + root + "'."},
 		{"serving disabled", connect.Env{LocalFilesDocumentRoot: root}, data, "Serving local files can be dangerous, " +
 			"so it's disabled by default. You can enable it with LOCAL_FILES_SERVING_ENABLED environment variable, " +
 			"please check docs: https://labelstud.io/guide/storage.html#Local-storage"},

@@ -96,7 +96,7 @@ func (c s3Connector) hideUntrusted(s Settings, err error) error {
 		return nil
 	}
 	if host := c.untrustedEndpoint(s); host != "" {
-		return &Error{Message: "Debugging info is not available for s3 endpoints on domain: " + host, Internal: true}
+		return &Error{Message: "Debugging info is not available for s3 endpoints on domain: " + host, Internal: true, Class: "S3StorageError"}
 	}
 	return err
 }
@@ -151,7 +151,7 @@ func (c s3Connector) validationError(s Settings, err error) error {
 	bucket := s.String("bucket")
 	var ce *s3ClientError
 	if !errors.As(asClientError(err), &ce) {
-		return &Error{Message: err.Error(), Internal: true}
+		return &Error{Message: err.Error(), Internal: true, Class: "botocore.exceptions.EndpointConnectionError"}
 	}
 	switch {
 	case ce.status == http.StatusForbidden || ce.code == "SignatureDoesNotMatch":

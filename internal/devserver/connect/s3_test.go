@@ -108,6 +108,8 @@ func TestS3List(t *testing.T) {
 		{"prefix, direct children only", "a", false, []string{"a/1.json", "a/2.jpg"}},
 		{"prefix with a trailing slash", "a/", false, []string{"a/1.json", "a/2.jpg"}},
 		{"prefix, recursive", "a", true, []string{"a/1.json", "a/2.jpg", "a/b/3.json"}},
+		// label_studio/io_storages/s3/models.py iter_objects: without
+		// recursive_scan the Delimiter '/' applies even with no prefix.
 		{"no prefix, root level only", "", false, []string{"root.json"}},
 		{"no prefix, recursive", "", true, []string{"a/1.json", "a/2.jpg", "a/b/3.json", "ab/4.json", "root.json"}},
 		{"prefix without objects", "zzz", true, nil},

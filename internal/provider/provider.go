@@ -66,6 +66,8 @@ type providerModel struct {
 // its Configure call.
 type providerData struct {
 	Client *client.Client
+	// URL is Label Studio's base URL: the storage preview's default origin.
+	URL string
 }
 
 func (p *labelStudioProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -201,7 +203,7 @@ func (p *labelStudioProvider) Configure(ctx context.Context, req provider.Config
 		return
 	}
 
-	data := &providerData{Client: c}
+	data := &providerData{Client: c, URL: url}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ActionData = data

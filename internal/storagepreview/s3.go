@@ -191,7 +191,9 @@ func responseOf(err error) (status int, code string, header http.Header) {
 	return status, code, header
 }
 
-var expectingRegion = regexp.MustCompile(`expecting '([a-z0-9-]+)'`)
+// expectingRegion finds the bucket's region in AuthorizationHeaderMalformed
+// messages: AWS quotes it with ', versitygw with ".
+var expectingRegion = regexp.MustCompile(`expecting ['"]([a-z0-9-]+)['"]`)
 
 // explain turns an SDK error into an *Error naming the setting to fix.
 func (b *S3) explain(err error, action, permission string) error {

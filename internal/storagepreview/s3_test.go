@@ -261,6 +261,17 @@ func TestS3Errors(t *testing.T) {
 		}
 	}
 
+	// A server with a region (versitygw: us-east-1) names it when a request
+	// is signed for another one.
+	regional := testenv.S3WithCORS(t)
+	regionalBucket := regional.NewBucket(t)
+	_, err = Run(t.Context(), backendWith(t, S3Config{Bucket: regionalBucket, Endpoint: regional.Endpoint, Region: "eu-west-1",
+		AccessKeyID: regional.AccessKey, SecretAccessKey: regional.SecretKey}), Options{})
+	var regionErr *Error
+	if !errors.As(err, &regionErr) || regionErr.Field != "region_name" || !strings.Contains(regionErr.Detail, `is in region us-east-1, not eu-west-1: set region_name = "us-east-1"`) {
+		t.Errorf("wrong region: %v", err)
+	}
+
 	// Credentials that may read objects but not list the bucket.
 	noList := restrictedCredentials(t, srv, bucket, "s3:GetObject")
 	_, err = Run(t.Context(), backendWith(t, noList), Options{Prefix: "tasks"})

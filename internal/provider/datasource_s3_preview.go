@@ -82,9 +82,8 @@ func s3FieldDescription(name string) string {
 }
 
 func (d *s3PreviewDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	secret := func(name string) schema.StringAttribute {
-		return schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: s3FieldDescription(name) +
-			" Unset: the standard AWS credential chain of the machine that runs Terraform (environment, shared config and profiles, SSO, web identity), which may differ from Label Studio's."}
+	secret := func(description string) schema.StringAttribute {
+		return schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: description}
 	}
 	check := func(what, statuses string) schema.SingleNestedAttribute {
 		return schema.SingleNestedAttribute{
@@ -105,15 +104,17 @@ func (d *s3PreviewDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"bucket":         schema.StringAttribute{Required: true, MarkdownDescription: s3FieldDescription("bucket"), Validators: stringValidators(checkBucketName)},
 			"prefix":         schema.StringAttribute{Optional: true, MarkdownDescription: "Key prefix (folder) inside the bucket. A sync lists `prefix` with one trailing `/`, as Label Studio does."},
 			"regex_filter":   schema.StringAttribute{Optional: true, MarkdownDescription: s3FieldDescription("regex_filter") + " When Go cannot evaluate the Python pattern (lookarounds, backreferences, ...), the preview warns and leaves `object_count` and `keys` null.", Validators: []validator.String{pythonPatternValidator()}},
-			"recursive_scan": schema.BoolAttribute{Optional: true, MarkdownDescription: s3FieldDescription("recursive_scan") + " Default `false`, as the storage's."},
-			"use_blob_urls":  schema.BoolAttribute{Optional: true, MarkdownDescription: s3FieldDescription("use_blob_urls") + " With `false` the first few matching objects are read and checked as task files."},
+			"recursive_scan": schema.BoolAttribute{Optional: true, MarkdownDescription: s3FieldDescription("recursive_scan")},
+			"use_blob_urls": schema.BoolAttribute{Optional: true, MarkdownDescription: "As the import storage's: `true` makes every object one task holding its URL (media); " +
+				"`false` (default) reads every object as JSON task data, and the preview reads and checks the first few matching objects as task files."},
 			"presign": schema.BoolAttribute{Optional: true, MarkdownDescription: "As the import storage's `presign` (default `true`): with presigned URLs the browser loads the objects " +
 				"from the bucket and CORS is checked; with `false` Label Studio proxies them and `cors.status` is `not_needed`."},
-			"region_name":           schema.StringAttribute{Optional: true, MarkdownDescription: s3FieldDescription("region_name") + " Unset: the AWS chain's region (`AWS_REGION`, the profile), else `us-east-1`."},
-			"s3_endpoint":           schema.StringAttribute{Optional: true, MarkdownDescription: s3FieldDescription("s3_endpoint"), Validators: stringValidators(checkHTTPURL)},
-			"aws_access_key_id":     secret("aws_access_key_id"),
-			"aws_secret_access_key": secret("aws_secret_access_key"),
-			"aws_session_token":     secret("aws_session_token"),
+			"region_name": schema.StringAttribute{Optional: true, MarkdownDescription: s3FieldDescription("region_name") + " Unset: the AWS chain's region (`AWS_REGION`, the profile), else `us-east-1`."},
+			"s3_endpoint": schema.StringAttribute{Optional: true, MarkdownDescription: s3FieldDescription("s3_endpoint"), Validators: stringValidators(checkHTTPURL)},
+			"aws_access_key_id": secret("AWS access key ID, given together with `aws_secret_access_key`. Leave both out to use the standard AWS credential chain " +
+				"of the machine that runs Terraform (environment, shared config and profiles, SSO, web identity), which may differ from Label Studio's."),
+			"aws_secret_access_key": secret("AWS secret access key, given together with `aws_access_key_id`."),
+			"aws_session_token":     secret("AWS session token of temporary credentials; needs the access key pair."),
 			"max_objects": schema.Int64Attribute{Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1)},
 				MarkdownDescription: fmt.Sprintf("How many listed objects to examine (default %d); `truncated` tells when the bucket holds more. Listing takes one request per 1000 objects.", storagepreview.DefaultMaxObjects)},
 			"origin": schema.StringAttribute{Optional: true, Validators: stringValidators(checkHTTPURL),

@@ -112,7 +112,9 @@ func (d *s3PreviewDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"region_name": schema.StringAttribute{Optional: true, MarkdownDescription: s3FieldDescription("region_name") + " Unset: the AWS chain's region (`AWS_REGION`, the profile), else `us-east-1`."},
 			"s3_endpoint": schema.StringAttribute{Optional: true, MarkdownDescription: s3FieldDescription("s3_endpoint"), Validators: stringValidators(checkHTTPURL)},
 			"aws_access_key_id": secret("AWS access key ID, given together with `aws_secret_access_key`. Leave both out to use the standard AWS credential chain " +
-				"of the machine that runs Terraform (environment, shared config and profiles, SSO, web identity), which may differ from Label Studio's."),
+				"of the machine that runs Terraform (environment, shared config and profiles, SSO, web identity), which may differ from Label Studio's. " +
+				"Terraform keeps data source arguments in state and refuses ephemeral values in them (\"Invalid use of ephemeral value\"): " +
+				"to keep keys out of state, leave them out and let the credential chain supply them."),
 			"aws_secret_access_key": secret("AWS secret access key, given together with `aws_access_key_id`."),
 			"aws_session_token":     secret("AWS session token of temporary credentials; needs the access key pair."),
 			"max_objects": schema.Int64Attribute{Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1)},

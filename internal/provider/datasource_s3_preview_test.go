@@ -35,16 +35,31 @@ func previewValue(name, attr string, want knownvalue.Check) statecheck.StateChec
 	return statecheck.ExpectKnownValue(name, tfjsonpath.New(attr), want)
 }
 
+// previewFixture is a stand-in with a project, and an empty MinIO bucket.
+type previewFixture struct {
+	env     *testenv.Env
+	client  *client.Client
+	project int64
+	srv     *testenv.S3Server
+	bucket  string
+}
+
+func newPreviewFixture(t *testing.T) previewFixture {
+	t.Helper()
+	skipUnlessAcc(t)
+	f := previewFixture{env: testenv.Start(t, testenv.Options{}), srv: testenv.S3(t)}
+	f.client = testClient(t, f.env)
+	f.project = testProject(t, f.client)
+	f.bucket = f.srv.NewBucket(t)
+	return f
+}
+
 // TestAccS3PreviewAgreesWithSync: for a bucket with nested keys, folder
 // markers, a prefix and a regex, the preview's object_count is the
 // last_sync_count of a real sync of the same storage, recursive and not.
 func TestAccS3PreviewAgreesWithSync(t *testing.T) {
-	skipUnlessAcc(t)
-	env := testenv.Start(t, testenv.Options{})
-	c := testClient(t, env)
-	project := testProject(t, c)
-	srv := testenv.S3(t)
-	bucket := srv.NewBucket(t)
+	f := newPreviewFixture(t)
+	env, project, srv, bucket := f.env, f.project, f.srv, f.bucket
 	for _, key := range []string{
 		"top.jpg", "images/", "images/1.jpg", "images/2.JPG", "images/3.jpeg", "images/readme.md",
 		"images/2024/", "images/2024/4.jpg", "images/2024/05/5.jpg", "images/2024/05/6.png",
@@ -123,12 +138,8 @@ resource "labelstudio_storage_sync" %[1]q {
 // documented precondition. The failing steps come first: the test's final
 // destroy runs the last configuration.
 func TestAccS3PreviewChecksAndErrors(t *testing.T) {
-	skipUnlessAcc(t)
-	env := testenv.Start(t, testenv.Options{})
-	c := testClient(t, env)
-	project := testProject(t, c)
-	srv := testenv.S3(t)
-	bucket := srv.NewBucket(t)
+	f := newPreviewFixture(t)
+	env, c, project, srv, bucket := f.env, f.client, f.project, f.srv, f.bucket
 	srv.Put(t, bucket, "tasks/a.json", []byte(`{"text": "a"}`))
 	srv.Put(t, bucket, "tasks/b.json", []byte(`{"text": "b"`))
 

@@ -23,6 +23,10 @@ check "images_preview" {
   }
 }
 
+resource "labelstudio_project" "images" {
+  title = "Image classification"
+}
+
 resource "labelstudio_s3_import_storage" "images" {
   project        = labelstudio_project.images.id
   bucket         = "my-images"

@@ -210,7 +210,7 @@ func (b *S3) explain(err error, action, permission string) error {
 	if b.cfg.AccessKeyID != "" {
 		credsField, credsText = "aws_access_key_id", "the access key "+b.cfg.AccessKeyID
 	}
-	if region := bucketRegion(header, err); region != "" && region != b.region {
+	if region := bucketRegion(status, header, err); region != "" && region != b.region {
 		return &Error{Field: "region_name", Summary: "Wrong region for the bucket",
 			Detail: fmt.Sprintf("Bucket %s is in region %s, not %s: set region_name = %q.", bucket, region, b.region, region)}
 	}
@@ -246,10 +246,12 @@ func (b *S3) explain(err error, action, permission string) error {
 }
 
 // bucketRegion is the bucket's region when the server said the request went
-// to the wrong one: the x-amz-bucket-region header of a redirect, or the
-// region named in an AuthorizationHeaderMalformed message.
-func bucketRegion(header http.Header, err error) string {
-	if r := header.Get("X-Amz-Bucket-Region"); r != "" {
+// to the wrong one: the x-amz-bucket-region header of a redirect (AWS answers
+// 301 PermanentRedirect to a request for another region), or the region
+// named in an AuthorizationHeaderMalformed message. Other answers may carry
+// the header too, without meaning the region is wrong.
+func bucketRegion(status int, header http.Header, err error) string {
+	if r := header.Get("X-Amz-Bucket-Region"); r != "" && (status == http.StatusMovedPermanently || status == http.StatusTemporaryRedirect) {
 		return r
 	}
 	var apiErr smithy.APIError

@@ -67,9 +67,6 @@ func NewS3(ctx context.Context, cfg S3Config) (*S3, error) {
 		opts = append(opts, config.WithCredentialsProvider(
 			credentials.NewStaticCredentialsProvider(cfg.AccessKeyID, cfg.SecretAccessKey, cfg.SessionToken)))
 	}
-	if cfg.HTTPClient != nil {
-		opts = append(opts, config.WithHTTPClient(cfg.HTTPClient))
-	}
 	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, &Error{Field: "aws_access_key_id", Summary: "Cannot load the AWS configuration",
@@ -81,6 +78,9 @@ func NewS3(ctx context.Context, cfg S3Config) (*S3, error) {
 	// The SDK would print to stderr, which Terraform shows as plugin noise.
 	awsCfg.Logger = logging.Nop{}
 	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		if cfg.HTTPClient != nil {
+			o.HTTPClient = cfg.HTTPClient
+		}
 		if cfg.Endpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.Endpoint)
 			// S3-compatible servers rarely have virtual-host buckets.

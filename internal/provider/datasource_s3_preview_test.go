@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
+	tfconfig "github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -280,6 +281,54 @@ data "labelstudio_s3_storage_preview" "export" {%[1]s
 					})),
 				},
 			},
+		},
+	})
+}
+
+// TestAccS3PreviewEphemeral: the ephemeral resource takes its secret from an
+// ephemeral variable, which the data source cannot, and its results drive a
+// precondition that stops the plan.
+func TestAccS3PreviewEphemeral(t *testing.T) {
+	f := newPreviewFixture(t)
+	f.srv.Put(t, f.bucket, "media/a.jpg", []byte("jpeg"))
+	f.srv.Put(t, f.bucket, "media/b.jpg", []byte("jpeg"))
+	config := func(wantCount int) string {
+		return testAccProviderConfig(f.env) + fmt.Sprintf(`
+variable "secret" {
+  type      = string
+  ephemeral = true
+}
+
+ephemeral "labelstudio_s3_storage_preview" "test" {
+  bucket                = %[1]s
+  s3_endpoint           = %[2]s
+  region_name           = %[3]s
+  aws_access_key_id     = %[4]s
+  aws_secret_access_key = var.secret
+  prefix                = "media"
+  use_blob_urls         = true
+}
+
+# Conditions go on another object: Terraform 1.11's "terraform show -json"
+# crashes on the check results of an ephemeral resource's own conditions.
+resource "terraform_data" "after_the_preview" {
+  input = "previewed"
+
+  lifecycle {
+    precondition {
+      condition     = ephemeral.labelstudio_s3_storage_preview.test.object_count == %[5]d && ephemeral.labelstudio_s3_storage_preview.test.keys[0] == "media/a.jpg" && ephemeral.labelstudio_s3_storage_preview.test.cors.status == "cannot_check"
+      error_message = "The preview found another count." # a message may not show ephemeral values
+    }
+  }
+}
+`, hclString(f.bucket), hclString(f.srv.Endpoint), hclString(f.srv.Region), hclString(f.srv.AccessKey), wantCount)
+	}
+	secret := tfconfig.Variables{"secret": tfconfig.StringVariable(f.srv.SecretKey)}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config(3), ConfigVariables: secret, ExpectError: regexp.MustCompile(`(?s)Resource precondition failed.*object_count == 3`)},
+			{Config: config(2), ConfigVariables: secret},
 		},
 	})
 }

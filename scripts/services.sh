@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, starts and stops the real storage servers the tests run against:
-# MinIO (S3), fake-gcs-server (GCS), Azurite (Azure Blob) and redis-server.
+# MinIO (S3), fake-gcs-server (GCS), Azurite (Azure Blob) and redis-server,
+# plus versitygw, an S3 server with the bucket CORS API MinIO lacks.
 #
 #   scripts/services.sh install   install what is missing into the cache
 #   scripts/services.sh start     install, start what is not running, write $SERVICES_DIR/env
@@ -27,12 +28,13 @@ READY_TIMEOUT_SECONDS="${READY_TIMEOUT_SECONDS:-60}"
 
 MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
 FAKE_GCS_VERSION="v1.56.1"
+VERSITYGW_VERSION="v1.8.0"
 AZURITE_VERSION="3.37.0"
 # Azurite's built-in account and its public, well-known development key.
 AZURE_ACCOUNT_NAME="devstoreaccount1"
 AZURE_ACCOUNT_KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
-SERVICES=(minio fakegcs azurite redis)
+SERVICES=(minio fakegcs azurite redis versitygw)
 
 export GOFLAGS="${GOFLAGS:--buildvcs=false}" GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
 
@@ -73,6 +75,12 @@ install_services() {
 	else
 		log "installing fake-gcs-server"
 		GOBIN="$BIN" go install "github.com/fsouza/fake-gcs-server@$FAKE_GCS_VERSION"
+	fi
+	if [[ -x "$BIN/versitygw" ]]; then
+		log "versitygw already installed"
+	else
+		log "installing versitygw"
+		GOBIN="$BIN" go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
 	fi
 	if [[ -x "$(azurite_bin)" ]]; then
 		log "azurite already installed"
@@ -138,17 +146,24 @@ load_secrets() {
 	if [[ ! -f "$SECRETS_FILE" ]]; then
 		(
 			umask 077
-			printf 'MINIO_USER=%s\nMINIO_PASSWORD=%s\nREDIS_PASSWORD=%s\n' \
-				"lstest$(openssl rand -hex 4)" "$(random_secret)" "$(random_secret)" >"$SECRETS_FILE"
+			printf 'MINIO_USER=%s\nMINIO_PASSWORD=%s\nREDIS_PASSWORD=%s\nVERSITYGW_USER=%s\nVERSITYGW_PASSWORD=%s\n' \
+				"lstest$(openssl rand -hex 4)" "$(random_secret)" "$(random_secret)" \
+				"lstest$(openssl rand -hex 4)" "$(random_secret)" >"$SECRETS_FILE"
 		)
 	fi
 	# shellcheck source=/dev/null
 	source "$SECRETS_FILE"
+	if [[ -z "${VERSITYGW_USER:-}" ]]; then
+		# A secrets file written before versitygw joined.
+		VERSITYGW_USER="lstest$(openssl rand -hex 4)" VERSITYGW_PASSWORD="$(random_secret)"
+		printf 'VERSITYGW_USER=%s\nVERSITYGW_PASSWORD=%s\n' "$VERSITYGW_USER" "$VERSITYGW_PASSWORD" >>"$SECRETS_FILE"
+	fi
 }
 
 minio_healthy() { curl -fsS -o /dev/null "http://127.0.0.1:$(port_of minio)/minio/health/live"; }
 fakegcs_healthy() { curl -fsS -o /dev/null "http://127.0.0.1:$(port_of fakegcs)/storage/v1/b"; }
 azurite_healthy() { port_open "$(port_of azurite)"; }
+versitygw_healthy() { port_open "$(port_of versitygw)"; }
 redis_healthy() {
 	[[ "$(REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -h 127.0.0.1 -p "$(port_of redis)" ping 2>/dev/null)" == PONG ]]
 }
@@ -193,6 +208,15 @@ start_redis() {
 		--save '' --appendonly no --daemonize no --dir "$DATA_DIR"
 }
 
+start_versitygw() {
+	local port
+	port="$(free_port)"
+	echo "$port" >"$PORT_DIR/versitygw.port"
+	mkdir -p "$DATA_DIR/versitygw"
+	ROOT_ACCESS_KEY="$VERSITYGW_USER" ROOT_SECRET_KEY="$VERSITYGW_PASSWORD" \
+		launch versitygw "$BIN/versitygw" --port "127.0.0.1:$port" posix "$DATA_DIR/versitygw"
+}
+
 write_env() {
 	local tmp="$ENV_FILE.tmp"
 	(
@@ -208,6 +232,9 @@ export LSTEST_AZURE_ACCOUNT_KEY=$AZURE_ACCOUNT_KEY
 export LSTEST_REDIS_HOST=127.0.0.1
 export LSTEST_REDIS_PORT=$(port_of redis)
 export LSTEST_REDIS_PASSWORD=$REDIS_PASSWORD
+export LSTEST_S3CORS_ENDPOINT=http://127.0.0.1:$(port_of versitygw)
+export LSTEST_S3CORS_ACCESS_KEY=$VERSITYGW_USER
+export LSTEST_S3CORS_SECRET_KEY=$VERSITYGW_PASSWORD
 export LSTEST_REQUIRE_SERVICES=1
 EOF
 	)

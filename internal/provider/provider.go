@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -38,9 +39,10 @@ const (
 )
 
 var (
-	_ provider.Provider                   = (*labelStudioProvider)(nil)
-	_ provider.ProviderWithActions        = (*labelStudioProvider)(nil)
-	_ provider.ProviderWithValidateConfig = (*labelStudioProvider)(nil)
+	_ provider.Provider                       = (*labelStudioProvider)(nil)
+	_ provider.ProviderWithActions            = (*labelStudioProvider)(nil)
+	_ provider.ProviderWithValidateConfig     = (*labelStudioProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*labelStudioProvider)(nil)
 )
 
 // New returns a constructor for the provider, as providerserver expects.
@@ -66,6 +68,8 @@ type providerModel struct {
 // its Configure call.
 type providerData struct {
 	Client *client.Client
+	// URL is Label Studio's base URL: the storage preview's default origin.
+	URL string
 }
 
 func (p *labelStudioProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -202,10 +206,11 @@ func (p *labelStudioProvider) Configure(ctx context.Context, req provider.Config
 		return
 	}
 
-	data := &providerData{Client: c}
+	data := &providerData{Client: c, URL: url}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ActionData = data
+	resp.EphemeralResourceData = data
 }
 
 func (p *labelStudioProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -218,6 +223,10 @@ func (p *labelStudioProvider) Resources(_ context.Context) []func() resource.Res
 
 func (p *labelStudioProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return dataSources()
+}
+
+func (p *labelStudioProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{newS3PreviewEphemeral}
 }
 
 func (p *labelStudioProvider) Actions(_ context.Context) []func() action.Action {

@@ -12,5 +12,5 @@ func projectResources() []func() resource.Resource {
 
 // dataSources returns every data source of the provider.
 func dataSources() []func() datasource.DataSource {
-	return []func() datasource.DataSource{newProjectDataSource, newStoragesDataSource}
+	return []func() datasource.DataSource{newProjectDataSource, newStoragesDataSource, newS3PreviewDataSource}
 }

@@ -28,12 +28,19 @@ type S3Server struct {
 func S3(t testing.TB) *S3Server {
 	t.Helper()
 	v := require(t, "S3 server", "LSTEST_S3_ENDPOINT", "LSTEST_S3_ACCESS_KEY", "LSTEST_S3_SECRET_KEY")
-	srv := &S3Server{
-		Endpoint:  v["LSTEST_S3_ENDPOINT"],
-		AccessKey: v["LSTEST_S3_ACCESS_KEY"],
-		SecretKey: v["LSTEST_S3_SECRET_KEY"],
-		Region:    "us-east-1",
-	}
+	return newS3Server(v["LSTEST_S3_ENDPOINT"], v["LSTEST_S3_ACCESS_KEY"], v["LSTEST_S3_SECRET_KEY"])
+}
+
+// S3WithCORS returns the S3 server that implements the bucket CORS API
+// (versitygw, from LSTEST_S3CORS_*); MinIO answers PutBucketCors with 501.
+func S3WithCORS(t testing.TB) *S3Server {
+	t.Helper()
+	v := require(t, "S3 server with bucket CORS", "LSTEST_S3CORS_ENDPOINT", "LSTEST_S3CORS_ACCESS_KEY", "LSTEST_S3CORS_SECRET_KEY")
+	return newS3Server(v["LSTEST_S3CORS_ENDPOINT"], v["LSTEST_S3CORS_ACCESS_KEY"], v["LSTEST_S3CORS_SECRET_KEY"])
+}
+
+func newS3Server(endpoint, accessKey, secretKey string) *S3Server {
+	srv := &S3Server{Endpoint: endpoint, AccessKey: accessKey, SecretKey: secretKey, Region: "us-east-1"}
 	srv.client = s3.New(s3.Options{
 		BaseEndpoint: aws.String(srv.Endpoint),
 		UsePathStyle: true,
@@ -63,6 +70,15 @@ func (s *S3Server) NewBucket(t testing.TB) string {
 		}
 	})
 	return bucket
+}
+
+// PutCORS sets the bucket's CORS rules.
+func (s *S3Server) PutCORS(t testing.TB, bucket string, rules []types.CORSRule) {
+	t.Helper()
+	_, err := s.client.PutBucketCors(t.Context(), &s3.PutBucketCorsInput{Bucket: aws.String(bucket), CORSConfiguration: &types.CORSConfiguration{CORSRules: rules}})
+	if err != nil {
+		t.Fatalf("testenv: put the CORS rules of %s: %v", bucket, err)
+	}
 }
 
 // Put stores data under key.

@@ -221,7 +221,7 @@ resource "labelstudio_project" "test" {
 		collection: `^/api/projects/?$`,
 		item:       `^/api/projects/[0-9]+/?$`,
 		onServer: func(t *testing.T) []string {
-			projects, err := c.ListProjects(t.Context())
+			projects, err := c.ListProjects(t.Context(), client.ProjectFilter{})
 			if err != nil {
 				t.Fatalf("list projects: %v", err)
 			}

@@ -41,6 +41,8 @@ type APIError struct {
 	ValidationErrors map[string][]string
 	// Message is the plain {"message": …} body (non-synchronizable sync).
 	Message string
+	// Attempts is how many times the request was sent.
+	Attempts int
 
 	// envelope records that the body was Label Studio's own error envelope
 	// (as opposed to a proxy's page); a 500 envelope is an application error
@@ -79,6 +81,9 @@ func (e *APIError) Error() string {
 		}
 		b.WriteString(" ")
 		b.WriteString(e.Message)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
 	}
 	return b.String()
 }

@@ -23,8 +23,9 @@ func (e *Env) Dev(t testing.TB) *DevClient {
 }
 
 // Fault makes matching requests misbehave: Mode is "slow" (DelayMS, then
-// served), "fail" (500), "throttle" (429 with RetryAfter seconds) or "drop"
-// (connection closed). Path is a regular expression on the URL path; Count
+// served), "fail" (500), "throttle" (429 with RetryAfter seconds), "drop"
+// (connection closed before the handler runs) or "lose" (after DelayMS the
+// handler runs, then the connection is closed without its answer). Path is a regular expression on the URL path; Count
 // limits how many requests it hits (0: until cleared).
 type Fault struct {
 	Method     string `json:"method,omitempty"`

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -105,10 +106,14 @@ func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	project, err := r.client.CreateProject(ctx, body)
+	project, settled, err := r.create(ctx, body)
 	if err != nil {
-		addProjectAPIError(&resp.Diagnostics, "Cannot create the Label Studio project", err)
+		addProjectAPIError(&resp.Diagnostics, "create", "Cannot create the Label Studio project", err)
 		return
+	}
+	if settled {
+		resp.Diagnostics.AddWarning("The create's answer was lost; the project it made was adopted",
+			fmt.Sprintf("Label Studio's answer to the create never arrived, so the provider looked for the project instead of creating another, and found project %d, created just now with this configuration. It is now in state.", project.ID))
 	}
 	// State starts from the plan so that timeouts (not a server field) stay.
 	resp.State.Raw = req.Plan.Raw.Copy()
@@ -138,7 +143,7 @@ func (r *projectResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	if err != nil {
-		addProjectAPIError(&resp.Diagnostics, "Cannot read the Label Studio project", err)
+		addProjectAPIError(&resp.Diagnostics, "read", "Cannot read the Label Studio project", err)
 		return
 	}
 	resp.Diagnostics.Append(setProjectState(ctx, &resp.State, project)...)
@@ -173,7 +178,7 @@ func (r *projectResource) Update(ctx context.Context, req resource.UpdateRequest
 		project, err = r.client.UpdateProject(ctx, id.ValueInt64(), body)
 	}
 	if err != nil {
-		addProjectAPIError(&resp.Diagnostics, "Cannot update the Label Studio project", err)
+		addProjectAPIError(&resp.Diagnostics, "update", "Cannot update the Label Studio project", err)
 		return
 	}
 	resp.Diagnostics.Append(setProjectState(ctx, &resp.State, project)...)
@@ -197,7 +202,7 @@ func (r *projectResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	err := r.client.DeleteProject(ctx, id.ValueInt64())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		addProjectAPIError(&resp.Diagnostics, "Cannot delete the Label Studio project", err)
+		addProjectAPIError(&resp.Diagnostics, "delete", "Cannot delete the Label Studio project", err)
 	}
 }
 
@@ -229,10 +234,64 @@ func projectTimeout(ctx context.Context, from attributeGetter,
 	return timed, cancel, diags
 }
 
+// create sends the create request; like a storage's, an interrupted
+// request finishes and an unknown outcome is settled by looking for the
+// project among the projects, never by a second create.
+func (r *projectResource) create(ctx context.Context, body map[string]any) (*client.Project, bool, error) {
+	started := r.client.ServerTime()
+	project, err := r.client.CreateProject(ctx, body)
+	if err == nil {
+		claimID(r.client, "project", project.ID)
+		return project, false, nil
+	}
+	var listed []client.Project
+	id, settled, err := settleIfUnknown(ctx, settlement{
+		client:       r.client,
+		resourceType: "labelstudio_project",
+		kind:         "project",
+		claimPrefix:  "project",
+		asked:        body,
+		started:      started,
+		list: func(ctx context.Context) ([]map[string]json.RawMessage, error) {
+			var err error
+			if listed, err = r.client.ListProjects(ctx); err != nil {
+				return nil, err
+			}
+			objects := make([]map[string]json.RawMessage, len(listed))
+			for i := range listed {
+				objects[i] = listed[i].Fields
+			}
+			return objects, nil
+		},
+		sameField: func(name string, asked any, got json.RawMessage) (bool, bool) {
+			if name != "label_config" {
+				return false, false
+			}
+			want, _ := asked.(string)
+			return sameLabelConfig(want, rawJSONString(got)), true
+		},
+	}, err)
+	if !settled {
+		return nil, false, err
+	}
+	for i := range listed {
+		if listed[i].ID == id {
+			return &listed[i], true, nil
+		}
+	}
+	return nil, false, fmt.Errorf("project %d vanished while it was being adopted", id)
+}
+
 // addProjectAPIError turns a failed request into diagnostics: validation
 // messages about a project attribute go on that attribute (label_config
-// errors on label_config), the rest into one error.
-func addProjectAPIError(diags *diag.Diagnostics, summary string, err error) {
+// errors on label_config), the rest into one error, each saying what was
+// requested. A timeout names the setting that expired; operation is the
+// timeouts key (create, read, …).
+func addProjectAPIError(diags *diag.Diagnostics, operation, summary string, err error) {
+	if advice := timeoutAdvice(err, operation); advice != "" {
+		diags.AddError(summary, advice)
+		return
+	}
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) || len(apiErr.ValidationErrors) == 0 {
 		diags.AddError(summary, err.Error())
@@ -249,7 +308,7 @@ func addProjectAPIError(diags *diag.Diagnostics, summary string, err error) {
 	for _, field := range fields {
 		message := strings.Join(fieldErrors[field], " ")
 		if isProjectAttribute(field) {
-			diags.AddAttributeError(path.Root(field), summary, "Label Studio rejected "+field+": "+message)
+			diags.AddAttributeError(path.Root(field), summary, "Label Studio rejected "+field+": "+message+" ("+requestSummary(apiErr)+")")
 			continue
 		}
 		unattached = append(unattached, field+": "+message)
@@ -262,8 +321,7 @@ func addProjectAPIError(diags *diag.Diagnostics, summary string, err error) {
 	}
 	unattached = append(unattached, general...)
 	if len(unattached) > 0 {
-		diags.AddError(summary, fmt.Sprintf("%s %s answered %d: %s",
-			apiErr.Method, apiErr.Path, apiErr.StatusCode, strings.Join(unattached, "; ")))
+		diags.AddError(summary, requestSummary(apiErr)+": "+strings.Join(unattached, "; "))
 	}
 }
 

@@ -554,9 +554,9 @@ func TestErrorParsing(t *testing.T) {
 			wantMsgs:   []string{"An error occurred (AccessDenied) when calling ListObjects"},
 		},
 		{
-			name:       "empty 429",
-			status:     429,
-			body:       "",
+			name:   "empty 429",
+			status: 429,
+			body:   "",
 			// A 429 is repeated even for a create; the error counts the attempts.
 			wantError:  "POST /api/storages/s3/: 429 Too Many Requests (empty response) (after 4 attempts)",
 			wantIs:     ErrRateLimited,

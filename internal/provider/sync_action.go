@@ -38,6 +38,7 @@ type storageSyncActionModel struct {
 	Wait                  types.Bool         `tfsdk:"wait"`
 	OnCompletedWithErrors types.String       `tfsdk:"on_completed_with_errors"`
 	Concurrency           types.Int64        `tfsdk:"concurrency"`
+	MaxAttempts           types.Int64        `tfsdk:"max_attempts"`
 	Timeouts              timeouts.Value     `tfsdk:"timeouts"`
 }
 
@@ -88,6 +89,11 @@ func (a *storageSyncAction) Schema(ctx context.Context, _ action.SchemaRequest, 
 				Description: fmt.Sprintf("How many storages sync at once (default %d).", defaultSyncConcurrency),
 				Validators:  []validator.Int64{int64validator.Between(1, maxSyncConcurrency)},
 			},
+			"max_attempts": schema.Int64Attribute{
+				Optional:    true,
+				Description: syncMaxAttemptsDescription,
+				Validators:  []validator.Int64{int64validator.Between(1, maxSyncMaxAttempts)},
+			},
 			"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{
 				InvokeDescription: "How long to wait for the syncs, e.g. `45m` (default 30m).",
 			}),
@@ -136,7 +142,11 @@ func (a *storageSyncAction) Invoke(ctx context.Context, req action.InvokeRequest
 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	engine := syncengine.New(a.client, syncengine.Options{Concurrency: concurrency})
+	maxAttempts := defaultSyncMaxAttempts
+	if !cfg.MaxAttempts.IsNull() {
+		maxAttempts = int(cfg.MaxAttempts.ValueInt64())
+	}
+	engine := syncengine.New(a.client, syncengine.Options{Concurrency: concurrency, MaxAttempts: maxAttempts})
 	progress := func(ev syncengine.Event) {
 		msg := syncProgressMessage(ev)
 		if msg == "" {

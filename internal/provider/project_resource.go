@@ -27,9 +27,10 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*projectResource)(nil)
-	_ resource.ResourceWithConfigure   = (*projectResource)(nil)
-	_ resource.ResourceWithImportState = (*projectResource)(nil)
+	_ resource.Resource                   = (*projectResource)(nil)
+	_ resource.ResourceWithConfigure      = (*projectResource)(nil)
+	_ resource.ResourceWithImportState    = (*projectResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*projectResource)(nil)
 )
 
 // defaultLabelConfig is what Label Studio stores when a project is created
@@ -74,7 +75,7 @@ func (r *projectResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			MarkdownDescription: "When the project was created (ISO 8601).",
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
-		"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+		"timeouts": checkedTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true})),
 	}
 	for _, setting := range projectSettings {
 		attributes[setting.name] = setting.resourceAttribute()
@@ -88,6 +89,11 @@ func (r *projectResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 
 func (r *projectResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig reports numbers that are no integer on their attribute.
+func (r *projectResource) ValidateConfig(_ context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	resp.Diagnostics.Append(rejectNonIntegers(req.Config.Raw)...)
 }
 
 func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

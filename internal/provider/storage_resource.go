@@ -65,6 +65,7 @@ func (r *storageResource) Configure(_ context.Context, req resource.ConfigureReq
 // ValidateConfig checks the rules that span several attributes: credential
 // pairs (counting each secret's write-only twin) and regex anchoring.
 func (r *storageResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	resp.Diagnostics.Append(rejectNonIntegers(req.Config.Raw)...)
 	isSet := func(name string) bool {
 		for _, attrName := range []string{name, writeOnlyName(name)} {
 			var v types.String

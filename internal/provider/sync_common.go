@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -110,9 +111,11 @@ func storageRefs(storages []syncStorageModel) ([]client.StorageRef, diag.Diagnos
 	return refs, diags
 }
 
-// validateNoDuplicateStorages reports a storage listed twice, as far as the
-// list is known at validation time.
-func validateNoDuplicateStorages(ctx context.Context, list types.List) diag.Diagnostics {
+// validateStorageList checks each storage of the list (kind, direction, id)
+// and reports a storage listed twice, as far as the list is known at
+// validation time. Errors go on storages[i], the deepest place Terraform
+// can show inside a list, and name the attribute.
+func validateStorageList(ctx context.Context, list types.List) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if list.IsNull() || list.IsUnknown() {
 		return diags
@@ -124,12 +127,27 @@ func validateNoDuplicateStorages(ctx context.Context, list types.List) diag.Diag
 	}
 	seen := map[client.StorageRef]int{}
 	for i, s := range storages {
+		at := pathStorages.AtListIndex(i)
+		if k := s.Kind; !k.IsUnknown() {
+			if _, ok := apiKindFor(k.ValueString()); !ok {
+				diags.AddAttributeError(at, "Invalid storages["+strconv.Itoa(i)+"].kind",
+					fmt.Sprintf("storages[%d].kind = %q is not a storage kind; use one of %s.", i, k.ValueString(), strings.Join(syncKindNames(), ", ")))
+			}
+		}
+		if d := s.Direction; !d.IsUnknown() && d.ValueString() != string(client.Import) && d.ValueString() != string(client.Export) {
+			diags.AddAttributeError(at, "Invalid storages["+strconv.Itoa(i)+"].direction",
+				fmt.Sprintf("storages[%d].direction = %q must be %q or %q.", i, d.ValueString(), client.Import, client.Export))
+		}
+		if id := s.ID; !id.IsUnknown() && !id.IsNull() && id.ValueInt64() < 1 {
+			diags.AddAttributeError(at, "Invalid storages["+strconv.Itoa(i)+"].id",
+				fmt.Sprintf("storages[%d].id = %d is not a storage id: it must be at least 1, the id attribute of a storage resource.", i, id.ValueInt64()))
+		}
 		if s.Kind.IsUnknown() || s.Direction.IsUnknown() || s.ID.IsUnknown() {
 			continue
 		}
 		apiKind, ok := apiKindFor(s.Kind.ValueString())
 		if !ok {
-			continue // the kind's own validator reports it
+			continue
 		}
 		ref := client.StorageRef{Kind: apiKind, Direction: client.Direction(s.Direction.ValueString()), ID: s.ID.ValueInt64()}
 		if first, dup := seen[ref]; dup {

@@ -108,17 +108,15 @@ func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaReque
 						"kind": schema.StringAttribute{
 							Required:    true,
 							Description: syncKindDescription,
-							Validators:  []validator.String{stringvalidator.OneOf(syncKindNames()...)},
 						},
 						"direction": schema.StringAttribute{
 							Required:    true,
 							Description: syncDirectionDescription,
-							Validators:  []validator.String{stringvalidator.OneOf(string(client.Import), string(client.Export))},
 						},
 						"id": schema.Int64Attribute{
+							CustomType:  wholeNumberType{},
 							Required:    true,
 							Description: "The storage's `id`.",
-							Validators:  []validator.Int64{int64validator.AtLeast(1)},
 						},
 					},
 				},
@@ -145,6 +143,7 @@ func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Validators:  []validator.String{stringvalidator.OneOf(onCompletedWithErrorsWarn, onCompletedWithErrorsFail)},
 			},
 			"concurrency": schema.Int64Attribute{
+				CustomType:  wholeNumberType{},
 				Optional:    true,
 				Computed:    true,
 				Default:     int64default.StaticInt64(defaultSyncConcurrency),
@@ -152,6 +151,7 @@ func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Validators:  []validator.Int64{int64validator.Between(1, maxSyncConcurrency)},
 			},
 			"max_attempts": schema.Int64Attribute{
+				CustomType:  wholeNumberType{},
 				Optional:    true,
 				Computed:    true,
 				Default:     int64default.StaticInt64(defaultSyncMaxAttempts),
@@ -189,12 +189,12 @@ func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaReque
 					},
 				},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{
+			"timeouts": checkedTimeouts(timeouts.Attributes(ctx, timeouts.Opts{
 				Create:            true,
 				Update:            true,
 				CreateDescription: "How long to wait for the syncs on create (default 30m).",
 				UpdateDescription: "How long to wait for the syncs when `storages` change (default 30m).",
-			}),
+			})),
 		},
 	}
 }
@@ -205,12 +205,13 @@ func (r *storageSyncResource) Configure(_ context.Context, req resource.Configur
 
 // ValidateConfig rejects a storage listed twice once the list is known.
 func (r *storageSyncResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	resp.Diagnostics.Append(rejectNonIntegers(req.Config.Raw)...)
 	var storages types.List
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, pathStorages, &storages)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(validateNoDuplicateStorages(ctx, storages)...)
+	resp.Diagnostics.Append(validateStorageList(ctx, storages)...)
 }
 
 // ModifyPlan keeps the results of the last sync unless one will run: on

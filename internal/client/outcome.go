@@ -52,16 +52,23 @@ func (e *RequestError) Unwrap() error { return e.Err }
 func UnknownOutcome(err error) bool {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
-		switch apiErr.StatusCode {
-		case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			return true
-		case http.StatusInternalServerError:
-			return !apiErr.envelope
-		}
-		return false
+		return apiErr.fromProxy()
 	}
 	var reqErr *RequestError
 	return errors.As(err, &reqErr) && reqErr.Written
+}
+
+// fromProxy reports a 502, 503 or 504, or a 500 that is not Label Studio's
+// own envelope: a gateway's answer, which says nothing of what the server
+// did with the request.
+func (e *APIError) fromProxy() bool {
+	switch e.StatusCode {
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	case http.StatusInternalServerError:
+		return !e.envelope
+	}
+	return false
 }
 
 // RequestTimeout is the bound of one HTTP attempt.

@@ -186,16 +186,7 @@ func retryableResponse(cl call, apiErr *APIError) bool {
 	if apiErr.StatusCode == http.StatusTooManyRequests {
 		return true
 	}
-	if !cl.retryable {
-		return false
-	}
-	switch apiErr.StatusCode {
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	case http.StatusInternalServerError:
-		return !apiErr.envelope
-	}
-	return false
+	return cl.retryable && apiErr.fromProxy()
 }
 
 // waitBeforeRetry sleeps before the next attempt and reports whether there

@@ -3,7 +3,6 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -162,12 +161,7 @@ func badConfigs(project int64) (resources, providers []badConfig) {
 // of the table and checks that each fails with an error on its attribute
 // (the marked line); then an apply of them all creates nothing.
 func TestBadConfigurations(t *testing.T) {
-	skipUnlessAcc(t)
-	terraformPath := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if terraformPath == "" {
-		t.Fatal("the terraform CLI is neither on PATH nor in TF_ACC_TERRAFORM_PATH")
-	}
-	cliConfig := buildProviderForCLI(t)
+	terraformPath, cliConfig := cliPrerequisites(t)
 	env := testenv.Start(t, testenv.Options{})
 	c := testClient(t, env)
 	project := testProject(t, c)

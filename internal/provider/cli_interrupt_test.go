@@ -23,12 +23,7 @@ import (
 // creates only the rest, and the re-apply leaves each object once (no
 // duplicate).
 func TestCLIInterruptedApply(t *testing.T) {
-	skipUnlessAcc(t)
-	terraformPath := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if terraformPath == "" {
-		t.Fatal("the terraform CLI is neither on PATH nor in TF_ACC_TERRAFORM_PATH")
-	}
-	cliConfig := buildProviderForCLI(t)
+	terraformPath, cliConfig := cliPrerequisites(t)
 	env := testenv.Start(t, testenv.Options{})
 	dev := env.Dev(t)
 	c := testClient(t, env)
@@ -67,7 +62,8 @@ resource "labelstudio_project" "p" {
 				continue
 			}
 			ids = append(ids, p.ID)
-			if titles[p.Title]++; titles[p.Title] > 1 {
+			titles[p.Title]++
+			if titles[p.Title] > 1 {
 				t.Errorf("duplicate: %d projects titled %q", titles[p.Title], p.Title)
 			}
 		}
@@ -157,6 +153,18 @@ resource "labelstudio_project" "p" {
 	}
 	w.run(planNoChanges, "plan", "-detailed-exitcode")
 	w.run(0, "destroy", "-auto-approve")
+}
+
+// cliPrerequisites skips without TF_ACC, and returns the terraform CLI and
+// a CLI configuration that uses the provider built from this tree.
+func cliPrerequisites(t *testing.T) (terraformPath, cliConfig string) {
+	t.Helper()
+	skipUnlessAcc(t)
+	terraformPath = os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if terraformPath == "" {
+		t.Fatal("the terraform CLI is neither on PATH nor in TF_ACC_TERRAFORM_PATH")
+	}
+	return terraformPath, buildProviderForCLI(t)
 }
 
 // stateIDsOf are the ids of every instance of one resource type in the

@@ -94,15 +94,30 @@ func checkServerMatchesState(typeName string, held func() ([]int64, error)) reso
 	}
 }
 
-func TestAccFaultMatrixStorage(t *testing.T) {
+// runFaultMatrix runs one test per fault, in parallel (each has its own
+// stand-in).
+func runFaultMatrix(t *testing.T, test func(*testing.T, matrixFault)) {
 	skipUnlessAcc(t)
 	for _, f := range matrixFaults() {
 		t.Run(f.name, func(t *testing.T) {
 			t.Parallel()
-			testFaultMatrixStorage(t, f)
+			test(t, f)
 		})
 	}
 }
+
+// injector returns PreConfig functions that leave only f, aimed at one
+// request, in place.
+func injector(t *testing.T, dev *testenv.DevClient, f matrixFault) func(method, path string) func() {
+	return func(method, path string) func() {
+		return func() {
+			dev.ClearFaults(t)
+			dev.AddFault(t, faultOn(f, method, path))
+		}
+	}
+}
+
+func TestAccFaultMatrixStorage(t *testing.T) { runFaultMatrix(t, testFaultMatrixStorage) }
 
 func testFaultMatrixStorage(t *testing.T, f matrixFault) {
 	env := testenv.Start(t, testenv.Options{})
@@ -156,12 +171,7 @@ resource "labelstudio_storage_sync" "test" {
 			return nil
 		}
 	}
-	inject := func(method, path string) func() {
-		return func() {
-			dev.ClearFaults(t)
-			dev.AddFault(t, faultOn(f, method, path))
-		}
-	}
+	inject := injector(t, dev, f)
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -211,15 +221,7 @@ resource "labelstudio_storage_sync" "test" {
 	})
 }
 
-func TestAccFaultMatrixProject(t *testing.T) {
-	skipUnlessAcc(t)
-	for _, f := range matrixFaults() {
-		t.Run(f.name, func(t *testing.T) {
-			t.Parallel()
-			testFaultMatrixProject(t, f)
-		})
-	}
-}
+func TestAccFaultMatrixProject(t *testing.T) { runFaultMatrix(t, testFaultMatrixProject) }
 
 func testFaultMatrixProject(t *testing.T, f matrixFault) {
 	env := testenv.Start(t, testenv.Options{})
@@ -248,12 +250,7 @@ resource "labelstudio_project" "test" {
 		}
 		return ids, err
 	})
-	inject := func(method, path string) func() {
-		return func() {
-			dev.ClearFaults(t)
-			dev.AddFault(t, faultOn(f, method, path))
-		}
-	}
+	inject := injector(t, dev, f)
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -250,25 +250,13 @@ func (r *projectResource) create(ctx context.Context, body map[string]any) (*cli
 		claimID(r.client, "project", project.ID)
 		return project, false, nil
 	}
-	var listed []client.Project
-	id, settled, err := settleIfUnknown(ctx, settlement{
+	return settleCreate(ctx, settlement{
 		client:       r.client,
 		resourceType: "labelstudio_project",
 		kind:         "project",
 		claimPrefix:  "project",
 		asked:        body,
 		started:      started,
-		list: func(ctx context.Context) ([]map[string]json.RawMessage, error) {
-			var err error
-			if listed, err = r.client.ListProjects(ctx); err != nil {
-				return nil, err
-			}
-			objects := make([]map[string]json.RawMessage, len(listed))
-			for i := range listed {
-				objects[i] = listed[i].Fields
-			}
-			return objects, nil
-		},
 		sameField: func(name string, asked any, got json.RawMessage) (bool, bool) {
 			if name != "label_config" {
 				return false, false
@@ -276,16 +264,7 @@ func (r *projectResource) create(ctx context.Context, body map[string]any) (*cli
 			want, _ := asked.(string)
 			return sameLabelConfig(want, rawJSONString(got)), true
 		},
-	}, err)
-	if !settled {
-		return nil, false, err
-	}
-	for i := range listed {
-		if listed[i].ID == id {
-			return &listed[i], true, nil
-		}
-	}
-	return nil, false, fmt.Errorf("project %d vanished while it was being adopted", id)
+	}, err, r.client.ListProjects, func(p *client.Project) map[string]json.RawMessage { return p.Fields })
 }
 
 // addProjectAPIError turns a failed request into diagnostics: validation

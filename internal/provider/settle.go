@@ -29,9 +29,9 @@ const (
 	settlePollMax   = 2 * time.Second
 	// A server that got the request may still be working on it after the
 	// client stopped waiting: look for settleWindowFactor request timeouts
-	// more (at least settleWindowMin), within the operation's deadline.
+	// more (at least settleWindowFloor), within the operation's deadline.
 	settleWindowFactor = 2
-	settleWindowMin    = 5 * time.Second
+	settleWindowFloor  = 5 * time.Second
 )
 
 // settlement describes one create to settle.
@@ -69,7 +69,7 @@ type settledCandidate struct {
 // object that state does not know. When no single object matches it
 // returns an error that lists what was found and how to import it.
 func (s settlement) settle(ctx context.Context) (int64, error) {
-	window := max(settleWindowFactor*s.client.RequestTimeout(), settleWindowMin)
+	window := max(settleWindowFactor*s.client.RequestTimeout(), settleWindowFloor)
 	deadline := time.Now().Add(window)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) && ctx.Err() == nil {
 		deadline = d
@@ -247,17 +247,37 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// settleIfUnknown settles err when it is an unknown outcome: settled
-// reports that id is the object the create made. Any other error, or one
-// that could not be settled, is returned.
-func settleIfUnknown(ctx context.Context, s settlement, err error) (id int64, settled bool, _ error) {
+// settleCreate settles the error of a create when its outcome is unknown:
+// it lists the objects with list (fields gives each one's JSON), looks for
+// the one asked for and returns it, settled. Any other error, or one that
+// could not be settled, is returned.
+func settleCreate[T any](ctx context.Context, s settlement, err error,
+	list func(context.Context) ([]T, error), fields func(*T) map[string]json.RawMessage,
+) (*T, bool, error) {
 	if !client.UnknownOutcome(err) {
-		return 0, false, err
+		return nil, false, err
 	}
+	var listed []T
 	s.cause = err
+	s.list = func(ctx context.Context) ([]map[string]json.RawMessage, error) {
+		var err error
+		if listed, err = list(ctx); err != nil {
+			return nil, err
+		}
+		objects := make([]map[string]json.RawMessage, len(listed))
+		for i := range listed {
+			objects[i] = fields(&listed[i])
+		}
+		return objects, nil
+	}
 	id, settleErr := s.settle(ctx)
 	if settleErr != nil {
-		return 0, false, settleErr
+		return nil, false, settleErr
 	}
-	return id, true, nil
+	for i := range listed {
+		if got, err := strconv.ParseInt(string(bytes.TrimSpace(fields(&listed[i])["id"])), 10, 64); err == nil && got == id {
+			return &listed[i], true, nil
+		}
+	}
+	return nil, false, fmt.Errorf("%s %d vanished while it was being adopted", s.kind, id)
 }

@@ -188,36 +188,17 @@ func (r *storageResource) create(ctx context.Context, body map[string]any) (st *
 		claimID(r.client, r.claimPrefix(), st.ID)
 		return st, false, nil
 	}
-	var listed []client.Storage
 	project, _ := body[attrProject].(int64)
-	id, settled, err := settleIfUnknown(ctx, settlement{
+	return settleCreate(ctx, settlement{
 		client:       r.client,
 		resourceType: "labelstudio_" + storageTypeName(r.kind, r.dir),
 		kind:         r.kind.apiKind + " " + string(r.dir) + " storage",
 		claimPrefix:  r.claimPrefix(),
 		asked:        body,
 		started:      started,
-		list: func(ctx context.Context) ([]map[string]json.RawMessage, error) {
-			var err error
-			if listed, err = r.client.ListStorages(ctx, r.kind.apiKind, r.dir, project); err != nil {
-				return nil, err
-			}
-			objects := make([]map[string]json.RawMessage, len(listed))
-			for i := range listed {
-				objects[i] = listed[i].Fields
-			}
-			return objects, nil
-		},
-	}, err)
-	if !settled {
-		return nil, false, err
-	}
-	for i := range listed {
-		if listed[i].ID == id {
-			return &listed[i], true, nil
-		}
-	}
-	return nil, false, fmt.Errorf("storage %d vanished while it was being adopted", id)
+	}, err, func(ctx context.Context) ([]client.Storage, error) {
+		return r.client.ListStorages(ctx, r.kind.apiKind, r.dir, project)
+	}, func(st *client.Storage) map[string]json.RawMessage { return st.Fields })
 }
 
 // claimPrefix scopes this kind's ids among the objects a provider run

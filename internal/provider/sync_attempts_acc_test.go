@@ -3,9 +3,11 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -41,19 +43,7 @@ resource "labelstudio_storage_sync" "test" {
 }
 `, st.ID, maxAttempts)
 	}
-	// loseFirstRun makes the first run's job vanish once it is running.
-	loseFirstRun := func() {
-		go func() {
-			for range 200 {
-				cur, err := c.GetStorage(t.Context(), ref)
-				if err == nil && cur.Status == "in_progress" {
-					dev.LoseJob(t, "localfiles", "import", st.ID)
-					return
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
-		}()
-	}
+	loseFirstRun := func() { loseJobOnceRunning(t, c, dev, ref) }
 	attempt := func(i int, key string) tfjsonpath.Path {
 		return tfjsonpath.New("results").AtSliceIndex(0).AtMapKey("attempts").AtSliceIndex(i).AtMapKey(key)
 	}
@@ -81,4 +71,56 @@ resource "labelstudio_storage_sync" "test" {
 			},
 		},
 	})
+}
+
+// loseJobOnceRunning makes the storage's sync job vanish once it is running,
+// as when a worker dies midway through a large import; Label Studio's list
+// endpoint then marks the storage failed.
+func loseJobOnceRunning(t *testing.T, c *client.Client, dev *testenv.DevClient, ref client.StorageRef) {
+	go func() {
+		for range 200 {
+			cur, err := c.GetStorage(t.Context(), ref)
+			if err == nil && cur.Status == "in_progress" {
+				dev.LoseJob(t, ref.Kind, string(ref.Direction), ref.ID)
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+}
+
+// TestStorageSyncActionMaxAttempts: the action restarts a failed import
+// sync too, and its progress messages name each attempt.
+func TestStorageSyncActionMaxAttempts(t *testing.T) {
+	skipUnlessAcc(t)
+	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued, SyncObjectDelay: 200 * time.Millisecond})
+	dev := env.Dev(t)
+	c := testClient(t, env)
+	project := testProject(t, c)
+	dir := testenv.LocalDir(t, env, "action-attempts")
+	writeTaskFiles(t, dir, 1, 4)
+	st, err := c.CreateStorage(t.Context(), "localfiles", client.Import, map[string]any{"project": project, "path": dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := client.StorageRef{Kind: "localfiles", Direction: client.Import, ID: st.ID}
+	h := newActionHarness(t, env)
+
+	loseJobOnceRunning(t, c, dev, ref)
+	progress, diags := h.invoke(h.config([]client.StorageRef{ref}, map[string]tftypes.Value{
+		"max_attempts": tftypes.NewValue(tftypes.Number, 2),
+	}))
+
+	if hasErrors(diags) {
+		t.Fatalf("the second attempt should have succeeded: %v", describeDiagnostics(diags))
+	}
+	all := strings.Join(progress, "\n")
+	for _, want := range []string{"failed (attempt 1 of 2)", "again (attempt 2 of 2)", "ended completed", "and 2 attempts"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("progress lacks %q:\n%s", want, all)
+		}
+	}
+	if tasks, err := c.ListTasks(t.Context(), project); err != nil || len(tasks) != 4 {
+		t.Errorf("the project holds %d tasks (%v), want 4: one per file", len(tasks), err)
+	}
 }

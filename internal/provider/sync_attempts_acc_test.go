@@ -24,24 +24,14 @@ import (
 // becomes one task.
 func TestAccStorageSyncMaxAttempts(t *testing.T) {
 	skipUnlessAcc(t)
-	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued, SyncObjectDelay: 200 * time.Millisecond})
-	dev := env.Dev(t)
-	c := testClient(t, env)
-	project := testProject(t, c)
-	dir := testenv.LocalDir(t, env, "attempts")
-	writeTaskFiles(t, dir, 1, 4)
-	st, err := c.CreateStorage(t.Context(), "localfiles", client.Import, map[string]any{"project": project, "path": dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref := client.StorageRef{Kind: "localfiles", Direction: client.Import, ID: st.ID}
+	env, dev, c, project, ref := slowImportStorage(t, "attempts")
 	config := func(maxAttempts int) string {
 		return testAccProviderConfig(env) + fmt.Sprintf(`
 resource "labelstudio_storage_sync" "test" {
   storages     = [{ kind = "local", direction = "import", id = %d }]
   max_attempts = %d
 }
-`, st.ID, maxAttempts)
+`, ref.ID, maxAttempts)
 	}
 	loseFirstRun := func() { loseJobOnceRunning(t, c, dev, ref) }
 	attempt := func(i int, key string) tfjsonpath.Path {
@@ -73,6 +63,23 @@ resource "labelstudio_storage_sync" "test" {
 	})
 }
 
+// slowImportStorage is a local import storage of four files on a stand-in
+// that syncs in a worker, 200 ms per file, so a run can be lost midway.
+func slowImportStorage(t *testing.T, name string) (*testenv.Env, *testenv.DevClient, *client.Client, int64, client.StorageRef) {
+	t.Helper()
+	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued, SyncObjectDelay: 200 * time.Millisecond})
+	c := testClient(t, env)
+	project := testProject(t, c)
+	dir := testenv.LocalDir(t, env, name)
+	writeTaskFiles(t, dir, 1, 4)
+	st, err := c.CreateStorage(t.Context(), "localfiles", client.Import, map[string]any{"project": project, "path": dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := env.Dev(t)
+	return env, dev, c, project, client.StorageRef{Kind: "localfiles", Direction: client.Import, ID: st.ID}
+}
+
 // loseJobOnceRunning makes the storage's sync job vanish once it is running,
 // as when a worker dies midway through a large import; Label Studio's list
 // endpoint then marks the storage failed.
@@ -93,17 +100,7 @@ func loseJobOnceRunning(t *testing.T, c *client.Client, dev *testenv.DevClient, 
 // sync too, and its progress messages name each attempt.
 func TestStorageSyncActionMaxAttempts(t *testing.T) {
 	skipUnlessAcc(t)
-	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued, SyncObjectDelay: 200 * time.Millisecond})
-	dev := env.Dev(t)
-	c := testClient(t, env)
-	project := testProject(t, c)
-	dir := testenv.LocalDir(t, env, "action-attempts")
-	writeTaskFiles(t, dir, 1, 4)
-	st, err := c.CreateStorage(t.Context(), "localfiles", client.Import, map[string]any{"project": project, "path": dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref := client.StorageRef{Kind: "localfiles", Direction: client.Import, ID: st.ID}
+	env, dev, c, project, ref := slowImportStorage(t, "action-attempts")
 	h := newActionHarness(t, env)
 
 	loseJobOnceRunning(t, c, dev, ref)

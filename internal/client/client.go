@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,8 +47,10 @@ type Config struct {
 	// RequestTimeout bounds one HTTP attempt (default 30s). Operations are
 	// bounded as a whole by their context.
 	RequestTimeout time.Duration
-	// MaxRetries is how many times an idempotent call is retried on 429, 5xx
-	// or a transport error (default 5). Creates and syncs are never retried.
+	// MaxRetries is how many times a call is retried (default 5): any call
+	// on 429 or when its request could not be sent; idempotent calls also on
+	// 5xx and transport errors. Creates and syncs are never repeated once
+	// their request may have reached the server.
 	MaxRetries int
 	// UserAgent is sent on every request.
 	UserAgent string
@@ -112,6 +115,9 @@ type Client struct {
 	userAgent      string
 	requestTimeout time.Duration
 	maxRetries     int
+	// serverClockOffset is the server's clock minus ours, in nanoseconds,
+	// from the last response's Date header.
+	serverClockOffset atomic.Int64
 
 	// Seams for tests, so retries neither sleep nor depend on the clock.
 	sleep  func(ctx context.Context, d time.Duration) error
@@ -295,13 +301,17 @@ func (c *Client) GetStorage(ctx context.Context, ref StorageRef) (*Storage, erro
 	return c.storageCall(ctx, call{method: http.MethodGet, path: path, retryable: true})
 }
 
-// CreateStorage creates a storage. It is never retried.
+// CreateStorage creates a storage. It is retried only when the server
+// cannot have acted (429, or the request was never sent); a request in
+// flight when ctx is cancelled still gets its answer, within the request
+// timeout. When the outcome is unknown (see UnknownOutcome) the storage may
+// exist: look for it rather than create it again.
 func (c *Client) CreateStorage(ctx context.Context, kind string, dir Direction, body map[string]any) (*Storage, error) {
 	path, err := storageCollectionPath(kind, dir)
 	if err != nil {
 		return nil, err
 	}
-	return c.storageCall(ctx, call{method: http.MethodPost, path: path, body: nonNilBody(body)})
+	return c.storageCall(ctx, call{method: http.MethodPost, path: path, body: nonNilBody(body), finishInFlight: true})
 }
 
 // UpdateStorage PATCHes a storage with body.
@@ -334,8 +344,8 @@ func (c *Client) ValidateStorage(ctx context.Context, kind string, dir Direction
 }
 
 // SyncStorage starts a sync (POST …/{id}/sync, no body) and returns the
-// storage as the response shows it. It is never retried: a timeout or 5xx
-// may mean the sync started.
+// storage as the response shows it. It is retried only on 429 or when the
+// request was never sent: a timeout or 5xx may mean the sync started.
 func (c *Client) SyncStorage(ctx context.Context, ref StorageRef) (*Storage, error) {
 	path, err := storageItemPath(ref)
 	if err != nil {
@@ -356,9 +366,9 @@ func (c *Client) storageCall(ctx context.Context, cl call) (*Storage, error) {
 	return storage, nil
 }
 
-// CreateProject creates a project. It is never retried.
+// CreateProject creates a project, retried and finished like CreateStorage.
 func (c *Client) CreateProject(ctx context.Context, body map[string]any) (*Project, error) {
-	return c.projectCall(ctx, call{method: http.MethodPost, path: "/api/projects/", body: nonNilBody(body)})
+	return c.projectCall(ctx, call{method: http.MethodPost, path: "/api/projects/", body: nonNilBody(body), finishInFlight: true})
 }
 
 // GetProject reads one project.

@@ -45,6 +45,8 @@ type APIError struct {
 	// Studio answers an uncaught exception with detail "Unknown error" and,
 	// when DEBUG is on, the traceback, whose last line says what failed.
 	Exception string
+	// Attempts is how many times the request was sent.
+	Attempts int
 
 	// envelope records that the body was Label Studio's own error envelope
 	// (as opposed to a proxy's page); a 500 envelope is an application error
@@ -87,6 +89,9 @@ func (e *APIError) Error() string {
 		}
 		b.WriteString(" ")
 		b.WriteString(e.Message)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
 	}
 	return b.String()
 }

@@ -9,9 +9,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -34,11 +36,16 @@ type call struct {
 	query  url.Values // only project, page and page_size; they are logged
 	body   any        // marshaled as JSON; nil sends no body
 	// retryable marks calls without side effects (GET, PATCH, DELETE,
-	// validate): they are retried on 429, 502-504, non-Label-Studio 500s
-	// and transport errors.
+	// validate): they are retried on 502-504, non-Label-Studio 500s and
+	// transport errors. Every call is retried on 429 and on a transport
+	// error before its request was written.
 	retryable bool
 	// noAuth sends no Authorization header (the token refresh itself).
 	noAuth bool
+	// finishInFlight lets an attempt already sent run to its answer (bounded
+	// by the request timeout) when the caller's context is cancelled: creates,
+	// whose result must not be lost to an interrupt.
+	finishInFlight bool
 }
 
 // response is what one attempt produced.
@@ -96,7 +103,12 @@ func (c *Client) send(ctx context.Context, cl call) (*response, error) {
 
 	var staleAccess string // an access token the server rejected
 	refreshedOn401 := false
+	attempts := 0 // requests sent, the repeat after a token refresh included
 	for attempt := 1; ; attempt++ {
+		// An ended context starts no new attempt, whatever the call.
+		if ctx.Err() != nil {
+			return nil, contextError(ctx, cl, attempts, false)
+		}
 		var authHeader, access string
 		if !cl.noAuth {
 			var err error
@@ -105,17 +117,20 @@ func (c *Client) send(ctx context.Context, cl call) (*response, error) {
 			}
 		}
 
-		resp, err := c.attempt(ctx, cl, payload, authHeader, attempt)
+		attempts++
+		resp, written, err := c.attempt(ctx, cl, payload, authHeader, attempt)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, fmt.Errorf("%s %s: %w", cl.method, cl.path, ctx.Err())
+			if ctx.Err() != nil && !cl.finishInFlight {
+				return nil, contextError(ctx, cl, attempts, written)
 			}
-			err = fmt.Errorf("%s %s: %w", cl.method, cl.path, err)
-			if !cl.retryable {
-				return nil, fmt.Errorf("%w (not retried: the request may have reached the server)", err)
+			reqErr := &RequestError{Method: cl.method, Path: cl.path, Attempts: attempts, Written: written, Err: err}
+			// A request that never reached the connection did nothing on
+			// the server, so even a create may be sent again.
+			if !cl.retryable && written {
+				return nil, reqErr
 			}
 			if !c.waitBeforeRetry(ctx, cl, attempt, nil) {
-				return nil, lastError(ctx, cl, err)
+				return nil, lastError(ctx, cl, reqErr)
 			}
 			continue
 		}
@@ -124,6 +139,7 @@ func (c *Client) send(ctx context.Context, cl call) (*response, error) {
 		}
 
 		apiErr := parseAPIError(resp.status, cl.method, cl.path, resp.header, resp.body)
+		apiErr.Attempts = attempts
 		if resp.status == http.StatusUnauthorized && access != "" && !refreshedOn401 {
 			// The access token was refused (revoked, or the clock is off):
 			// refresh once and repeat. A 401 means nothing happened on the
@@ -133,7 +149,7 @@ func (c *Client) send(ctx context.Context, cl call) (*response, error) {
 			attempt--
 			continue
 		}
-		if !cl.retryable || !retryableStatus(apiErr) {
+		if !retryableResponse(cl, apiErr) {
 			return nil, apiErr
 		}
 		if !c.waitBeforeRetry(ctx, cl, attempt, resp.header) {
@@ -146,22 +162,31 @@ func (c *Client) send(ctx context.Context, cl call) (*response, error) {
 // context's error if it ended during the wait, else the last failure.
 func lastError(ctx context.Context, cl call, last error) error {
 	if ctx.Err() != nil {
-		return fmt.Errorf("%s %s: %w", cl.method, cl.path, ctx.Err())
+		attempts := 0
+		var apiErr *APIError
+		var reqErr *RequestError
+		switch {
+		case errors.As(last, &apiErr):
+			attempts = apiErr.Attempts
+		case errors.As(last, &reqErr):
+			attempts = reqErr.Attempts
+		}
+		return contextError(ctx, cl, attempts, false)
 	}
 	return last
 }
 
-// retryableStatus says whether a failed response is worth repeating. A 500
-// in Label Studio's envelope is an application error (for example a storage
-// connection failure) and would fail the same way again.
-func retryableStatus(apiErr *APIError) bool {
-	switch apiErr.StatusCode {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+// retryableResponse says whether a failed response is worth repeating. A
+// 429 means the server did nothing, so every call repeats it, creates and
+// syncs included. Calls without side effects also repeat 502-504 and 500s
+// that are not Label Studio's own: a 500 in Label Studio's envelope is an
+// application error (for example a storage connection failure) and would
+// fail the same way again.
+func retryableResponse(cl call, apiErr *APIError) bool {
+	if apiErr.StatusCode == http.StatusTooManyRequests {
 		return true
-	case http.StatusInternalServerError:
-		return !apiErr.envelope
 	}
-	return false
+	return cl.retryable && apiErr.fromProxy()
 }
 
 // waitBeforeRetry sleeps before the next attempt and reports whether there
@@ -224,10 +249,31 @@ func parseRetryAfter(value string, now time.Time) (time.Duration, bool) {
 }
 
 // attempt makes one HTTP request bounded by RequestTimeout and reads the
-// whole body before the attempt's context ends.
-func (c *Client) attempt(ctx context.Context, cl call, payload []byte, authHeader string, attempt int) (*response, error) {
-	attemptCtx, cancel := context.WithTimeout(ctx, c.requestTimeout)
+// whole body before the attempt's context ends. written reports whether the
+// request reached the connection (so the server may have acted on it).
+// A call marked finishInFlight is not cut short when ctx is cancelled: the
+// request timeout alone bounds it, so that an interrupted create still
+// returns what the server made.
+func (c *Client) attempt(ctx context.Context, cl call, payload []byte, authHeader string, attempt int) (_ *response, written bool, _ error) {
+	parent := ctx
+	if cl.finishInFlight {
+		parent = context.WithoutCancel(ctx)
+	}
+	attemptCtx, cancel := context.WithTimeout(parent, c.requestTimeout)
 	defer cancel()
+	var wroteMu sync.Mutex
+	attemptCtx = httptrace.WithClientTrace(attemptCtx, &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			wroteMu.Lock()
+			defer wroteMu.Unlock()
+			written = written || info.Err == nil
+		},
+	})
+	wasWritten := func() bool {
+		wroteMu.Lock()
+		defer wroteMu.Unlock()
+		return written
+	}
 
 	target := *c.baseURL
 	target.Path = c.baseURL.Path + cl.path
@@ -240,7 +286,7 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte, authHeade
 	}
 	req, err := http.NewRequestWithContext(attemptCtx, cl.method, target.String(), body)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
@@ -257,26 +303,34 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte, authHeade
 			fields[key] = v
 		}
 	}
+	// timedOut tells the request timeout from the caller's context ending.
+	timedOut := func(err error) error {
+		if errors.Is(err, context.DeadlineExceeded) && parent.Err() == nil {
+			return fmt.Errorf("%w (%s)", ErrRequestTimeout, c.requestTimeout)
+		}
+		return err
+	}
 	started := c.now()
 	httpResp, err := c.httpClient.Do(req)
 	if err != nil {
 		fields["duration_ms"] = c.now().Sub(started).Milliseconds()
 		fields["error"] = transportErrorKind(err)
 		tflog.Debug(ctx, "Label Studio API request failed", fields)
-		return nil, unwrapURLError(err)
+		return nil, wasWritten(), timedOut(unwrapURLError(err))
 	}
 	defer func() { _ = httpResp.Body.Close() }()
+	c.recordServerClock(httpResp.Header, c.now())
 	data, err := io.ReadAll(io.LimitReader(httpResp.Body, maxResponseBytes+1))
 	fields["status"] = httpResp.StatusCode
 	fields["duration_ms"] = c.now().Sub(started).Milliseconds()
 	tflog.Debug(ctx, "Label Studio API request", fields)
 	if err != nil {
-		return nil, fmt.Errorf("reading the response: %w", unwrapURLError(err))
+		return nil, true, fmt.Errorf("reading the response: %w", timedOut(unwrapURLError(err)))
 	}
 	if len(data) > maxResponseBytes {
-		return nil, fmt.Errorf("the response is larger than %d bytes", maxResponseBytes)
+		return nil, true, fmt.Errorf("the response is larger than %d bytes", maxResponseBytes)
 	}
-	return &response{status: httpResp.StatusCode, header: httpResp.Header, body: data}, nil
+	return &response{status: httpResp.StatusCode, header: httpResp.Header, body: data}, true, nil
 }
 
 // unwrapURLError drops *url.Error's "METHOD URL:" prefix: the caller adds

@@ -28,6 +28,10 @@ const (
 	faultFail     = "fail"
 	faultThrottle = "throttle"
 	faultDrop     = "drop"
+	// faultLose runs the handler (after delay_ms), then closes the
+	// connection without sending its answer: the object exists, the client
+	// never hears of it.
+	faultLose = "lose"
 )
 
 var devTaskAnnotationsPath = regexp.MustCompile(`^/_dev/tasks/([0-9]+)/annotations$`)
@@ -76,9 +80,9 @@ func (s *Server) handleAddFault(w http.ResponseWriter, r *http.Request) error {
 	f.method, _ = body["method"].(string)
 	f.mode, _ = body["mode"].(string)
 	switch f.mode {
-	case faultSlow, faultFail, faultThrottle, faultDrop, faultEcho:
+	case faultSlow, faultFail, faultThrottle, faultDrop, faultLose, faultEcho:
 	default:
-		return fieldError("mode", "mode must be slow, fail, throttle, drop or echo")
+		return fieldError("mode", "mode must be slow, fail, throttle, drop, lose or echo")
 	}
 	pattern, _ := body["path"].(string)
 	if f.path, err = regexp.Compile(pattern); err != nil {
@@ -111,8 +115,9 @@ func (s *Server) handleAddFault(w http.ResponseWriter, r *http.Request) error {
 }
 
 // applyFault answers the request with the first matching fault; it reports
-// whether the request was answered ("slow" delays and lets it through).
-func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
+// whether the request was answered ("slow" delays and lets it through), and
+// for "lose" the writer the handler must answer into instead of w.
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) (answered bool, lost *lostResponse) {
 	s.mu.Lock()
 	var hit *fault
 	for i, f := range s.faults {
@@ -129,17 +134,20 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
 	}
 	s.mu.Unlock()
 	if hit == nil {
-		return false
+		return false, nil
 	}
 	switch hit.mode {
-	case faultSlow:
+	case faultSlow, faultLose:
 		t := time.NewTimer(hit.delay)
 		defer t.Stop()
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
 		}
-		return false
+		if hit.mode == faultLose {
+			return false, &lostResponse{conn: w, header: http.Header{}}
+		}
+		return false, nil
 	case faultFail:
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)
@@ -161,7 +169,28 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
 			_ = conn.Close()
 		}
 	}
-	return true
+	return true, nil
+}
+
+// lostResponse takes the handler's answer and throws it away; close then
+// drops the real connection.
+type lostResponse struct {
+	conn   http.ResponseWriter
+	header http.Header
+}
+
+func (l *lostResponse) Header() http.Header         { return l.header }
+func (l *lostResponse) Write(b []byte) (int, error) { return len(b), nil }
+func (l *lostResponse) WriteHeader(int)             {}
+
+func (l *lostResponse) close() {
+	if hijacker, ok := l.conn.(http.Hijacker); ok {
+		if conn, _, err := hijacker.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
 }
 
 // handleLoseJob makes a storage's queued or running job vanish, as when

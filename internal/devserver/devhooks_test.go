@@ -58,6 +58,35 @@ func TestFaults(t *testing.T) {
 	ts.envelope(ts.do(http.MethodPost, "/_dev/faults", map[string]any{"path": "x", "mode": "explode"}), http.StatusBadRequest)
 }
 
+// TestLoseFault: "lose" runs the handler, then closes the connection
+// without its answer: the client gets no response, the object exists.
+func TestLoseFault(t *testing.T) {
+	ts := newTestServer(t, nil)
+	project := ts.createProject("")
+	ts.mustDo(http.MethodPost, "/_dev/faults", map[string]any{"method": "POST", "path": "^/api/storages/s3/$", "mode": "lose", "count": 1}, http.StatusCreated)
+
+	body := strings.NewReader(`{"project":` + itoa(project) + `,"title":"lost answer","bucket":"b"}`)
+	req, err := http.NewRequest(http.MethodPost, ts.http.URL+"/api/storages/s3/", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+ts.access)
+	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	if res, err := fresh.Do(req); err == nil {
+		_ = res.Body.Close()
+		t.Fatalf("lose fault answered %d instead of closing the connection", res.StatusCode)
+	}
+
+	var list []map[string]any
+	ts.decode(ts.mustDo(http.MethodGet, "/api/storages/s3/?project="+itoa(project), nil, http.StatusOK), &list)
+	if len(list) != 1 || list[0]["title"] != "lost answer" {
+		t.Fatalf("after a lost answer the storage should exist once: %v", list)
+	}
+	// count 1 is used up: the next create is answered.
+	ts.mustDo(http.MethodPost, "/api/storages/s3/", map[string]any{"project": project}, http.StatusCreated)
+}
+
 func TestRequestCounts(t *testing.T) {
 	ts := newTestServer(t, nil)
 	project := ts.createProject("")

@@ -268,8 +268,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	rt, params, ok := s.resolve(r.URL.Path)
 	s.countRequest(r.Method, rt, params, r.URL.Path)
-	if s.applyFault(w, r) {
+	answered, lost := s.applyFault(w, r)
+	if answered {
 		return
+	}
+	if lost != nil {
+		defer lost.close()
+		w = lost
 	}
 	if !ok {
 		writeDjangoNotFound(w, r)

@@ -97,7 +97,8 @@ func (s projectSetting) resourceAttribute() rsschema.Attribute {
 		}
 	case int64:
 		return rsschema.Int64Attribute{
-			Optional: true, Computed: true, Default: int64default.StaticInt64(def),
+			CustomType: wholeNumberType{},
+			Optional:   true, Computed: true, Default: int64default.StaticInt64(def),
 			Validators:          s.int64Validators,
 			MarkdownDescription: fmt.Sprintf("%s Defaults to `%d`.", s.description, def),
 		}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -26,9 +27,10 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*projectResource)(nil)
-	_ resource.ResourceWithConfigure   = (*projectResource)(nil)
-	_ resource.ResourceWithImportState = (*projectResource)(nil)
+	_ resource.Resource                   = (*projectResource)(nil)
+	_ resource.ResourceWithConfigure      = (*projectResource)(nil)
+	_ resource.ResourceWithImportState    = (*projectResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*projectResource)(nil)
 )
 
 // defaultLabelConfig is what Label Studio stores when a project is created
@@ -74,7 +76,7 @@ func (r *projectResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			MarkdownDescription: "When the project was created (ISO 8601).",
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
-		"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+		"timeouts": checkedTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true})),
 	}
 	for _, setting := range projectSettings {
 		attributes[setting.name] = setting.resourceAttribute()
@@ -88,6 +90,11 @@ func (r *projectResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 
 func (r *projectResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig reports numbers that are no integer on their attribute.
+func (r *projectResource) ValidateConfig(_ context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	resp.Diagnostics.Append(rejectNonIntegers(req.Config.Raw)...)
 }
 
 func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -106,10 +113,14 @@ func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	project, err := r.client.CreateProject(ctx, body)
+	project, settled, err := r.create(ctx, body)
 	if err != nil {
-		addProjectAPIError(&resp.Diagnostics, "Cannot create the Label Studio project", err)
+		addProjectAPIError(&resp.Diagnostics, "create", "Cannot create the Label Studio project", err)
 		return
+	}
+	if settled {
+		resp.Diagnostics.AddWarning("The create's answer was lost; the project it made was adopted",
+			fmt.Sprintf("Label Studio's answer to the create never arrived, so the provider looked for the project instead of creating another, and found project %d, created just now with this configuration. It is now in state.", project.ID))
 	}
 	// State starts from the plan so that timeouts (not a server field) stay.
 	resp.State.Raw = req.Plan.Raw.Copy()
@@ -139,7 +150,7 @@ func (r *projectResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	if err != nil {
-		addProjectAPIError(&resp.Diagnostics, "Cannot read the Label Studio project", err)
+		addProjectAPIError(&resp.Diagnostics, "read", "Cannot read the Label Studio project", err)
 		return
 	}
 	resp.Diagnostics.Append(setProjectState(ctx, &resp.State, project)...)
@@ -174,7 +185,7 @@ func (r *projectResource) Update(ctx context.Context, req resource.UpdateRequest
 		project, err = r.client.UpdateProject(ctx, id.ValueInt64(), body)
 	}
 	if err != nil {
-		addProjectAPIError(&resp.Diagnostics, "Cannot update the Label Studio project", err)
+		addProjectAPIError(&resp.Diagnostics, "update", "Cannot update the Label Studio project", err)
 		return
 	}
 	resp.Diagnostics.Append(setProjectState(ctx, &resp.State, project)...)
@@ -198,7 +209,7 @@ func (r *projectResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	err := r.client.DeleteProject(ctx, id.ValueInt64())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		addProjectAPIError(&resp.Diagnostics, "Cannot delete the Label Studio project", err)
+		addProjectAPIError(&resp.Diagnostics, "delete", "Cannot delete the Label Studio project", err)
 	}
 }
 
@@ -230,10 +241,48 @@ func projectTimeout(ctx context.Context, from attributeGetter,
 	return timed, cancel, diags
 }
 
+// create sends the create request; like a storage's, an interrupted
+// request finishes and an unknown outcome is settled by looking for the
+// project among the projects, never by a second create.
+func (r *projectResource) create(ctx context.Context, body map[string]any) (*client.Project, bool, error) {
+	started := r.client.ServerTime()
+	project, err := r.client.CreateProject(ctx, body)
+	if err == nil {
+		claimID(r.client, "project", project.ID)
+		return project, false, nil
+	}
+	return settleCreate(ctx, settlement{
+		client:       r.client,
+		resourceType: "labelstudio_project",
+		kind:         "project",
+		claimPrefix:  "project",
+		asked:        body,
+		started:      started,
+		sameField: func(name string, asked any, got json.RawMessage) (bool, bool) {
+			if name != "label_config" {
+				return false, false
+			}
+			want, _ := asked.(string)
+			return sameLabelConfig(want, rawJSONString(got)), true
+		},
+	}, err, func(ctx context.Context) ([]client.Project, error) {
+		// Only projects whose title contains the one asked for (as Label
+		// Studio stores it: trimmed) can match.
+		title, _ := body["title"].(string)
+		return r.client.ListProjects(ctx, client.ProjectFilter{TitleContains: strings.TrimSpace(title)})
+	}, func(p *client.Project) map[string]json.RawMessage { return p.Fields })
+}
+
 // addProjectAPIError turns a failed request into diagnostics: validation
 // messages about a project attribute go on that attribute (label_config
-// errors on label_config), the rest into one error.
-func addProjectAPIError(diags *diag.Diagnostics, summary string, err error) {
+// errors on label_config), the rest into one error, each saying what was
+// requested. A timeout names the setting that expired; operation is the
+// timeouts key (create, read, …).
+func addProjectAPIError(diags *diag.Diagnostics, operation, summary string, err error) {
+	if advice := timeoutAdvice(err, operation); advice != "" {
+		diags.AddError(summary, advice)
+		return
+	}
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) || len(apiErr.ValidationErrors) == 0 {
 		diags.AddError(summary, err.Error())
@@ -250,7 +299,7 @@ func addProjectAPIError(diags *diag.Diagnostics, summary string, err error) {
 	for _, field := range fields {
 		message := strings.Join(fieldErrors[field], " ")
 		if isProjectAttribute(field) {
-			diags.AddAttributeError(path.Root(field), summary, "Label Studio rejected "+field+": "+message)
+			diags.AddAttributeError(path.Root(field), summary, "Label Studio rejected "+field+": "+message+" ("+requestSummary(apiErr)+")")
 			continue
 		}
 		unattached = append(unattached, field+": "+message)
@@ -263,8 +312,7 @@ func addProjectAPIError(diags *diag.Diagnostics, summary string, err error) {
 	}
 	unattached = append(unattached, general...)
 	if len(unattached) > 0 {
-		diags.AddError(summary, fmt.Sprintf("%s %s answered %d: %s",
-			apiErr.Method, apiErr.Path, apiErr.StatusCode, strings.Join(unattached, "; ")))
+		diags.AddError(summary, requestSummary(apiErr)+": "+strings.Join(unattached, "; "))
 	}
 }
 

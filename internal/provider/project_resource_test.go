@@ -277,7 +277,7 @@ func TestAccProject_importRejectsNonNumericID(t *testing.T) {
 func TestAddProjectAPIError(t *testing.T) {
 	t.Run("field errors go on their attributes", func(t *testing.T) {
 		var diags diag.Diagnostics
-		addProjectAPIError(&diags, "Cannot create the Label Studio project", &client.APIError{
+		addProjectAPIError(&diags, "create", "Cannot create the Label Studio project", &client.APIError{
 			StatusCode: 400, Method: "POST", Path: "/api/projects/", Detail: "Validation error",
 			ValidationErrors: map[string][]string{
 				"label_config":     {"Label config contains non-unique names"},
@@ -292,7 +292,7 @@ func TestAddProjectAPIError(t *testing.T) {
 		if !ok || !withPath.Path().Equal(path.Root("label_config")) {
 			t.Errorf("first diagnostic is not on label_config: %v", diags[0])
 		}
-		if want := "Label Studio rejected label_config: Label config contains non-unique names"; diags[0].Detail() != want {
+		if want := "Label Studio rejected label_config: Label config contains non-unique names (POST /api/projects/ answered 400)"; diags[0].Detail() != want {
 			t.Errorf("label_config detail = %q, want %q", diags[0].Detail(), want)
 		}
 		if want := "POST /api/projects/ answered 400: workspace: Invalid pk.; Something else."; diags[1].Detail() != want {
@@ -301,7 +301,7 @@ func TestAddProjectAPIError(t *testing.T) {
 	})
 	t.Run("no empty general error when every message has an attribute", func(t *testing.T) {
 		var diags diag.Diagnostics
-		addProjectAPIError(&diags, "Cannot update the Label Studio project", &client.APIError{
+		addProjectAPIError(&diags, "update", "Cannot update the Label Studio project", &client.APIError{
 			StatusCode: 400, Method: "PATCH", Path: "/api/projects/1/", Detail: "Validation error",
 			ValidationErrors: map[string][]string{"title": {"Ensure this field has at least 3 characters."}},
 		})
@@ -311,7 +311,7 @@ func TestAddProjectAPIError(t *testing.T) {
 	})
 	t.Run("other errors keep their text", func(t *testing.T) {
 		var diags diag.Diagnostics
-		addProjectAPIError(&diags, "Cannot read the Label Studio project", errors.New("connection refused"))
+		addProjectAPIError(&diags, "read", "Cannot read the Label Studio project", errors.New("connection refused"))
 		if len(diags) != 1 || diags[0].Detail() != "connection refused" {
 			t.Fatalf("got %v", diags)
 		}

@@ -7,6 +7,7 @@ package provider
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -107,14 +108,19 @@ func (p *labelStudioProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Description: "Timeout of one HTTP request, as a Go duration such as `30s` or `2m`. Defaults to `30s`. Whole operations are bounded by each resource's `timeouts`.",
 			},
 			"max_retries": schema.Int64Attribute{
+				CustomType:  wholeNumberType{},
 				Optional:    true,
-				Description: "How often an idempotent request is retried after a 429, a 5xx or a network error, with capped exponential backoff that honours `Retry-After`. Defaults to 5. Creates and syncs are never retried blindly.",
+				Description: "How often a request is retried, with capped exponential backoff that honours `Retry-After`: every request after a 429 (the server did nothing), idempotent ones also after a 5xx or a network error. Defaults to 5. A create or sync start whose request may have reached the server is never sent again: the provider looks for what it made instead.",
 			},
 		},
 	}
 }
 
 func (p *labelStudioProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	resp.Diagnostics.Append(rejectNonIntegers(req.Config.Raw)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
@@ -123,6 +129,10 @@ func (p *labelStudioProvider) ValidateConfig(ctx context.Context, req provider.V
 	if !cfg.CACertFile.IsNull() && !cfg.CACertPEM.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("ca_cert_pem"), "Conflicting CA settings",
 			"Set either ca_cert_file or ca_cert_pem, not both.")
+	}
+	if v := cfg.CACertPEM; !v.IsNull() && !v.IsUnknown() && !x509.NewCertPool().AppendCertsFromPEM([]byte(v.ValueString())) {
+		resp.Diagnostics.AddAttributeError(path.Root("ca_cert_pem"), "Invalid ca_cert_pem",
+			"ca_cert_pem holds no PEM certificate that could be parsed. Give the CA certificate itself, beginning with -----BEGIN CERTIFICATE-----, e.g. ca_cert_pem = file(\"ca.pem\"), or point ca_cert_file at the file.")
 	}
 	if v := cfg.RequestTimeout; !v.IsNull() && !v.IsUnknown() {
 		if d, err := time.ParseDuration(v.ValueString()); err != nil || d <= 0 {

@@ -295,7 +295,7 @@ func TestAccStorageCreateTimeout(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      storageConfig(env, "labelstudio_local_import_storage", attrs),
-			ExpectError: regexp.MustCompile(`(?s)did not answer within the operation's timeout.*timeouts`),
+			ExpectError: regexp.MustCompile(`(?s)did not finish within the resource's timeouts\.create.*timeouts = { create`),
 		}},
 	})
 	checkNoStorages(t, c, "localfiles", client.Import, project)

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -64,6 +65,7 @@ func (r *storageResource) Configure(_ context.Context, req resource.ConfigureReq
 // ValidateConfig checks the rules that span several attributes: credential
 // pairs (counting each secret's write-only twin) and regex anchoring.
 func (r *storageResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	resp.Diagnostics.Append(rejectNonIntegers(req.Config.Raw)...)
 	isSet := func(name string) bool {
 		for _, attrName := range []string{name, writeOnlyName(name)} {
 			var v types.String
@@ -144,25 +146,65 @@ func (r *storageResource) Create(ctx context.Context, req resource.CreateRequest
 
 	tflog.Debug(ctx, "validating storage connection before create", map[string]any{"kind": r.kind.apiKind, "direction": string(r.dir)})
 	if err := r.client.ValidateStorage(ctx, r.kind.apiKind, r.dir, withoutNulls(body)); err != nil {
-		r.addAPIError(&resp.Diagnostics, "Storage connection check failed; nothing was created", err, secrets)
+		r.addAPIError(&resp.Diagnostics, "create", "Storage connection check failed; nothing was created", err, secrets)
 		return
 	}
-	st, err := r.client.CreateStorage(ctx, r.kind.apiKind, r.dir, body)
-	if err != nil {
-		r.addAPIError(&resp.Diagnostics, "Cannot create the storage", err, secrets)
+	if ctx.Err() != nil {
+		// Interrupted during the check: nothing was sent, nothing made.
+		resp.Diagnostics.AddError("Cannot create the storage; nothing was created",
+			fmt.Sprintf("The operation ended (%v) before the create request was sent.", ctx.Err()))
 		return
+	}
+	st, settled, err := r.create(ctx, body)
+	if err != nil {
+		r.addAPIError(&resp.Diagnostics, "create", "Cannot create the storage", err, secrets)
+		return
+	}
+	if settled {
+		resp.Diagnostics.AddWarning("The create's answer was lost; the storage it made was adopted",
+			fmt.Sprintf("Label Studio's answer to the create never arrived, so the provider looked for the storage instead of creating another, and found %s storage %d, created just now with this configuration. It is now in state.", r.kind.apiKind, st.ID))
 	}
 	// An export create starts a sync, and its response is built before the
 	// sync ran (it always says "queued"); read the storage back so that
 	// state shows the real status. The create's answer stands if that fails.
 	// Import creates answer with the stored row, so they cost no extra GET.
-	if r.dir == client.Export {
+	if r.dir == client.Export && ctx.Err() == nil {
 		if fresh, err := r.client.GetStorage(ctx, r.ref(st.ID)); err == nil {
 			st = fresh
 		}
 	}
 	resp.State.Raw = req.Plan.Raw.Copy()
 	resp.Diagnostics.Append(r.applyStorage(ctx, &resp.State, st)...)
+}
+
+// create sends the create request. An interrupt (ctx cancelled) lets a
+// request in flight finish; an unknown outcome is settled by looking for
+// the storage among the project's storages of this kind, never by a second
+// create. settled reports that st was found that way.
+func (r *storageResource) create(ctx context.Context, body map[string]any) (st *client.Storage, settled bool, _ error) {
+	started := r.client.ServerTime()
+	st, err := r.client.CreateStorage(ctx, r.kind.apiKind, r.dir, body)
+	if err == nil {
+		claimID(r.client, r.claimPrefix(), st.ID)
+		return st, false, nil
+	}
+	project, _ := body[attrProject].(int64)
+	return settleCreate(ctx, settlement{
+		client:       r.client,
+		resourceType: "labelstudio_" + storageTypeName(r.kind, r.dir),
+		kind:         r.kind.apiKind + " " + string(r.dir) + " storage",
+		claimPrefix:  r.claimPrefix(),
+		asked:        body,
+		started:      started,
+	}, err, func(ctx context.Context) ([]client.Storage, error) {
+		return r.client.ListStorages(ctx, r.kind.apiKind, r.dir, project)
+	}, func(st *client.Storage) map[string]json.RawMessage { return st.Fields })
+}
+
+// claimPrefix scopes this kind's ids among the objects a provider run
+// created or adopted.
+func (r *storageResource) claimPrefix() string {
+	return r.kind.apiKind + "/" + string(r.dir)
 }
 
 func (r *storageResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -181,7 +223,7 @@ func (r *storageResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	if err != nil {
-		r.addAPIError(&resp.Diagnostics, "Cannot read the storage", err, nil)
+		r.addAPIError(&resp.Diagnostics, "read", "Cannot read the storage", err, nil)
 		return
 	}
 	resp.Diagnostics.Append(r.applyStorage(ctx, &resp.State, st)...)
@@ -212,7 +254,7 @@ func (r *storageResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	st, err := r.client.UpdateStorage(ctx, r.ref(id.ValueInt64()), body)
 	if err != nil {
-		r.addAPIError(&resp.Diagnostics, "Cannot update the storage", err, secrets)
+		r.addAPIError(&resp.Diagnostics, "update", "Cannot update the storage", err, secrets)
 		return
 	}
 	if len(secretsUnknown) > 0 && r.sendsEverySecret(body) {
@@ -241,7 +283,7 @@ func (r *storageResource) Delete(ctx context.Context, req resource.DeleteRequest
 
 	err := r.client.DeleteStorage(ctx, r.ref(id.ValueInt64()))
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		r.addAPIError(&resp.Diagnostics, "Cannot delete the storage", err, nil)
+		r.addAPIError(&resp.Diagnostics, "delete", "Cannot delete the storage", err, nil)
 	}
 }
 
@@ -289,7 +331,7 @@ func (r *storageResource) checkUpdate(ctx context.Context, id int64, body map[st
 		return true
 	}
 	if err := r.client.ValidateStorage(ctx, r.kind.apiKind, r.dir, candidate); err != nil {
-		r.addAPIError(diags, "Storage connection check failed; nothing was changed", err, secrets)
+		r.addAPIError(diags, "update", "Storage connection check failed; nothing was changed", err, secrets)
 		return false
 	}
 	return true
@@ -308,11 +350,13 @@ func (r *storageResource) secretNames() []string {
 
 // addAPIError turns a failed call into diagnostics: field errors on the
 // attribute the server names, other messages as resource-level errors, with
-// known server messages translated into what to do. Configured secret values
-// are scrubbed from every text.
-func (r *storageResource) addAPIError(diags *diag.Diagnostics, summary string, err error, secrets []string) {
-	if errors.Is(err, context.DeadlineExceeded) {
-		diags.AddError(summary, redactSecrets(fmt.Sprintf("Label Studio did not answer within the operation's timeout (%v). If the server or the storage is slow, raise it in the resource's timeouts attribute, e.g. timeouts = { create = \"20m\", update = \"20m\" }.", err), secrets))
+// known server messages translated into what to do, and what was requested
+// (method, path, attempts) in every one. A timeout names the setting that
+// expired; operation is the timeouts key (create, update, …). Configured
+// secret values are scrubbed from every text.
+func (r *storageResource) addAPIError(diags *diag.Diagnostics, operation, summary string, err error, secrets []string) {
+	if advice := timeoutAdvice(err, operation); advice != "" {
+		diags.AddError(summary, redactSecrets(advice, secrets))
 		return
 	}
 	var apiErr *client.APIError
@@ -331,6 +375,7 @@ func (r *storageResource) addAPIError(diags *diag.Diagnostics, summary string, e
 	for _, f := range r.kind.fieldsFor(r.dir) {
 		known[f.name] = true
 	}
+	requested := " (" + requestSummary(apiErr) + ")"
 	fieldErrs := apiErr.FieldErrors()
 	fields := make([]string, 0, len(fieldErrs))
 	for field := range fieldErrs {
@@ -340,13 +385,13 @@ func (r *storageResource) addAPIError(diags *diag.Diagnostics, summary string, e
 	for _, field := range fields {
 		msg := redactSecrets(explainServerMessage(strings.Join(fieldErrs[field], " ")), secrets)
 		if known[field] {
-			diags.AddAttributeError(path.Root(field), summary, msg)
+			diags.AddAttributeError(path.Root(field), summary, msg+requested)
 		} else {
-			diags.AddError(summary, field+": "+msg)
+			diags.AddError(summary, field+": "+msg+requested)
 		}
 	}
 	for _, msg := range apiErr.Messages() {
-		diags.AddError(summary, redactSecrets(explainServerMessage(msg), secrets))
+		diags.AddError(summary, redactSecrets(explainServerMessage(msg), secrets)+requested)
 	}
 	if len(fieldErrs) == 0 && len(apiErr.Messages()) == 0 {
 		diags.AddError(summary, redactSecrets(apiErr.Error(), secrets))

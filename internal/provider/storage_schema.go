@@ -50,6 +50,7 @@ func storageSchema(ctx context.Context, kind storageKind, dir client.Direction) 
 			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 		},
 		attrProject: schema.Int64Attribute{
+			CustomType:    wholeNumberType{},
 			Required:      true,
 			Description:   "ID of the project the storage belongs to. Changing it replaces the storage; a replaced import storage that is synced again imports every object again as new, duplicate tasks.",
 			PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
@@ -88,7 +89,7 @@ func storageSchema(ctx context.Context, kind storageKind, dir client.Direction) 
 			Computed:    true,
 			Description: "Sync bookkeeping as a JSON object (attempts, timestamps, `tasks_existed`, `total_annotations`, …).",
 		},
-		attrTimeouts: timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		attrTimeouts: checkedTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true})),
 	}
 	for _, f := range kind.fieldsFor(dir) {
 		attrs[f.name] = fieldAttribute(f, dir)
@@ -104,6 +105,7 @@ func storageSchema(ctx context.Context, kind storageKind, dir client.Direction) 
 				},
 			}
 			attrs[versionName(f.name)] = schema.Int64Attribute{
+				CustomType:  wholeNumberType{},
 				Optional:    true,
 				Description: fmt.Sprintf("Version of `%s`: any change sends the current write-only value to Label Studio.", writeOnlyName(f.name)),
 				Validators: []validator.Int64{
@@ -152,7 +154,7 @@ func fieldAttribute(f storageField, dir client.Direction) schema.Attribute {
 		}
 		return a
 	case fieldInt64:
-		a := schema.Int64Attribute{Required: f.required, Optional: optional, Computed: computed, Description: f.description,
+		a := schema.Int64Attribute{CustomType: wholeNumberType{}, Required: f.required, Optional: optional, Computed: computed, Description: f.description,
 			Validators: int64Validators(f.check)}
 		if v, ok := def.(int64); ok {
 			a.Default = int64default.StaticInt64(v)

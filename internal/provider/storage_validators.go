@@ -143,7 +143,7 @@ func regexFilterValidator() validator.String {
 			return
 		}
 		var syntaxErr *syntax.Error
-		if errors.As(err, &syntaxErr) && brokenInEveryDialect(syntaxErr.Code) {
+		if errors.As(err, &syntaxErr) && (brokenInEveryDialect(syntaxErr.Code) || minRepeatAboveMax(syntaxErr)) {
 			resp.Diagnostics.AddAttributeError(req.Path, "Invalid regex_filter",
 				fmt.Sprintf("%q is not a regular expression: %v. Fix the pattern, e.g. .*\\.jpg$ to select JPEG files.", v, err))
 			return
@@ -151,6 +151,25 @@ func regexFilterValidator() validator.String {
 		resp.Diagnostics.AddAttributeWarning(req.Path, "regex_filter cannot be checked",
 			fmt.Sprintf("Go's regular expressions reject %q (%v), probably because it uses Python-only syntax such as lookarounds or backreferences. Label Studio uses Python's re, so it may still work; check the synced tasks.", v, err))
 	}}
+}
+
+// repeatBounds matches a counted repetition such as {2,1}.
+var repeatBounds = regexp.MustCompile(`^\{([0-9]+),([0-9]+)\}$`)
+
+// minRepeatAboveMax reports a repetition whose minimum exceeds its maximum,
+// which Python rejects too ("min repeat greater than max repeat"); Go's
+// other repeat-size error, a count above 1000, is Go's own limit.
+func minRepeatAboveMax(err *syntax.Error) bool {
+	if err.Code != syntax.ErrInvalidRepeatSize {
+		return false
+	}
+	m := repeatBounds.FindStringSubmatch(err.Expr)
+	if m == nil {
+		return false
+	}
+	lo, errLo := strconv.Atoi(m[1])
+	hi, errHi := strconv.Atoi(m[2])
+	return errLo == nil && errHi == nil && lo > hi
 }
 
 func brokenInEveryDialect(code syntax.ErrorCode) bool {

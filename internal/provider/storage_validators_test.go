@@ -36,7 +36,10 @@ func TestRegexFilterValidator(t *testing.T) {
 		{`(.*\.jpg`, 1, 0},          // unbalanced
 		{`.*\.jpg)`, 1, 0},
 		{`[a-`, 1, 0},
-		{`*.jpg`, 1, 0}, // a glob, not a regex
+		{`*.jpg`, 1, 0},   // a glob, not a regex
+		{`a{2,1}`, 1, 0},  // Python: "min repeat greater than max repeat"
+		{`a{1001}`, 0, 1}, // above Go's limit of 1000, fine in Python
+		{`a{1,1001}`, 0, 1},
 	}
 	for _, tc := range cases {
 		errs, warns, text := runStringValidator(regexFilterValidator(), tc.pattern)

@@ -38,6 +38,7 @@ type storageSyncActionModel struct {
 	Wait                  types.Bool         `tfsdk:"wait"`
 	OnCompletedWithErrors types.String       `tfsdk:"on_completed_with_errors"`
 	Concurrency           types.Int64        `tfsdk:"concurrency"`
+	MaxAttempts           types.Int64        `tfsdk:"max_attempts"`
 	Timeouts              timeouts.Value     `tfsdk:"timeouts"`
 }
 
@@ -59,17 +60,15 @@ func (a *storageSyncAction) Schema(ctx context.Context, _ action.SchemaRequest, 
 						"kind": schema.StringAttribute{
 							Required:    true,
 							Description: syncKindDescription,
-							Validators:  []validator.String{stringvalidator.OneOf(syncKindNames()...)},
 						},
 						"direction": schema.StringAttribute{
 							Required:    true,
 							Description: syncDirectionDescription,
-							Validators:  []validator.String{stringvalidator.OneOf(string(client.Import), string(client.Export))},
 						},
 						"id": schema.Int64Attribute{
+							CustomType:  wholeNumberType{},
 							Required:    true,
 							Description: "The storage's `id`.",
-							Validators:  []validator.Int64{int64validator.AtLeast(1)},
 						},
 					},
 				},
@@ -84,9 +83,16 @@ func (a *storageSyncAction) Schema(ctx context.Context, _ action.SchemaRequest, 
 				Validators:  []validator.String{stringvalidator.OneOf(onCompletedWithErrorsWarn, onCompletedWithErrorsFail)},
 			},
 			"concurrency": schema.Int64Attribute{
+				CustomType:  wholeNumberType{},
 				Optional:    true,
 				Description: fmt.Sprintf("How many storages sync at once (default %d).", defaultSyncConcurrency),
 				Validators:  []validator.Int64{int64validator.Between(1, maxSyncConcurrency)},
+			},
+			"max_attempts": schema.Int64Attribute{
+				CustomType:  wholeNumberType{},
+				Optional:    true,
+				Description: syncMaxAttemptsDescription,
+				Validators:  []validator.Int64{int64validator.Between(1, maxSyncMaxAttempts)},
 			},
 			"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{
 				InvokeDescription: "How long to wait for the syncs, e.g. `45m` (default 30m).",
@@ -101,12 +107,13 @@ func (a *storageSyncAction) Configure(_ context.Context, req action.ConfigureReq
 
 // ValidateConfig rejects a storage listed twice once the list is known.
 func (a *storageSyncAction) ValidateConfig(ctx context.Context, req action.ValidateConfigRequest, resp *action.ValidateConfigResponse) {
+	resp.Diagnostics.Append(rejectNonIntegers(req.Config.Raw)...)
 	var storages types.List
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, pathStorages, &storages)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(validateNoDuplicateStorages(ctx, storages)...)
+	resp.Diagnostics.Append(validateStorageList(ctx, storages)...)
 }
 
 func (a *storageSyncAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
@@ -136,7 +143,11 @@ func (a *storageSyncAction) Invoke(ctx context.Context, req action.InvokeRequest
 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	engine := syncengine.New(a.client, syncengine.Options{Concurrency: concurrency})
+	maxAttempts := defaultSyncMaxAttempts
+	if !cfg.MaxAttempts.IsNull() {
+		maxAttempts = int(cfg.MaxAttempts.ValueInt64())
+	}
+	engine := syncengine.New(a.client, syncengine.Options{Concurrency: concurrency, MaxAttempts: maxAttempts})
 	progress := func(ev syncengine.Event) {
 		msg := syncProgressMessage(ev)
 		if msg == "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,8 +40,16 @@ const (
 const (
 	syncKindDescription = "The storage kind: the `<kind>` of the storage's resource type `labelstudio_<kind>_<direction>_storage` " +
 		"(`s3`, `s3s`, `gcs`, `azure_blob`, `redis`, `local`), or the storage's `type` attribute (`azure`, `localfiles`, …)."
-	syncDirectionDescription = "`import` for an import (source) storage, `export` for an export (target) storage."
-	syncPolicyDescription    = "What a sync that ends `completed_with_errors` (some tasks failed validation) means: `warn` (default) or `fail`."
+	syncDirectionDescription   = "`import` for an import (source) storage, `export` for an export (target) storage."
+	syncPolicyDescription      = "What a sync that ends `completed_with_errors` (some tasks failed validation) means: `warn` (default) or `fail`."
+	syncMaxAttemptsDescription = "How many times an import sync that ends `failed` is run in all (default 1, at most 10). " +
+		"Import syncs are incremental, so a restart only imports what the failed run missed (large syncs that die midway are a known Label Studio failure). " +
+		"Export syncs are run once."
+)
+
+const (
+	defaultSyncMaxAttempts = 1
+	maxSyncMaxAttempts     = 10
 )
 
 var pathStorages = path.Root("storages")
@@ -102,9 +111,11 @@ func storageRefs(storages []syncStorageModel) ([]client.StorageRef, diag.Diagnos
 	return refs, diags
 }
 
-// validateNoDuplicateStorages reports a storage listed twice, as far as the
-// list is known at validation time.
-func validateNoDuplicateStorages(ctx context.Context, list types.List) diag.Diagnostics {
+// validateStorageList checks each storage of the list (kind, direction, id)
+// and reports a storage listed twice, as far as the list is known at
+// validation time. Errors go on storages[i], the deepest place Terraform
+// can show inside a list, and name the attribute.
+func validateStorageList(ctx context.Context, list types.List) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if list.IsNull() || list.IsUnknown() {
 		return diags
@@ -116,12 +127,27 @@ func validateNoDuplicateStorages(ctx context.Context, list types.List) diag.Diag
 	}
 	seen := map[client.StorageRef]int{}
 	for i, s := range storages {
+		at := pathStorages.AtListIndex(i)
+		if k := s.Kind; !k.IsUnknown() {
+			if _, ok := apiKindFor(k.ValueString()); !ok {
+				diags.AddAttributeError(at, "Invalid storages["+strconv.Itoa(i)+"].kind",
+					fmt.Sprintf("storages[%d].kind = %q is not a storage kind; use one of %s.", i, k.ValueString(), strings.Join(syncKindNames(), ", ")))
+			}
+		}
+		if d := s.Direction; !d.IsUnknown() && d.ValueString() != string(client.Import) && d.ValueString() != string(client.Export) {
+			diags.AddAttributeError(at, "Invalid storages["+strconv.Itoa(i)+"].direction",
+				fmt.Sprintf("storages[%d].direction = %q must be %q or %q.", i, d.ValueString(), client.Import, client.Export))
+		}
+		if id := s.ID; !id.IsUnknown() && !id.IsNull() && id.ValueInt64() < 1 {
+			diags.AddAttributeError(at, "Invalid storages["+strconv.Itoa(i)+"].id",
+				fmt.Sprintf("storages[%d].id = %d is not a storage id: it must be at least 1, the id attribute of a storage resource.", i, id.ValueInt64()))
+		}
 		if s.Kind.IsUnknown() || s.Direction.IsUnknown() || s.ID.IsUnknown() {
 			continue
 		}
 		apiKind, ok := apiKindFor(s.Kind.ValueString())
 		if !ok {
-			continue // the kind's own validator reports it
+			continue
 		}
 		ref := client.StorageRef{Kind: apiKind, Direction: client.Direction(s.Direction.ValueString()), ID: s.ID.ValueInt64()}
 		if first, dup := seen[ref]; dup {
@@ -145,7 +171,13 @@ func syncProgressMessage(ev syncengine.Event) string {
 	name := describeStorage(ev.Ref)
 	switch ev.Kind {
 	case syncengine.EventStarted:
+		if ev.Attempt > 1 {
+			return fmt.Sprintf("Starting the sync of the %s again (attempt %d of %d)", name, ev.Attempt, ev.MaxAttempts)
+		}
 		return fmt.Sprintf("Starting the sync of the %s", name)
+	case syncengine.EventRestart:
+		return fmt.Sprintf("Sync of the %s failed (attempt %d of %d)%s; it will be started again, importing only what the failed run missed",
+			name, ev.Attempt-1, ev.MaxAttempts, quoteTracebackLine(ev.Result))
 	case syncengine.EventUncertainStart:
 		return fmt.Sprintf("The sync request for the %s failed (%v); checking whether the sync started instead of starting another", name, ev.Err)
 	case syncengine.EventProgress:
@@ -162,7 +194,11 @@ func syncProgressMessage(ev syncengine.Event) string {
 		if ev.LastSyncCount != nil {
 			msg += fmt.Sprintf(" with %d %s", *ev.LastSyncCount, countNoun(ev.Ref.Direction))
 		}
-		return msg + fmt.Sprintf(" after %s", ev.Elapsed.Round(time.Second/10))
+		msg += fmt.Sprintf(" after %s", ev.Elapsed.Round(time.Second/10))
+		if ev.Attempt > 1 {
+			msg += fmt.Sprintf(" and %d attempts", ev.Attempt)
+		}
+		return msg
 	}
 	return ""
 }
@@ -190,7 +226,7 @@ func syncResultDiagnostics(results []syncengine.Result, onCompletedWithErrors st
 		case res.Err != nil:
 			diags.AddError("Storage sync failed", fmt.Sprintf("The sync of the %s could not be run: %v", name, res.Err))
 		case res.Status == syncengine.StatusFailed:
-			diags.AddError("Storage sync failed", fmt.Sprintf("The sync of the %s failed.%s", name, quoteTraceback(res.Traceback)))
+			diags.AddError("Storage sync failed", fmt.Sprintf("The sync of the %s failed%s.%s", name, attemptsSuffix(res), quoteTraceback(res.Traceback)))
 		case res.Status == syncengine.StatusCompletedWithErrors:
 			detail := fmt.Sprintf("The sync of the %s completed with errors (%s).%s", name, formatCount(res), quoteTraceback(res.Traceback))
 			if onCompletedWithErrors == onCompletedWithErrorsFail {
@@ -201,6 +237,24 @@ func syncResultDiagnostics(results []syncengine.Result, onCompletedWithErrors st
 		}
 	}
 	return diags
+}
+
+// attemptsSuffix is " after 3 attempts" when a sync was restarted.
+func attemptsSuffix(res syncengine.Result) string {
+	if len(res.Attempts) > 1 {
+		return fmt.Sprintf(" after %d attempts", len(res.Attempts))
+	}
+	return ""
+}
+
+// quoteTracebackLine is the last line of a failed run's traceback (the
+// exception), for a one-line progress message.
+func quoteTracebackLine(res *syncengine.Result) string {
+	if res == nil || res.Traceback == nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimSpace(*res.Traceback), "\n")
+	return ": " + lines[len(lines)-1]
 }
 
 func formatCount(res syncengine.Result) string {

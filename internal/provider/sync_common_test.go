@@ -74,3 +74,31 @@ func TestSyncResultDiagnostics(t *testing.T) {
 		})
 	}
 }
+
+// TestSyncProgressNamesAttempts: a restarted import sync says which attempt
+// failed, why, and which one starts.
+func TestSyncProgressNamesAttempts(t *testing.T) {
+	ref := client.StorageRef{Kind: "s3", Direction: client.Import, ID: 5}
+	traceback := "Traceback (most recent call last):\n  ...\nRuntimeError: job was not found in redis"
+	failed := syncengine.Result{Ref: ref, Status: syncengine.StatusFailed, Traceback: &traceback}
+	for _, tc := range []struct {
+		ev   syncengine.Event
+		want string
+	}{
+		{syncengine.Event{Kind: syncengine.EventRestart, Ref: ref, Attempt: 2, MaxAttempts: 3, Result: &failed},
+			"Sync of the s3 import storage 5 failed (attempt 1 of 3): RuntimeError: job was not found in redis; it will be started again, importing only what the failed run missed"},
+		{syncengine.Event{Kind: syncengine.EventStarted, Ref: ref, Attempt: 2, MaxAttempts: 3},
+			"Starting the sync of the s3 import storage 5 again (attempt 2 of 3)"},
+		{syncengine.Event{Kind: syncengine.EventFinished, Ref: ref, Status: syncengine.StatusCompleted, Attempt: 2, Elapsed: 3 * time.Second},
+			"Sync of the s3 import storage 5 ended completed after 3s and 2 attempts"},
+	} {
+		if got := syncProgressMessage(tc.ev); got != tc.want {
+			t.Errorf("message\n got  %q\n want %q", got, tc.want)
+		}
+	}
+	failed.Attempts = make([]syncengine.Attempt, 3)
+	diags := syncResultDiagnostics([]syncengine.Result{failed}, "warn", time.Minute)
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), "failed after 3 attempts") {
+		t.Errorf("diagnostics = %v, want the failure after 3 attempts", diags)
+	}
+}

@@ -55,6 +55,7 @@ type storageSyncResourceModel struct {
 	Wait                  types.Bool     `tfsdk:"wait"`
 	OnCompletedWithErrors types.String   `tfsdk:"on_completed_with_errors"`
 	Concurrency           types.Int64    `tfsdk:"concurrency"`
+	MaxAttempts           types.Int64    `tfsdk:"max_attempts"`
 	Results               types.List     `tfsdk:"results"`
 	Timeouts              timeouts.Value `tfsdk:"timeouts"`
 }
@@ -70,6 +71,17 @@ var syncResultAttrTypes = map[string]attr.Type{
 	"last_sync_count":  types.Int64Type,
 	"duration_seconds": types.Float64Type,
 	"traceback":        types.StringType,
+	"attempts":         types.ListType{ElemType: types.ObjectType{AttrTypes: syncAttemptAttrTypes}},
+}
+
+// syncAttemptAttrTypes is the shape of one run in a result's `attempts`.
+var syncAttemptAttrTypes = map[string]attr.Type{
+	"status":           types.StringType,
+	"last_sync":        types.StringType,
+	"last_sync_count":  types.Int64Type,
+	"duration_seconds": types.Float64Type,
+	"traceback":        types.StringType,
+	"error":            types.StringType,
 }
 
 func (r *storageSyncResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -96,17 +108,15 @@ func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaReque
 						"kind": schema.StringAttribute{
 							Required:    true,
 							Description: syncKindDescription,
-							Validators:  []validator.String{stringvalidator.OneOf(syncKindNames()...)},
 						},
 						"direction": schema.StringAttribute{
 							Required:    true,
 							Description: syncDirectionDescription,
-							Validators:  []validator.String{stringvalidator.OneOf(string(client.Import), string(client.Export))},
 						},
 						"id": schema.Int64Attribute{
+							CustomType:  wholeNumberType{},
 							Required:    true,
 							Description: "The storage's `id`.",
-							Validators:  []validator.Int64{int64validator.AtLeast(1)},
 						},
 					},
 				},
@@ -133,11 +143,20 @@ func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Validators:  []validator.String{stringvalidator.OneOf(onCompletedWithErrorsWarn, onCompletedWithErrorsFail)},
 			},
 			"concurrency": schema.Int64Attribute{
+				CustomType:  wholeNumberType{},
 				Optional:    true,
 				Computed:    true,
 				Default:     int64default.StaticInt64(defaultSyncConcurrency),
 				Description: fmt.Sprintf("How many storages sync at once (default %d).", defaultSyncConcurrency),
 				Validators:  []validator.Int64{int64validator.Between(1, maxSyncConcurrency)},
+			},
+			"max_attempts": schema.Int64Attribute{
+				CustomType:  wholeNumberType{},
+				Optional:    true,
+				Computed:    true,
+				Default:     int64default.StaticInt64(defaultSyncMaxAttempts),
+				Description: syncMaxAttemptsDescription,
+				Validators:  []validator.Int64{int64validator.Between(1, maxSyncMaxAttempts)},
 			},
 			"results": schema.ListNestedAttribute{
 				Computed:    true,
@@ -153,15 +172,29 @@ func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaReque
 						"last_sync_count":  schema.Int64Attribute{Computed: true, Description: "New tasks created (import) or annotations written (export) by this sync."},
 						"duration_seconds": schema.Float64Attribute{Computed: true, Description: "Seconds from the sync request to the end being seen."},
 						"traceback":        schema.StringAttribute{Computed: true, Description: "Label Studio's error text for a failed sync or one completed with errors (the end of it when very long)."},
+						"attempts": schema.ListNestedAttribute{
+							Computed:    true,
+							Description: "Every run of this storage's sync, in order: one unless a failed import sync was started again (`max_attempts`). The attributes above are the last run's.",
+							NestedObject: schema.NestedAttributeObject{
+								Attributes: map[string]schema.Attribute{
+									"status":           schema.StringAttribute{Computed: true, Description: "How the run ended."},
+									"last_sync":        schema.StringAttribute{Computed: true, Description: "When the run finished, as Label Studio reports it."},
+									"last_sync_count":  schema.Int64Attribute{Computed: true, Description: "New tasks created (import) or annotations written (export) by the run."},
+									"duration_seconds": schema.Float64Attribute{Computed: true, Description: "Seconds from the run's sync request to its end being seen."},
+									"traceback":        schema.StringAttribute{Computed: true, Description: "Label Studio's error text for the run, if any (the end of it when very long)."},
+									"error":            schema.StringAttribute{Computed: true, Description: "Why the run could not be started or waited for, if it could not."},
+								},
+							},
+						},
 					},
 				},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{
+			"timeouts": checkedTimeouts(timeouts.Attributes(ctx, timeouts.Opts{
 				Create:            true,
 				Update:            true,
 				CreateDescription: "How long to wait for the syncs on create (default 30m).",
 				UpdateDescription: "How long to wait for the syncs when `storages` change (default 30m).",
-			}),
+			})),
 		},
 	}
 }
@@ -172,12 +205,13 @@ func (r *storageSyncResource) Configure(_ context.Context, req resource.Configur
 
 // ValidateConfig rejects a storage listed twice once the list is known.
 func (r *storageSyncResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	resp.Diagnostics.Append(rejectNonIntegers(req.Config.Raw)...)
 	var storages types.List
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, pathStorages, &storages)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(validateNoDuplicateStorages(ctx, storages)...)
+	resp.Diagnostics.Append(validateStorageList(ctx, storages)...)
 }
 
 // ModifyPlan keeps the results of the last sync unless one will run: on
@@ -273,7 +307,7 @@ func (r *storageSyncResource) sync(ctx context.Context, m *storageSyncResourceMo
 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	engine := syncengine.New(r.client, syncengine.Options{Concurrency: int(m.Concurrency.ValueInt64())})
+	engine := syncengine.New(r.client, syncengine.Options{Concurrency: int(m.Concurrency.ValueInt64()), MaxAttempts: int(m.MaxAttempts.ValueInt64())})
 	logEvent := func(ev syncengine.Event) {
 		if msg := syncProgressMessage(ev); msg != "" {
 			tflog.Info(ctx, msg, map[string]any{"storage": describeStorage(ev.Ref), "status": ev.Status})
@@ -298,12 +332,28 @@ func syncResultsValue(results []syncengine.Result) (types.List, diag.Diagnostics
 	objType := types.ObjectType{AttrTypes: syncResultAttrTypes}
 	elems := make([]attr.Value, 0, len(results))
 	var diags diag.Diagnostics
+	attemptType := types.ObjectType{AttrTypes: syncAttemptAttrTypes}
 	for _, res := range results {
-		var traceback *string
-		if res.Traceback != nil {
-			t := truncateTraceback(*res.Traceback, maxTracebackInState)
-			traceback = &t
+		attempts := make([]attr.Value, 0, len(res.Attempts))
+		for _, a := range res.Attempts {
+			errText := types.StringNull()
+			if a.Err != nil {
+				errText = types.StringValue(a.Err.Error())
+			}
+			obj, d := types.ObjectValue(syncAttemptAttrTypes, map[string]attr.Value{
+				"status":           stringOrNull(a.Status),
+				"last_sync":        types.StringPointerValue(a.LastSync),
+				"last_sync_count":  types.Int64PointerValue(a.LastSyncCount),
+				"duration_seconds": types.Float64Value(a.Duration.Seconds()),
+				"traceback":        types.StringPointerValue(truncatedTraceback(a.Traceback)),
+				"error":            errText,
+			})
+			diags.Append(d...)
+			attempts = append(attempts, obj)
 		}
+		attemptList, d := types.ListValue(attemptType, attempts)
+		diags.Append(d...)
+		traceback := truncatedTraceback(res.Traceback)
 		var project types.Int64
 		if res.Project != 0 {
 			project = types.Int64Value(res.Project)
@@ -320,6 +370,7 @@ func syncResultsValue(results []syncengine.Result) (types.List, diag.Diagnostics
 			"last_sync_count":  types.Int64PointerValue(res.LastSyncCount),
 			"duration_seconds": types.Float64Value(res.Duration.Seconds()),
 			"traceback":        types.StringPointerValue(traceback),
+			"attempts":         attemptList,
 		})
 		diags.Append(d...)
 		elems = append(elems, obj)
@@ -327,6 +378,15 @@ func syncResultsValue(results []syncengine.Result) (types.List, diag.Diagnostics
 	list, d := types.ListValue(objType, elems)
 	diags.Append(d...)
 	return list, diags
+}
+
+// truncatedTraceback bounds a traceback for state.
+func truncatedTraceback(traceback *string) *string {
+	if traceback == nil {
+		return nil
+	}
+	t := truncateTraceback(*traceback, maxTracebackInState)
+	return &t
 }
 
 func stringOrNull(s string) types.String {

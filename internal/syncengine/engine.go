@@ -57,10 +57,17 @@ type Options struct {
 	// HealthCheckInterval makes a status read a list call when the last one
 	// is this old (default 30s).
 	HealthCheckInterval time.Duration
-	// StartGrace is how long to look for a new run after a sync request
-	// that failed without a verdict from the server (timeout, proxy error)
-	// before concluding that it did not start (default 1m).
+	// StartGrace is how long to watch the storage's status for a new run
+	// after a sync request that failed without a verdict from the server
+	// (timeout, dropped connection, proxy error) before concluding that it
+	// did not start (default 5s). Label Studio marks the storage queued
+	// inside the sync request, so a request that reached it shows at once.
 	StartGrace time.Duration
+	// MaxAttempts is how many times an import sync that ends "failed" is
+	// run in all (default 1: no restart). Import syncs are incremental, so a
+	// restart only picks up what the failed run missed. Export syncs, and
+	// syncs that could not be started or waited for, are never restarted.
+	MaxAttempts int
 	// Clock defaults to the wall clock.
 	Clock Clock
 	// Random returns numbers in [0, 1) for jitter (default math/rand/v2).
@@ -88,7 +95,10 @@ func New(api API, opts Options) *Engine {
 		opts.HealthCheckInterval = 30 * time.Second
 	}
 	if opts.StartGrace <= 0 {
-		opts.StartGrace = time.Minute
+		opts.StartGrace = 5 * time.Second
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 1
 	}
 	if opts.Clock == nil {
 		opts.Clock = RealClock{}
@@ -108,14 +118,28 @@ type Result struct {
 	LastSync      *string
 	LastSyncCount *int64
 	Traceback     *string
-	// Duration runs from the sync request to the moment the engine saw
-	// the final status.
+	// Duration runs from the first sync request to the moment the engine
+	// saw the final status of the last attempt.
 	Duration time.Duration
 	// Err is set when the sync could not be started or waited for: the
 	// server refused it (not synchronizable, connection check failed), the
 	// storage is gone, or the context ended. A sync that ran and failed is
 	// Status "failed" with a Traceback, not an Err.
 	Err error
+	// Attempts holds every run, in order; the fields above are the last
+	// one's (Duration excepted). It has one entry unless a failed import
+	// sync was restarted (Options.MaxAttempts).
+	Attempts []Attempt
+}
+
+// Attempt is how one run of a storage's sync ended.
+type Attempt struct {
+	Status        string
+	LastSync      *string
+	LastSyncCount *int64
+	Traceback     *string
+	Duration      time.Duration
+	Err           error
 }
 
 // EventKind says what an Event reports.
@@ -132,6 +156,9 @@ const (
 	EventUncertainStart
 	// EventFinished: Result holds the outcome.
 	EventFinished
+	// EventRestart: the import sync failed and is started again; Attempt
+	// is the attempt about to start, Result the failed one so far.
+	EventRestart
 )
 
 // Event reports what happened to one storage. The engine never calls the
@@ -144,6 +171,10 @@ type Event struct {
 	Elapsed       time.Duration
 	Err           error
 	Result        *Result
+	// Attempt numbers the run the event is about, from 1.
+	Attempt int
+	// MaxAttempts is Options.MaxAttempts, so messages can say "2 of 3".
+	MaxAttempts int
 }
 
 // Sync syncs every storage in refs, at most Options.Concurrency at a time,
@@ -167,6 +198,7 @@ func (e *Engine) syncAll(ctx context.Context, refs []client.StorageRef, onEvent 
 		if onEvent == nil {
 			return
 		}
+		ev.MaxAttempts = e.opts.MaxAttempts
 		mu.Lock()
 		defer mu.Unlock()
 		onEvent(ev)
@@ -199,7 +231,7 @@ func (e *Engine) syncAll(ctx context.Context, refs []client.StorageRef, onEvent 
 			results[i] = run.run(ctx)
 			report(Event{
 				Kind: EventFinished, Ref: ref, Status: results[i].Status, LastSyncCount: results[i].LastSyncCount,
-				Elapsed: results[i].Duration, Err: results[i].Err, Result: &results[i],
+				Elapsed: results[i].Duration, Err: results[i].Err, Result: &results[i], Attempt: len(results[i].Attempts),
 			})
 		}()
 	}
@@ -216,6 +248,8 @@ type storageSync struct {
 	waitForEnd bool
 
 	started time.Time
+	// attempt numbers the current run, from 1.
+	attempt int
 	project int64
 	// last is the most recent state seen.
 	last *client.Storage
@@ -241,13 +275,37 @@ func (s *storageSync) observe(st *client.Storage) {
 	if prev != nil && prev.Status == st.Status && equalCounts(prev.LastSyncCount, st.LastSyncCount) {
 		return
 	}
-	s.report(Event{Kind: EventProgress, Ref: s.ref, Status: st.Status, LastSyncCount: st.LastSyncCount, Elapsed: s.elapsed()})
+	s.report(Event{Kind: EventProgress, Ref: s.ref, Status: st.Status, LastSyncCount: st.LastSyncCount, Elapsed: s.elapsed(), Attempt: s.attempt})
 }
 
+// run syncs the storage, restarting a failed import sync up to
+// MaxAttempts runs in all.
 func (s *storageSync) run(ctx context.Context) Result {
+	begun := s.engine.opts.Clock.Now()
+	var attempts []Attempt
+	for s.attempt = 1; ; s.attempt++ {
+		res := s.runOnce(ctx)
+		attempts = append(attempts, Attempt{
+			Status: res.Status, LastSync: res.LastSync, LastSyncCount: res.LastSyncCount,
+			Traceback: res.Traceback, Duration: res.Duration, Err: res.Err,
+		})
+		res.Attempts = attempts
+		res.Duration = s.engine.opts.Clock.Now().Sub(begun)
+		restart := res.Err == nil && res.Status == StatusFailed && s.ref.Direction == client.Import &&
+			s.waitForEnd && s.attempt < s.engine.opts.MaxAttempts && ctx.Err() == nil
+		if !restart {
+			return res
+		}
+		s.report(Event{Kind: EventRestart, Ref: s.ref, Status: res.Status, Elapsed: res.Duration, Result: &res, Attempt: s.attempt + 1})
+		s.last = nil
+	}
+}
+
+// runOnce is one run: the request and the wait for its end.
+func (s *storageSync) runOnce(ctx context.Context) Result {
 	clock := s.engine.opts.Clock
 	s.started = clock.Now()
-	s.report(Event{Kind: EventStarted, Ref: s.ref})
+	s.report(Event{Kind: EventStarted, Ref: s.ref, Attempt: s.attempt})
 
 	// The state before the request tells a new run from the previous one
 	// when the request's outcome is unknown, and gives the project that
@@ -275,7 +333,7 @@ func (s *storageSync) run(ctx context.Context) Result {
 		s.last = baseline
 		return s.result(err)
 	}
-	s.report(Event{Kind: EventUncertainStart, Ref: s.ref, Status: baseline.Status, Elapsed: s.elapsed(), Err: err})
+	s.report(Event{Kind: EventUncertainStart, Ref: s.ref, Status: baseline.Status, Elapsed: s.elapsed(), Err: err, Attempt: s.attempt})
 	return s.wait(ctx, &uncertainStart{baseline: baseline, err: err, since: clock.Now(), grace: grace})
 }
 

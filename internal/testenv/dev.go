@@ -24,8 +24,10 @@ func (e *Env) Dev(t testing.TB) *DevClient {
 
 // Fault makes matching requests misbehave: Mode is "slow" (DelayMS, then
 // served), "fail" (500), "throttle" (429 with RetryAfter seconds), "drop"
-// (connection closed) or "echo" (400 whose messages repeat the request body,
-// secrets included). Path is a regular expression on the URL path; Count
+// (connection closed before the handler runs), "lose" (after DelayMS the
+// handler runs, then the connection is closed without its answer) or "echo"
+// (400 whose messages repeat the request body, secrets included). Path is a
+// regular expression on the URL path; Count
 // limits how many requests it hits (0: until cleared).
 type Fault struct {
 	Method     string `json:"method,omitempty"`

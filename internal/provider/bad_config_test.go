@@ -1,0 +1,287 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
+)
+
+// badConfigMarker ends the line a case's error must point at.
+const badConfigMarker = "# <- error"
+
+// badConfig is one configuration that must fail at plan time, with the
+// error on the marked line: Terraform shows an error there when the
+// provider puts it on that attribute.
+type badConfig struct {
+	name string
+	hcl  string // one block; the line of the expected error ends in badConfigMarker
+	want string // regular expression on the error's summary and detail
+}
+
+// badConfigs is the table: every storage type, the project, the sync
+// resource and the provider, each with inputs Label Studio would reject or
+// that cannot mean anything.
+func badConfigs(project int64) (resources, providers []badConfig) {
+	long := strings.Repeat("t", 257)
+	for _, k := range storageKinds {
+		for _, dir := range []client.Direction{client.Import, client.Export} {
+			typeName := "labelstudio_" + storageTypeName(k, dir)
+			base := fmt.Sprintf("  project = %d\n", project)
+			switch k.typeName {
+			case "s3s":
+				base += "  role_arn = \"arn:aws:iam::123456789012:role/ls\"\n"
+			case "local":
+				base += "  path = \"/data/in\"\n"
+			}
+			add := func(name, line, want string) {
+				// The bad value replaces a valid one of base.
+				attrName := strings.Fields(line)[0]
+				var body strings.Builder
+				for _, l := range strings.SplitAfter(base, "\n") {
+					if !strings.HasPrefix(l, "  "+attrName+" ") {
+						body.WriteString(l)
+					}
+				}
+				resources = append(resources, badConfig{
+					name: typeName + " " + name,
+					hcl:  fmt.Sprintf("resource %q \"t\" {\n%s  %s %s\n}\n", typeName, body.String(), line, badConfigMarker),
+					want: want,
+				})
+			}
+			add("title too long", `title = "`+long+`"`, `at most 256 characters`)
+			add("regex min above max", `regex_filter = "a{2,1}"`, `Invalid regex_filter`)
+			add("regex unbalanced", `regex_filter = "(.*\\.jpg"`, `Invalid regex_filter`)
+			add("timeouts.create not a duration", `timeouts = { create = "soon" }`, `timeouts\.create = "soon"`)
+			add("timeouts.delete zero", `timeouts = { delete = "0s" }`, `timeouts\.delete = "0s"`)
+			add("timeouts.update negative", `timeouts = { update = "-5m" }`, `timeouts\.update = "-5m"`)
+			// project is the first line of base; these replace it.
+			withProject := func(name, value, want string) {
+				body := strings.Replace(base, fmt.Sprintf("  project = %d\n", project), "", 1)
+				resources = append(resources, badConfig{
+					name: typeName + " " + name,
+					hcl:  fmt.Sprintf("resource %q \"t\" {\n%s  project = %s %s\n}\n", typeName, body, value, badConfigMarker),
+					want: want,
+				})
+			}
+			withProject("project too large", "99999999999999999999999", `project: 99999999999999999999999 does not fit`)
+			withProject("project not whole", "1.5", `project: 1.5 is not a whole number`)
+			switch k.typeName {
+			case "s3", "s3s", "gcs":
+				add("bucket with scheme", `bucket = "s3://bucket/folder"`, `Invalid bucket name`)
+			case "redis":
+				add("port out of range", `port = "70000"`, `Invalid Redis port`)
+				add("db 0", `db = 0`, `Redis database 0`)
+				add("db too large", `db = 1e20`, `db: 100000000000000000000 does not fit`)
+			case "local":
+				add("relative path", `path = "data/in"`, `Local path must be absolute`)
+			}
+			if k.typeName == "s3" || k.typeName == "s3s" {
+				add("endpoint without scheme", `s3_endpoint = "minio:9000"`, `Invalid endpoint URL`)
+			}
+			if dir == client.Import && k.typeName != "redis" && k.typeName != "local" {
+				add("presign_ttl 0", `presign_ttl = 0`, `presign_ttl is in minutes`)
+				add("presign_ttl too large", `presign_ttl = 1e40`, `presign_ttl: 1\d+ does not fit`)
+			}
+		}
+	}
+
+	projectCase := func(name, line, want string) {
+		resources = append(resources, badConfig{
+			name: "labelstudio_project " + name,
+			hcl:  fmt.Sprintf("resource \"labelstudio_project\" \"t\" {\n  %s %s\n}\n", line, badConfigMarker),
+			want: want,
+		})
+	}
+	projectCase("maximum_annotations too large", `maximum_annotations = 99999999999999999999999`, `maximum_annotations: 99999999999999999999999 does not fit`)
+	projectCase("maximum_annotations not whole", `maximum_annotations = 2.5`, `maximum_annotations: 2.5 is not a whole number`)
+	projectCase("min_annotations_to_start_training too large", `min_annotations_to_start_training = -1e30`, `does not fit`)
+	projectCase("timeouts.create not a duration", `timeouts = { create = "soon" }`, `timeouts\.create = "soon"`)
+	projectCase("timeouts.read with a space", `timeouts = { read = "1 hour" }`, `timeouts\.read = "1 hour"`)
+	projectCase("title too short", `title = "ab"`, `title`)
+	projectCase("label_config not XML", `label_config = "<View><Image name=\"i\" value=\"$image\"></View>"`, `label_config`)
+
+	syncCase := func(name, line, want string) {
+		resources = append(resources, badConfig{
+			name: "labelstudio_storage_sync " + name,
+			hcl:  fmt.Sprintf("resource \"labelstudio_storage_sync\" \"t\" {\n  %s %s\n}\n", line, badConfigMarker),
+			want: want,
+		})
+	}
+	syncWith := func(name, extra, want string) {
+		resources = append(resources, badConfig{
+			name: "labelstudio_storage_sync " + name,
+			hcl: fmt.Sprintf("resource \"labelstudio_storage_sync\" \"t\" {\n  storages = [{ kind = \"local\", direction = \"import\", id = 1 }]\n  %s %s\n}\n",
+				extra, badConfigMarker),
+			want: want,
+		})
+	}
+	syncCase("id too large", `storages = [{ kind = "local", direction = "import", id = 1e30 }]`, `storages\[0\]\.id: 1\d+ does not fit`)
+	syncCase("id not whole", `storages = [{ kind = "local", direction = "import", id = 1.25 }]`, `storages\[0\]\.id: 1\.25 is not a whole number`)
+	syncCase("id zero", `storages = [{ kind = "local", direction = "import", id = 0 }]`, `at least 1`)
+	syncCase("unknown kind", `storages = [{ kind = "ftp", direction = "import", id = 1 }]`, `ftp`)
+	syncCase("unknown direction", `storages = [{ kind = "s3", direction = "sideways", id = 1 }]`, `sideways`)
+	syncCase("no storages", `storages = []`, `at least 1`)
+	syncCase("storage twice", `storages = [{ kind = "s3", direction = "import", id = 1 }, { kind = "s3", direction = "import", id = 1 }]`, `listed twice`)
+	syncWith("timeouts.create not a duration", `timeouts = { create = "soon" }`, `timeouts\.create = "soon"`)
+	syncWith("timeouts.update zero", `timeouts = { update = "0" }`, `timeouts\.update = "0"`)
+	syncWith("max_attempts zero", `max_attempts = 0`, `max_attempts`)
+	syncWith("max_attempts above 10", `max_attempts = 11`, `max_attempts`)
+	syncWith("max_attempts not whole", `max_attempts = 2.5`, `max_attempts: 2\.5 is not a whole number`)
+	syncWith("concurrency zero", `concurrency = 0`, `concurrency`)
+	syncWith("concurrency too large", `concurrency = 1e19`, `concurrency: 10000000000000000000 does not fit`)
+	syncWith("unknown policy", `on_completed_with_errors = "ignore"`, `on_completed_with_errors`)
+
+	// Terraform validates a provider configuration that a resource uses.
+	providerCase := func(name, line, want string) {
+		alias := fmt.Sprintf("p%d", len(providers))
+		providers = append(providers, badConfig{
+			name: "provider " + name,
+			hcl: fmt.Sprintf("provider \"labelstudio\" {\n  alias = %q\n  %s %s\n}\n\nresource \"labelstudio_project\" \"t\" {\n  provider = labelstudio.%s\n  title    = \"uses %s\"\n}\n",
+				alias, line, badConfigMarker, alias, alias),
+			want: want,
+		})
+	}
+	providerCase("ca_cert_pem not a certificate", `ca_cert_pem = "not a certificate"`, `Invalid ca_cert_pem`)
+	providerCase("request_timeout not a duration", `request_timeout = "soon"`, `Invalid request_timeout`)
+	providerCase("request_timeout negative", `request_timeout = "-1s"`, `Invalid request_timeout`)
+	providerCase("max_retries negative", `max_retries = -1`, `max_retries must be 0 or more`)
+	providerCase("max_retries not whole", `max_retries = 1.5`, `max_retries: 1\.5 is not a whole number`)
+	providerCase("max_retries too large", `max_retries = 1e300`, `max_retries: 1\d+ does not fit`)
+	return resources, providers
+}
+
+// TestBadConfigurations runs terraform validate on every bad configuration
+// of the table and checks that each fails with an error on its attribute
+// (the marked line); then an apply of them all creates nothing.
+func TestBadConfigurations(t *testing.T) {
+	terraformPath, cliConfig := cliPrerequisites(t)
+	env := testenv.Start(t, testenv.Options{})
+	c := testClient(t, env)
+	project := testProject(t, c)
+	resources, providers := badConfigs(project)
+	t.Logf("%d bad configurations", len(resources)+len(providers))
+	if n := len(resources) + len(providers); n < 100 {
+		t.Fatalf("the table has %d bad configurations, want at least 100", n)
+	}
+
+	// Provider errors stop validation before resources are looked at, so
+	// the provider's cases get a working directory of their own.
+	for _, set := range []struct {
+		name  string
+		cases []badConfig
+	}{{"resources", resources}, {"providers", providers}} {
+		t.Run(set.name, func(t *testing.T) {
+			w := newCLIWorkdir(t, terraformPath, cliConfig, env)
+			w.writeFile("main.tf", cliTerraformBlock)
+			for i, tc := range set.cases {
+				// Resource names must be unique in the directory.
+				w.writeFile(badConfigFile(i), strings.Replace(tc.hcl, `"t" {`, fmt.Sprintf(`"c%03d" {`, i), 1))
+			}
+			diags := validateJSON(t, w)
+			for i, tc := range set.cases {
+				checkBadConfig(t, tc, badConfigFile(i), diags)
+			}
+
+			// Nothing reaches Label Studio.
+			out := w.run(1, "apply", "-auto-approve")
+			if !strings.Contains(out, "Error: ") {
+				t.Errorf("apply of the bad configurations did not fail:\n%s", out)
+			}
+			checkNothingCreated(t, c, project)
+		})
+	}
+}
+
+func badConfigFile(i int) string { return fmt.Sprintf("case_%03d.tf", i) }
+
+// validateDiagnostic is one diagnostic of `terraform validate -json`.
+type validateDiagnostic struct {
+	Severity string `json:"severity"`
+	Summary  string `json:"summary"`
+	Detail   string `json:"detail"`
+	Range    *struct {
+		Filename string `json:"filename"`
+		Start    struct {
+			Line int `json:"line"`
+		} `json:"start"`
+	} `json:"range"`
+}
+
+func validateJSON(t *testing.T, w *cliWorkdir) []validateDiagnostic {
+	t.Helper()
+	cmd := exec.Command(w.terraform, "validate", "-json", "-no-color")
+	cmd.Dir = w.dir
+	cmd.Env = w.env
+	out, _ := cmd.Output() // exits 1 on errors; the JSON says what they are
+	var result struct {
+		Diagnostics []validateDiagnostic `json:"diagnostics"`
+	}
+	if err := json.Unmarshal(out, &result); err != nil {
+		t.Fatalf("terraform validate -json: %v\n%s", err, out)
+	}
+	for _, d := range result.Diagnostics {
+		if d.Range == nil && d.Severity == "error" {
+			t.Errorf("terraform validate: %s: %s", d.Summary, d.Detail)
+		}
+	}
+	return result.Diagnostics
+}
+
+// checkBadConfig asserts that the case's file has an error on the marked
+// line matching want, and no error anywhere else.
+func checkBadConfig(t *testing.T, tc badConfig, file string, diags []validateDiagnostic) {
+	t.Helper()
+	wantLine := 0
+	for i, line := range strings.Split(tc.hcl, "\n") {
+		if strings.HasSuffix(line, badConfigMarker) {
+			wantLine = i + 1
+		}
+	}
+	want := regexp.MustCompile(tc.want)
+	found := false
+	for _, d := range diags {
+		if d.Severity != "error" || d.Range == nil || filepath.Base(d.Range.Filename) != file {
+			continue
+		}
+		text := d.Summary + ": " + d.Detail
+		if d.Range.Start.Line != wantLine {
+			t.Errorf("%s: error on line %d, want line %d (the attribute): %s", tc.name, d.Range.Start.Line, wantLine, text)
+			continue
+		}
+		if !want.MatchString(text) {
+			t.Errorf("%s: error %q does not match %q", tc.name, text, tc.want)
+			continue
+		}
+		found = true
+	}
+	if !found {
+		t.Errorf("%s: no error on line %d; Terraform would accept\n%s", tc.name, wantLine, tc.hcl)
+	}
+}
+
+func checkNothingCreated(t *testing.T, c *client.Client, project int64) {
+	t.Helper()
+	projects, err := c.ListProjects(t.Context(), client.ProjectFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(projects) != 1 || projects[0].ID != project {
+		t.Errorf("Label Studio holds %d projects, want only the test's own", len(projects))
+	}
+	for _, dir := range []client.Direction{client.Import, client.Export} {
+		list, err := c.ListAllStorages(t.Context(), dir, project)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 0 {
+			t.Errorf("Label Studio holds %d %s storages after a failed plan", len(list), dir)
+		}
+	}
+}

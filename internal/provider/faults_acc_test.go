@@ -1,0 +1,287 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
+)
+
+// The fault matrix: every operation (create, read, update, delete, sync) of
+// a storage and of a project, driven through every fault a proxy or a slow
+// server produces. After each step what Label Studio holds must be what
+// state holds (no orphan, no duplicate), and the re-plan that
+// terraform-plugin-testing runs after every apply must be empty.
+
+// faultRequestTimeout is the provider's request_timeout in these tests; the
+// "slow" fault takes longer than that.
+const faultRequestTimeout = "1s"
+
+// matrixFault is one kind of failure, injected once into the request of
+// the operation under test.
+type matrixFault struct {
+	name  string
+	fault testenv.Fault // Method and Path are the operation's
+	// createFails: a create under this fault cannot be settled (nothing was
+	// made), so the apply fails and the next one creates the object.
+	createFails bool
+	// syncFails: a sync request under this fault started no sync.
+	syncFails bool
+}
+
+func matrixFaults() []matrixFault {
+	return []matrixFault{
+		{name: "500", fault: testenv.Fault{Mode: "fail"}, createFails: true, syncFails: true},
+		{name: "429", fault: testenv.Fault{Mode: "throttle", RetryAfter: 1}},
+		{name: "drop", fault: testenv.Fault{Mode: "drop"}, createFails: true, syncFails: true},
+		{name: "lost response", fault: testenv.Fault{Mode: "lose"}},
+		{name: "slower than request_timeout", fault: testenv.Fault{Mode: "slow", DelayMS: 2500}},
+	}
+}
+
+// faultOn is f aimed at one request, once.
+func faultOn(f matrixFault, method, path string) testenv.Fault {
+	out := f.fault
+	out.Method, out.Path, out.Count = method, path, 1
+	return out
+}
+
+// expectErrorIf is re when fails, else nil (the step must succeed).
+func expectErrorIf(fails bool, re string) *regexp.Regexp {
+	if !fails {
+		return nil
+	}
+	return regexp.MustCompile(re)
+}
+
+// stateIDs are the ids in state of the resources of one type.
+func stateIDs(s *terraform.State, typeName string) []int64 {
+	var ids []int64
+	for _, rs := range s.RootModule().Resources {
+		if rs.Type != typeName {
+			continue
+		}
+		if id, err := strconv.ParseInt(rs.Primary.ID, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
+}
+
+// checkServerMatchesState compares the ids Label Studio holds with the ids
+// state holds.
+func checkServerMatchesState(typeName string, held func() ([]int64, error)) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		onServer, err := held()
+		if err != nil {
+			return err
+		}
+		sort.Slice(onServer, func(i, j int) bool { return onServer[i] < onServer[j] })
+		inState := stateIDs(s, typeName)
+		if fmt.Sprint(onServer) != fmt.Sprint(inState) {
+			return fmt.Errorf("Label Studio holds %s %v, state holds %v", typeName, onServer, inState)
+		}
+		return nil
+	}
+}
+
+// runFaultMatrix runs one test per fault, in parallel (each has its own
+// stand-in).
+func runFaultMatrix(t *testing.T, test func(*testing.T, matrixFault)) {
+	skipUnlessAcc(t)
+	for _, f := range matrixFaults() {
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, f)
+		})
+	}
+}
+
+// injector returns PreConfig functions that leave only f, aimed at one
+// request, in place.
+func injector(t *testing.T, dev *testenv.DevClient, f matrixFault) func(method, path string) func() {
+	return func(method, path string) func() {
+		return func() {
+			dev.ClearFaults(t)
+			dev.AddFault(t, faultOn(f, method, path))
+		}
+	}
+}
+
+func TestAccFaultMatrixStorage(t *testing.T) { runFaultMatrix(t, testFaultMatrixStorage) }
+
+func testFaultMatrixStorage(t *testing.T, f matrixFault) {
+	env := testenv.Start(t, testenv.Options{})
+	dev := env.Dev(t)
+	c := testClient(t, env)
+	project := testProject(t, c)
+	dir := testenv.LocalDir(t, env, "matrix")
+	for i := range 3 {
+		testenv.WriteFile(t, dir, fmt.Sprintf("task%d.json", i), []byte(fmt.Sprintf(`{"text":"t%d"}`, i)))
+	}
+	const typeName = "labelstudio_local_import_storage"
+	const item = `^/api/storages/localfiles/[0-9]+$`
+	config := func(title string, withSync, withStorage bool) string {
+		var b strings.Builder
+		b.WriteString(providerBlock(env.URL, env.APIKey, "request_timeout = "+hclString(faultRequestTimeout), "max_retries = 3"))
+		if withStorage {
+			fmt.Fprintf(&b, `
+resource "labelstudio_local_import_storage" "test" {
+  project = %d
+  title   = %s
+  path    = %s
+}
+`, project, hclString(title), hclString(dir))
+		}
+		if withSync {
+			b.WriteString(`
+resource "labelstudio_storage_sync" "test" {
+  storages = [{ kind = "local", direction = "import", id = labelstudio_local_import_storage.test.id }]
+}
+`)
+		}
+		return b.String()
+	}
+	held := checkServerMatchesState(typeName, func() ([]int64, error) {
+		list, err := c.ListStorages(t.Context(), "localfiles", client.Import, project)
+		ids := make([]int64, 0, len(list))
+		for _, st := range list {
+			ids = append(ids, st.ID)
+		}
+		return ids, err
+	})
+	tasks := func(want int) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			list, err := c.ListTasks(t.Context(), project)
+			if err != nil {
+				return err
+			}
+			if len(list) != want {
+				return fmt.Errorf("the project holds %d tasks, want %d (one per file, none twice)", len(list), want)
+			}
+			return nil
+		}
+	}
+	inject := injector(t, dev, f)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   inject("POST", `^/api/storages/localfiles/$`),
+				Config:      config("matrix", false, true),
+				ExpectError: expectErrorIf(f.createFails, `(?s)no\s+matching\s+object\s+appeared.*terraform\s+import\s+labelstudio_local_import_storage\.NAME`),
+				Check:       held,
+			},
+			{
+				// After a failed create nothing is left behind, so this apply
+				// creates the storage once; after a settled one it is a no-op.
+				PreConfig: func() { dev.ClearFaults(t) },
+				Config:    config("matrix", false, true),
+				Check:     held,
+			},
+			{
+				PreConfig: inject("PATCH", item),
+				Config:    config("matrix renamed", false, true),
+				Check: resource.ComposeTestCheckFunc(held,
+					resource.TestCheckResourceAttr(typeName+".test", "title", "matrix renamed")),
+			},
+			{
+				PreConfig: inject("GET", item),
+				Config:    config("matrix renamed", false, true),
+				Check:     held,
+			},
+			{
+				PreConfig:   inject("POST", `^/api/storages/localfiles/[0-9]+/sync$`),
+				Config:      config("matrix renamed", true, true),
+				ExpectError: expectErrorIf(f.syncFails, `(?s)Storage sync failed.*no\s+new\s+sync\s+started`),
+			},
+			{
+				// A failed sync leaves its resource tainted: this apply syncs
+				// again, and the incremental import adds nothing twice.
+				PreConfig: func() { dev.ClearFaults(t) },
+				Config:    config("matrix renamed", true, true),
+				Check:     resource.ComposeTestCheckFunc(held, tasks(3)),
+			},
+			{
+				PreConfig: inject("DELETE", item),
+				Config:    config("", false, false),
+				Check:     held,
+			},
+		},
+	})
+}
+
+func TestAccFaultMatrixProject(t *testing.T) { runFaultMatrix(t, testFaultMatrixProject) }
+
+func testFaultMatrixProject(t *testing.T, f matrixFault) {
+	env := testenv.Start(t, testenv.Options{})
+	dev := env.Dev(t)
+	c := testClient(t, env)
+	const typeName = "labelstudio_project"
+	const item = `^/api/projects/[0-9]+/$`
+	config := func(title string, withProject bool) string {
+		out := providerBlock(env.URL, env.APIKey, "request_timeout = "+hclString(faultRequestTimeout), "max_retries = 3")
+		if withProject {
+			out += fmt.Sprintf(`
+resource "labelstudio_project" "test" {
+  title                 = %s
+  maximum_annotations   = 2
+  label_config          = "<View><Text name=\"text\" value=\"$text\"/><Choices name=\"c\" toName=\"text\"><Choice value=\"a\"/></Choices></View>"
+}
+`, hclString(title))
+		}
+		return out
+	}
+	held := checkServerMatchesState(typeName, func() ([]int64, error) {
+		list, err := c.ListProjects(t.Context(), client.ProjectFilter{})
+		ids := make([]int64, 0, len(list))
+		for _, p := range list {
+			ids = append(ids, p.ID)
+		}
+		return ids, err
+	})
+	inject := injector(t, dev, f)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   inject("POST", `^/api/projects/$`),
+				Config:      config("matrix", true),
+				ExpectError: expectErrorIf(f.createFails, `(?s)no\s+matching\s+object\s+appeared.*terraform\s+import\s+labelstudio_project\.NAME`),
+				Check:       held,
+			},
+			{
+				PreConfig: func() { dev.ClearFaults(t) },
+				Config:    config("matrix", true),
+				Check:     held,
+			},
+			{
+				PreConfig: inject("PATCH", item),
+				Config:    config("matrix renamed", true),
+				Check: resource.ComposeTestCheckFunc(held,
+					resource.TestCheckResourceAttr(typeName+".test", "title", "matrix renamed")),
+			},
+			{
+				PreConfig: inject("GET", item),
+				Config:    config("matrix renamed", true),
+				Check:     held,
+			},
+			{
+				PreConfig: inject("DELETE", item),
+				Config:    config("", false),
+				Check:     held,
+			},
+		},
+	})
+}

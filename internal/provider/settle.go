@@ -1,0 +1,283 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+)
+
+// Settling a create whose outcome is unknown: the request may have reached
+// Label Studio, but no answer came back. Sending it again could make a
+// second object, so the provider looks for the one it asked for instead.
+
+const (
+	// createdAtSlack allows for the server's clock being estimated from a
+	// Date header (whole seconds) and for the time the request took to leave.
+	createdAtSlack  = 3 * time.Second
+	settlePollFirst = 200 * time.Millisecond
+	settlePollMax   = 2 * time.Second
+	// A server that got the request may still be working on it after the
+	// client stopped waiting: look for settleWindowFactor request timeouts
+	// more (at least settleWindowFloor), within the operation's deadline.
+	settleWindowFactor = 2
+	settleWindowFloor  = 5 * time.Second
+)
+
+// settlement describes one create to settle.
+type settlement struct {
+	client *client.Client
+	// resourceType is the Terraform type, e.g. labelstudio_project.
+	resourceType string
+	// kind names the object for people, e.g. "local import storage".
+	kind string
+	// claimPrefix scopes the ids in the claims registry, e.g. "localfiles/import".
+	claimPrefix string
+	// asked is the create's request body: every configured field.
+	asked map[string]any
+	// started is the server's time when the request was sent.
+	started time.Time
+	// list returns the objects a create could have made.
+	list func(ctx context.Context) ([]map[string]json.RawMessage, error)
+	// sameField overrides the comparison of one field (nil: JSON equality).
+	sameField func(name string, asked any, got json.RawMessage) (same, handled bool)
+	// cause is the create's error.
+	cause error
+}
+
+// settledCandidate is an object that was made after the request started.
+type settledCandidate struct {
+	id      int64
+	title   string
+	matches bool
+}
+
+// settle looks for the object the create asked for, for as long as the
+// server could still be working on the request (settleWindowFactor request
+// timeouts, within the operation's deadline), and returns its id. It goes on after
+// ctx is cancelled, within that bound: an interrupt must not leave behind an
+// object that state does not know. When no single object matches it
+// returns an error that lists what was found and how to import it.
+func (s settlement) settle(ctx context.Context) (int64, error) {
+	window := max(settleWindowFactor*s.client.RequestTimeout(), settleWindowFloor)
+	deadline := time.Now().Add(window)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) && ctx.Err() == nil {
+		deadline = d
+		window = time.Until(d)
+	}
+	settleCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	defer cancel()
+	tflog.Info(ctx, "the create's outcome is unknown; looking for the object it asked for", map[string]any{
+		"resource_type": s.resourceType, "error": s.cause.Error(),
+	})
+
+	var candidates []settledCandidate
+	var listErr error
+	wait := settlePollFirst
+	for {
+		objects, err := s.list(settleCtx)
+		if err == nil {
+			listErr = nil
+			candidates = s.candidates(objects)
+			var matching []settledCandidate
+			for _, c := range candidates {
+				if c.matches {
+					matching = append(matching, c)
+				}
+			}
+			switch {
+			case len(matching) == 1 && claimID(s.client, s.claimPrefix, matching[0].id):
+				tflog.Info(ctx, "found the object the create made; adopting it", map[string]any{"id": matching[0].id})
+				return matching[0].id, nil
+			case len(matching) > 1:
+				return 0, s.unsettled(candidates, nil, "more than one object matches the configuration")
+			}
+		} else {
+			listErr = err
+		}
+		if time.Now().Add(wait).After(deadline) {
+			return 0, s.unsettled(candidates, listErr, fmt.Sprintf("no matching object appeared within %s", window.Round(time.Second/10)))
+		}
+		if sleepContext(settleCtx, wait) != nil {
+			return 0, s.unsettled(candidates, listErr, "the search was cut short")
+		}
+		wait = min(wait*2, settlePollMax)
+	}
+}
+
+// candidates are the objects created after the request started that no
+// other create of this provider run has claimed, marked whether they match.
+func (s settlement) candidates(objects []map[string]json.RawMessage) []settledCandidate {
+	var out []settledCandidate
+	for _, fields := range objects {
+		id, err := strconv.ParseInt(string(bytes.TrimSpace(fields["id"])), 10, 64)
+		if err != nil || isClaimed(s.client, s.claimPrefix, id) {
+			continue
+		}
+		created, err := time.Parse(time.RFC3339Nano, rawJSONString(fields["created_at"]))
+		if err != nil || created.Before(s.started.Add(-createdAtSlack)) {
+			continue
+		}
+		out = append(out, settledCandidate{id: id, title: rawJSONString(fields["title"]), matches: s.matches(fields)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out
+}
+
+// matches reports whether an object has every field the create asked for.
+// Fields the server never returns (secrets) cannot be compared.
+func (s settlement) matches(fields map[string]json.RawMessage) bool {
+	for name, asked := range s.asked {
+		got, present := fields[name]
+		if asked == nil || !present {
+			continue
+		}
+		if s.sameField != nil {
+			if same, handled := s.sameField(name, asked, got); handled {
+				if !same {
+					return false
+				}
+				continue
+			}
+		}
+		if !sameJSON(asked, got) {
+			return false
+		}
+	}
+	return true
+}
+
+// unsettled is the error when the create could not be settled: what
+// happened, what was found, and how to adopt an object by hand.
+func (s settlement) unsettled(candidates []settledCandidate, listErr error, why string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The create request ended without an answer from Label Studio (%v), so it may or may not have made the %s. ", s.cause, s.kind)
+	fmt.Fprintf(&b, "The provider did not send it again, to avoid a duplicate, and looked for it instead: %s.", why)
+	if listErr != nil {
+		fmt.Fprintf(&b, " Listing failed: %v.", listErr)
+	}
+	if len(candidates) == 0 {
+		fmt.Fprintf(&b, "\n\nNo %s was created after the request started, so most likely none was made; the next apply creates it. If one shows up in Label Studio later, import it instead (see below).", s.kind)
+	} else {
+		fmt.Fprintf(&b, "\n\nMade after the request started:\n")
+		for _, c := range candidates {
+			match := "differs from the configuration"
+			if c.matches {
+				match = "matches the configuration"
+			}
+			fmt.Fprintf(&b, "  - %s id %d, title %q (%s)\n", s.kind, c.id, c.title, match)
+		}
+	}
+	id := "ID"
+	if len(candidates) > 0 {
+		id = strconv.FormatInt(candidates[0].id, 10)
+	}
+	fmt.Fprintf(&b, "\nTo adopt one into state rather than create another, run (with NAME the resource's name in your configuration)\n\n  terraform import %s.NAME %s\n\nor add\n\n  import {\n    to = %s.NAME\n    id = \"%s\"\n  }\n",
+		s.resourceType, id, s.resourceType, id)
+	return fmt.Errorf("%s", b.String())
+}
+
+// sameJSON compares a request value with a response value as JSON.
+func sameJSON(asked any, got json.RawMessage) bool {
+	want, err := json.Marshal(asked)
+	if err != nil {
+		return false
+	}
+	return reflect.DeepEqual(decodeJSONValue(want), decodeJSONValue(got))
+}
+
+func decodeJSONValue(raw []byte) any {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil
+	}
+	return v
+}
+
+func rawJSONString(raw json.RawMessage) string {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return ""
+	}
+	return s
+}
+
+// claims records, per client (one provider configuration, so one server),
+// the ids this provider run created or adopted, so that two resources with
+// the same configuration never adopt the same object.
+var claims sync.Map // *client.Client → *sync.Map of "prefix/id" → struct{}
+
+func claimSet(c *client.Client) *sync.Map {
+	set, _ := claims.LoadOrStore(c, &sync.Map{})
+	return set.(*sync.Map)
+}
+
+// claimID records id as taken; it reports false when it already was.
+func claimID(c *client.Client, prefix string, id int64) bool {
+	_, taken := claimSet(c).LoadOrStore(prefix+"/"+strconv.FormatInt(id, 10), struct{}{})
+	return !taken
+}
+
+func isClaimed(c *client.Client, prefix string, id int64) bool {
+	_, taken := claimSet(c).Load(prefix + "/" + strconv.FormatInt(id, 10))
+	return taken
+}
+
+// sleepContext waits d or until ctx ends.
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// settleCreate settles the error of a create when its outcome is unknown:
+// it lists the objects with list (fields gives each one's JSON), looks for
+// the one asked for and returns it, settled. Any other error, or one that
+// could not be settled, is returned.
+func settleCreate[T any](ctx context.Context, s settlement, err error,
+	list func(context.Context) ([]T, error), fields func(*T) map[string]json.RawMessage,
+) (*T, bool, error) {
+	if !client.UnknownOutcome(err) {
+		return nil, false, err
+	}
+	var listed []T
+	s.cause = err
+	s.list = func(ctx context.Context) ([]map[string]json.RawMessage, error) {
+		var err error
+		if listed, err = list(ctx); err != nil {
+			return nil, err
+		}
+		objects := make([]map[string]json.RawMessage, len(listed))
+		for i := range listed {
+			objects[i] = fields(&listed[i])
+		}
+		return objects, nil
+	}
+	id, settleErr := s.settle(ctx)
+	if settleErr != nil {
+		return nil, false, settleErr
+	}
+	for i := range listed {
+		if got, err := strconv.ParseInt(string(bytes.TrimSpace(fields(&listed[i])["id"])), 10, 64); err == nil && got == id {
+			return &listed[i], true, nil
+		}
+	}
+	return nil, false, fmt.Errorf("%s %d vanished while it was being adopted", s.kind, id)
+}

@@ -200,6 +200,7 @@ func (p *labelStudioProvider) Configure(ctx context.Context, req provider.Config
 		resp.Diagnostics.AddError(summary, detail)
 		return
 	}
+	warnOnOldLabelStudio(ctx, c, &resp.Diagnostics)
 
 	data := &providerData{Client: c}
 	resp.ResourceData = data

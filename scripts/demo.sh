@@ -20,15 +20,16 @@ fail() { printf '\nDEMO FAILED: %s\n' "$*" >&2; exit 1; }
 # building LABEL CMD... runs a build with its output in the build log,
 # printing a line every 30 s so that a long first build is not silent.
 building() {
-	local label="$1" start=$SECONDS pid
+	local label="$1" start=$SECONDS next=$((SECONDS + 30)) pid
 	shift
 	echo "building $label"
 	"$@" >>"$build_log" 2>&1 &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 1
-		if kill -0 "$pid" 2>/dev/null && (((SECONDS - start) % 30 == 0)); then
+		if kill -0 "$pid" 2>/dev/null && ((SECONDS >= next)); then
 			echo "  still building $label ($((SECONDS - start)) s)"
+			next=$((next + 30))
 		fi
 	done
 	if ! wait "$pid"; then

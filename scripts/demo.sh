@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Newcomer demo: builds the provider and the Label Studio stand-in, starts the
-# stand-in with a temporary document root, applies examples/quickstart with
+# Newcomer demo: builds the provider and the Label Studio stand-in (with
+# local-files storage only: the localfiles_only build tag leaves out the
+# cloud SDKs, which make most of a first build's time), starts the stand-in
+# with a temporary document root, applies examples/quickstart with
 # the freshly built provider (dev_overrides), checks that a second plan is
 # empty, and destroys everything again. Needs Go and Terraform (>= 1.11) on
 # PATH; nothing else, and no network beyond the Go module proxy.
@@ -14,6 +16,39 @@ export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 
 step() { printf '\n==> %s\n' "$*"; }
 fail() { printf '\nDEMO FAILED: %s\n' "$*" >&2; exit 1; }
+
+# building LABEL CMD... runs a build with its output in the build log,
+# printing a line every 30 s so that a long first build is not silent.
+building() {
+	local label="$1" start=$SECONDS next=$((SECONDS + 30)) pid
+	shift
+	echo "building $label"
+	"$@" >>"$build_log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		if kill -0 "$pid" 2>/dev/null && ((SECONDS >= next)); then
+			echo "  still building $label ($((SECONDS - start)) s)"
+			next=$((next + 30))
+		fi
+	done
+	if ! wait "$pid"; then
+		tail -n 30 "$build_log" >&2
+		fail "building $label failed; see above"
+	fi
+	echo "  built in $((SECONDS - start)) s"
+}
+
+# without_override_warning drops Terraform's "Provider development
+# overrides are in effect" box, which the first command has already shown.
+without_override_warning() {
+	awk '
+		/╷/ { box = $0 "\n"; inbox = 1; next }
+		inbox { box = box $0 "\n" }
+		inbox && /╵/ { if (box !~ /development overrides/) printf "%s", box; inbox = 0; box = ""; next }
+		!inbox { print }
+	'
+}
 
 for tool in go terraform; do
 	command -v "$tool" >/dev/null 2>&1 || fail "$tool is not on PATH"
@@ -33,9 +68,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-step "Building the provider and the Label Studio stand-in into bin/"
+step "Building the provider into bin/ and a local-files-only Label Studio stand-in"
+echo "The first build on a machine compiles the Terraform plugin framework and its"
+echo "dependencies and takes a few minutes; later builds take seconds. The stand-in is"
+echo "built without the cloud storage SDKs, which the demo does not need."
+build_log="$work/build.log"
 mkdir -p "$repo/bin"
-(cd "$repo" && go build -o bin/terraform-provider-labelstudio . && go build -o bin/labelstudio-devserver ./cmd/labelstudio-devserver)
+cd "$repo"
+building "the provider (bin/terraform-provider-labelstudio)" go build -o bin/terraform-provider-labelstudio .
+building "the stand-in (local files only)" go build -tags localfiles_only -o "$work/labelstudio-devserver" ./cmd/labelstudio-devserver
 
 step "Preparing a document root with sample tasks in $work/docroot"
 docroot="$work/docroot"
@@ -53,7 +94,7 @@ LABEL_STUDIO_USER_TOKEN="$token" \
 	LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN=true \
 	LOCAL_FILES_SERVING_ENABLED=true \
 	LOCAL_FILES_DOCUMENT_ROOT="$docroot" \
-	"$repo/bin/labelstudio-devserver" --addr 127.0.0.1:0 >"$work/server.log" 2>&1 &
+	"$work/labelstudio-devserver" --addr 127.0.0.1:0 >"$work/server.log" 2>&1 &
 server_pid=$!
 
 url=""
@@ -90,7 +131,7 @@ terraform -chdir="$config" output
 
 step "Second plan (must be empty)"
 set +e
-terraform -chdir="$config" plan -input=false -detailed-exitcode
+terraform -chdir="$config" plan -input=false -detailed-exitcode | without_override_warning
 plan_status=$?
 set -e
 case "$plan_status" in
@@ -100,6 +141,6 @@ case "$plan_status" in
 esac
 
 step "terraform destroy"
-terraform -chdir="$config" destroy -auto-approve -input=false
+terraform -chdir="$config" destroy -auto-approve -input=false | without_override_warning
 
 step "Done: the demo passed"

@@ -8,7 +8,10 @@
 #   scripts/services.sh stop      stop what start started (by recorded PID)
 #   scripts/services.sh env       print the export lines of the running servers
 #
-# Every server listens on a free 127.0.0.1 port. State, logs and PIDs live in
+# Every server listens on a free port of $SERVICES_HOST (default 127.0.0.1;
+# CI sets the Docker host's address so that a Label Studio container reaches
+# them). Install output goes to $CACHE/install.log, one line per step here.
+# State, logs and PIDs live in
 # $SERVICES_DIR (default: .services in the repository, gitignored), so a
 # second instance can run beside the first with another SERVICES_DIR.
 set -euo pipefail
@@ -25,6 +28,8 @@ DATA_DIR="$SERVICES_DIR/data"
 ENV_FILE="$SERVICES_DIR/env"
 SECRETS_FILE="$SERVICES_DIR/secrets"
 READY_TIMEOUT_SECONDS="${READY_TIMEOUT_SECONDS:-60}"
+SERVICES_HOST="${SERVICES_HOST:-127.0.0.1}"
+INSTALL_LOG="$CACHE/install.log"
 
 MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
 FAKE_GCS_VERSION="v1.56.1"
@@ -58,6 +63,19 @@ as_root() {
 	fi
 }
 
+# installing WHAT CMD... runs one install step with its output in the
+# install log, and shows the log's end when the step fails.
+installing() {
+	local what="$1"
+	shift
+	log "installing $what (log: $INSTALL_LOG)"
+	printf '\n== %s: installing %s\n' "$(date -u +%FT%TZ)" "$what" >>"$INSTALL_LOG"
+	if ! "$@" >>"$INSTALL_LOG" 2>&1; then
+		tail -n 20 "$INSTALL_LOG" >&2
+		die "installing $what failed; the full output is in $INSTALL_LOG"
+	fi
+}
+
 install_services() {
 	mkdir -p "$BIN"
 	# Two test runs on one machine must not install into the cache at once
@@ -67,14 +85,14 @@ install_services() {
 	if [[ -x "$BIN/minio" ]]; then
 		log "minio already installed"
 	else
-		log "installing minio (takes about 2 minutes)"
-		GOBIN="$BIN" go install "github.com/minio/minio@$MINIO_VERSION"
+		installing "minio with go install (first time only, takes a few minutes)" \
+			env GOBIN="$BIN" go install "github.com/minio/minio@$MINIO_VERSION"
 	fi
 	if [[ -x "$BIN/fake-gcs-server" ]]; then
 		log "fake-gcs-server already installed"
 	else
-		log "installing fake-gcs-server"
-		GOBIN="$BIN" go install "github.com/fsouza/fake-gcs-server@$FAKE_GCS_VERSION"
+		installing "fake-gcs-server with go install (first time only)" \
+			env GOBIN="$BIN" go install "github.com/fsouza/fake-gcs-server@$FAKE_GCS_VERSION"
 	fi
 	if [[ -x "$BIN/versitygw" ]]; then
 		log "versitygw already installed"
@@ -85,22 +103,22 @@ install_services() {
 	if [[ -x "$(azurite_bin)" ]]; then
 		log "azurite already installed"
 	else
-		log "installing azurite"
 		mkdir -p "$AZURITE_DIR"
-		(cd "$AZURITE_DIR" && npm install --no-audit --no-fund --loglevel=error "azurite@$AZURITE_VERSION" >/dev/null)
+		installing "azurite with npm (first time only)" \
+			npm install --prefix "$AZURITE_DIR" --no-audit --no-fund --loglevel=error "azurite@$AZURITE_VERSION"
 	fi
 	if [[ -n "$(redis_bin)" ]]; then
 		log "redis-server already installed"
 	else
-		log "installing redis-server (apt)"
-		as_root apt-get update -qq
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+		installing "the apt package lists (for redis-server)" as_root apt-get update -qq
+		installing "redis-server with apt-get" \
+			as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
 	fi
 	exec 9>&- # release the lock; the servers started next must not inherit it
 }
 
 free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+	python3 -c 'import socket, sys; s = socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1]); s.close()' "$SERVICES_HOST"
 }
 
 random_secret() { openssl rand -hex 16; }
@@ -115,10 +133,11 @@ running() {
 
 port_of() { cat "$PORT_DIR/$1.port"; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_open() { (exec 3<>"/dev/tcp/$SERVICES_HOST/$1") 2>/dev/null; }
 
 # wait_ready NAME CHECK... polls CHECK until it succeeds, the process dies or
-# READY_TIMEOUT_SECONDS pass.
+# READY_TIMEOUT_SECONDS pass. Checks are silent: a refused connection while
+# a server starts is expected, not news.
 wait_ready() {
 	local name="$1" deadline=$((SECONDS + READY_TIMEOUT_SECONDS))
 	shift
@@ -160,12 +179,12 @@ load_secrets() {
 	fi
 }
 
-minio_healthy() { curl -fsS -o /dev/null "http://127.0.0.1:$(port_of minio)/minio/health/live"; }
-fakegcs_healthy() { curl -fsS -o /dev/null "http://127.0.0.1:$(port_of fakegcs)/storage/v1/b"; }
+minio_healthy() { curl -fs -o /dev/null "http://$SERVICES_HOST:$(port_of minio)/minio/health/live" 2>/dev/null; }
+fakegcs_healthy() { curl -fs -o /dev/null "http://$SERVICES_HOST:$(port_of fakegcs)/storage/v1/b" 2>/dev/null; }
 azurite_healthy() { port_open "$(port_of azurite)"; }
 versitygw_healthy() { port_open "$(port_of versitygw)"; }
 redis_healthy() {
-	[[ "$(REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -h 127.0.0.1 -p "$(port_of redis)" ping 2>/dev/null)" == PONG ]]
+	[[ "$(REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -h "$SERVICES_HOST" -p "$(port_of redis)" ping 2>/dev/null)" == PONG ]]
 }
 
 start_minio() {
@@ -176,22 +195,22 @@ start_minio() {
 	mkdir -p "$DATA_DIR/minio"
 	# Credentials travel in the environment, never on a command line.
 	MINIO_ROOT_USER="$MINIO_USER" MINIO_ROOT_PASSWORD="$MINIO_PASSWORD" MINIO_BROWSER=off MINIO_UPDATE=off \
-		launch minio "$BIN/minio" server "$DATA_DIR/minio" --address "127.0.0.1:$port" --console-address "127.0.0.1:$console"
+		launch minio "$BIN/minio" server "$DATA_DIR/minio" --address "$SERVICES_HOST:$port" --console-address "$SERVICES_HOST:$console"
 }
 
 start_fakegcs() {
 	local port
 	port="$(free_port)"
 	echo "$port" >"$PORT_DIR/fakegcs.port"
-	launch fakegcs "$BIN/fake-gcs-server" -scheme http -host 127.0.0.1 -port "$port" -backend memory \
-		-public-host "127.0.0.1:$port" -external-url "http://127.0.0.1:$port" -log-level warn
+	launch fakegcs "$BIN/fake-gcs-server" -scheme http -host "$SERVICES_HOST" -port "$port" -backend memory \
+		-public-host "$SERVICES_HOST:$port" -external-url "http://$SERVICES_HOST:$port" -log-level warn
 }
 
 start_azurite() {
 	local port
 	port="$(free_port)"
 	echo "$port" >"$PORT_DIR/azurite.port"
-	launch azurite "$(azurite_bin)" --blobHost 127.0.0.1 --blobPort "$port" --inMemoryPersistence \
+	launch azurite "$(azurite_bin)" --blobHost "$SERVICES_HOST" --blobPort "$port" --inMemoryPersistence \
 		--skipApiVersionCheck --disableTelemetry --silent
 }
 
@@ -204,7 +223,7 @@ start_redis() {
 	printf 'requirepass %s\n' "$REDIS_PASSWORD" >"$SERVICES_DIR/redis.conf.tmp"
 	chmod 600 "$SERVICES_DIR/redis.conf.tmp"
 	mv "$SERVICES_DIR/redis.conf.tmp" "$SERVICES_DIR/redis.conf"
-	launch redis "$(redis_bin)" "$SERVICES_DIR/redis.conf" --port "$port" --bind 127.0.0.1 \
+	launch redis "$(redis_bin)" "$SERVICES_DIR/redis.conf" --port "$port" --bind "$SERVICES_HOST" \
 		--save '' --appendonly no --daemonize no --dir "$DATA_DIR"
 }
 
@@ -222,14 +241,14 @@ write_env() {
 	(
 		umask 077
 		cat >"$tmp" <<EOF
-export LSTEST_S3_ENDPOINT=http://127.0.0.1:$(port_of minio)
+export LSTEST_S3_ENDPOINT=http://$SERVICES_HOST:$(port_of minio)
 export LSTEST_S3_ACCESS_KEY=$MINIO_USER
 export LSTEST_S3_SECRET_KEY=$MINIO_PASSWORD
-export LSTEST_GCS_ENDPOINT=http://127.0.0.1:$(port_of fakegcs)
-export LSTEST_AZURE_ENDPOINT='http://127.0.0.1:$(port_of azurite)/{account}'
+export LSTEST_GCS_ENDPOINT=http://$SERVICES_HOST:$(port_of fakegcs)
+export LSTEST_AZURE_ENDPOINT='http://$SERVICES_HOST:$(port_of azurite)/{account}'
 export LSTEST_AZURE_ACCOUNT_NAME=$AZURE_ACCOUNT_NAME
 export LSTEST_AZURE_ACCOUNT_KEY=$AZURE_ACCOUNT_KEY
-export LSTEST_REDIS_HOST=127.0.0.1
+export LSTEST_REDIS_HOST=$SERVICES_HOST
 export LSTEST_REDIS_PORT=$(port_of redis)
 export LSTEST_REDIS_PASSWORD=$REDIS_PASSWORD
 export LSTEST_S3CORS_ENDPOINT=http://127.0.0.1:$(port_of versitygw)

@@ -7,8 +7,8 @@ terraform {
   }
 }
 
-# The URL and the API key default to LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY,
+# The URL and the API key come from LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY,
 # the variables the official SDK reads; keep the key out of the configuration.
-provider "labelstudio" {
-  url = "https://label-studio.example.com"
-}
+# Set url here only to pin one server, e.g.
+#   url = "https://label-studio.example.com"
+provider "labelstudio" {}

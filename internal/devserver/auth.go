@@ -3,15 +3,14 @@ package devserver
 import (
 	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // Label Studio's 401 messages (API.md 10).
@@ -30,7 +29,7 @@ const (
 )
 
 // jwtClaims are the claims of the tokens this server signs, the same ones
-// Label Studio's simplejwt tokens carry.
+// Label Studio's simplejwt tokens carry (HS256, integer exp and iat).
 type jwtClaims struct {
 	TokenType string `json:"token_type"`
 	Exp       int64  `json:"exp"`
@@ -39,43 +38,40 @@ type jwtClaims struct {
 	UserID    int64  `json:"user_id"`
 }
 
-var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+var _ jwt.Claims = jwtClaims{}
+
+func (c jwtClaims) GetExpirationTime() (*jwt.NumericDate, error) {
+	return jwt.NewNumericDate(time.Unix(c.Exp, 0)), nil
+}
+func (c jwtClaims) GetIssuedAt() (*jwt.NumericDate, error) {
+	return jwt.NewNumericDate(time.Unix(c.Iat, 0)), nil
+}
+func (c jwtClaims) GetNotBefore() (*jwt.NumericDate, error) { return nil, nil }
+func (c jwtClaims) GetIssuer() (string, error)              { return "", nil }
+func (c jwtClaims) GetSubject() (string, error)             { return "", nil }
+func (c jwtClaims) GetAudience() (jwt.ClaimStrings, error)  { return nil, nil }
 
 func (s *Server) signJWT(c jwtClaims) (string, error) {
-	payload, err := json.Marshal(c)
+	token, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(s.st.JWTSecret)
 	if err != nil {
-		return "", fmt.Errorf("devserver: encode claims: %w", err)
+		return "", fmt.Errorf("devserver: sign token: %w", err)
 	}
-	unsigned := jwtHeader + "." + base64.RawURLEncoding.EncodeToString(payload)
-	mac := hmac.New(sha256.New, s.st.JWTSecret)
-	mac.Write([]byte(unsigned))
-	return unsigned + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil)), nil
+	return token, nil
 }
 
 var errBadJWT = errors.New("invalid token")
 
-// parseJWT checks the signature, the expiry and the token type.
+// parseJWT checks the signature (HS256 only), the expiry and the token type.
 func (s *Server) parseJWT(token, wantType string, now time.Time) (jwtClaims, error) {
 	var c jwtClaims
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 || parts[0] != jwtHeader {
-		return c, errBadJWT
-	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil {
-		return c, errBadJWT
-	}
-	mac := hmac.New(sha256.New, s.st.JWTSecret)
-	mac.Write([]byte(parts[0] + "." + parts[1]))
-	if !hmac.Equal(sig, mac.Sum(nil)) {
-		return c, errBadJWT
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil || json.Unmarshal(payload, &c) != nil {
-		return c, errBadJWT
-	}
-	if c.TokenType != wantType || now.Unix() >= c.Exp {
-		return c, errBadJWT
+	_, err := jwt.ParseWithClaims(token, &c,
+		func(*jwt.Token) (any, error) { return s.st.JWTSecret, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(func() time.Time { return now }),
+	)
+	if err != nil || c.TokenType != wantType {
+		return jwtClaims{}, errBadJWT
 	}
 	return c, nil
 }

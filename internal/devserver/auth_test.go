@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // Behaviour 4: authentication (API.md 10).
@@ -73,6 +75,21 @@ func TestPersonalAccessTokens(t *testing.T) {
 
 	other := newTestServer(t, nil) // another server signs with another secret
 	unauthorized(t, ts, ts.request(http.MethodGet, "/api/projects/", nil, map[string]string{"Authorization": "Bearer " + other.access}), msgNoCredentials)
+
+	// Only HS256 is accepted, as simplejwt's default ALGORITHM: the same
+	// secret with another algorithm, or no signature at all, is refused.
+	claims := jwtClaims{TokenType: tokenTypeAccess, Exp: time.Now().Add(time.Hour).Unix(), JTI: "y", UserID: 1}
+	hs512, err := jwt.NewWithClaims(jwt.SigningMethodHS512, claims).SignedString(ts.srv.st.JWTSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsigned, err := jwt.NewWithClaims(jwt.SigningMethodNone, claims).SignedString(jwt.UnsafeAllowNoneSignatureType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, token := range []string{hs512, unsigned} {
+		unauthorized(t, ts, ts.request(http.MethodGet, "/api/projects/", nil, map[string]string{"Authorization": "Bearer " + token}), msgNoCredentials)
+	}
 }
 
 func TestAccessTokenLifetime(t *testing.T) {

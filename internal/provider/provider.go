@@ -215,6 +215,7 @@ func (p *labelStudioProvider) Configure(ctx context.Context, req provider.Config
 		resp.Diagnostics.AddError(summary, redactSecrets(detail, []string{apiKey}))
 		return
 	}
+	warnOnOldLabelStudio(ctx, c, &resp.Diagnostics)
 
 	data := &providerData{Client: c, URL: url}
 	resp.ResourceData = data

@@ -263,6 +263,7 @@ func (r *storageResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	resp.State.Raw = req.Plan.Raw.Copy()
 	resp.Diagnostics.Append(r.applyStorage(ctx, &resp.State, st)...)
+	resp.Diagnostics.Append(r.keepPlannedBookkeeping(ctx, req.Plan, &resp.State)...)
 }
 
 func (r *storageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

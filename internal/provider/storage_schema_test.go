@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -169,4 +170,22 @@ func defaultInt64(ctx context.Context, a schema.Int64Attribute) int64 {
 	var resp defaults.Int64Response
 	a.Default.DefaultInt64(ctx, defaults.Int64Request{}, &resp)
 	return resp.PlanValue.ValueInt64()
+}
+
+// TestStorageDescriptionMentionsWriteOnlyOnlyWithSecrets: a kind without
+// secrets (local files) must not point users at *_wo attributes it lacks.
+func TestStorageDescriptionMentionsWriteOnlyOnlyWithSecrets(t *testing.T) {
+	schemas := storageSchemas(t)
+	for _, kind := range storageKinds {
+		for _, dir := range []client.Direction{client.Import, client.Export} {
+			typeName := "labelstudio_" + storageTypeName(kind, dir)
+			hasWriteOnly := false
+			for name := range schemas[typeName].Attributes {
+				hasWriteOnly = hasWriteOnly || strings.HasSuffix(name, "_wo")
+			}
+			if mentions := strings.Contains(schemas[typeName].Description, "_wo"); mentions != hasWriteOnly {
+				t.Errorf("%s: description mentions _wo attributes: %v; has them: %v", typeName, mentions, hasWriteOnly)
+			}
+		}
+	}
 }

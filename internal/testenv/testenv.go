@@ -32,6 +32,9 @@ type Options struct {
 	// S3TrustedDomains replaces Label Studio's S3_TRUSTED_STORAGE_DOMAINS;
 	// nil keeps its defaults, under which MinIO on 127.0.0.1 is untrusted.
 	S3TrustedDomains []string
+	// Version is the release the stand-in reports on /api/version; empty
+	// keeps its default.
+	Version string
 }
 
 // Env is a running Label Studio.
@@ -79,6 +82,9 @@ func Start(t testing.TB, opts Options) *Env {
 	}
 	if opts.Edition != "" {
 		cfg.Edition = opts.Edition
+	}
+	if opts.Version != "" {
+		cfg.Version = opts.Version
 	}
 	if opts.AccessTokenTTL > 0 {
 		cfg.AccessTokenTTL = opts.AccessTokenTTL

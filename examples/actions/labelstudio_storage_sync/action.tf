@@ -20,13 +20,17 @@ action "labelstudio_storage_sync" "refresh" {
   }
 }
 
-# Sync after each upload of the batch file. Progress appears in the apply
-# output, one line per status change.
-resource "aws_s3_object" "batch" {
-  bucket = "acme-labeling"
-  key    = "tasks/batch.json"
-  source = "${path.module}/batch.json"
-  etag   = filemd5("${path.module}/batch.json")
+variable "batch_manifest_etag" {
+  description = "Changes with every uploaded batch, e.g. the ETag of its manifest object."
+  type        = string
+}
+
+# Sync after each new batch. terraform_data stands for whatever uploads the
+# objects (an aws_s3_object, a google_storage_bucket_object, ...): put the
+# same lifecycle block there. Progress appears in the apply output, one line
+# per status change.
+resource "terraform_data" "batch" {
+  input = var.batch_manifest_etag
 
   lifecycle {
     action_trigger {

@@ -1,4 +1,4 @@
-variable "azure_account_key" {
+variable "export_azure_account_key" {
   description = "Key of the storage account."
   type        = string
   sensitive   = true
@@ -12,6 +12,6 @@ resource "labelstudio_azure_blob_export_storage" "example" {
   prefix    = "annotations"
 
   account_name           = "acmelabeling"
-  account_key_wo         = var.azure_account_key
+  account_key_wo         = var.export_azure_account_key
   account_key_wo_version = 1
 }

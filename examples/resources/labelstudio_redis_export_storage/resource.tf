@@ -1,4 +1,4 @@
-variable "redis_password" {
+variable "export_redis_password" {
   description = "Password of the Redis server."
   type        = string
   sensitive   = true
@@ -13,6 +13,6 @@ resource "labelstudio_redis_export_storage" "example" {
   port    = "6379"
   db      = 2
 
-  password_wo         = var.redis_password
+  password_wo         = var.export_redis_password
   password_wo_version = 1
 }

@@ -1,11 +1,11 @@
-variable "aws_access_key_id" {
+variable "export_aws_access_key_id" {
   description = "Access key ID of the IAM user Label Studio writes with."
   type        = string
   sensitive   = true
   ephemeral   = true # never written to plan or state
 }
 
-variable "aws_secret_access_key" {
+variable "export_aws_secret_access_key" {
   description = "Its secret access key."
   type        = string
   sensitive   = true
@@ -20,8 +20,8 @@ resource "labelstudio_s3_export_storage" "example" {
   region_name        = "eu-west-1"
   can_delete_objects = true # deleting an annotation deletes its exported object
 
-  aws_access_key_id_wo             = var.aws_access_key_id
+  aws_access_key_id_wo             = var.export_aws_access_key_id
   aws_access_key_id_wo_version     = 1
-  aws_secret_access_key_wo         = var.aws_secret_access_key
+  aws_secret_access_key_wo         = var.export_aws_secret_access_key
   aws_secret_access_key_wo_version = 1
 }

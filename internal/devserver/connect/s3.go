@@ -1,3 +1,5 @@
+//go:build !localfiles_only
+
 package connect
 
 import (

@@ -1,0 +1,144 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
+)
+
+// bookkeepingKept are the plan checks that an update of the synced local
+// import storage shows its sync bookkeeping as it is, not as unknown.
+func bookkeepingKept(address string, tasks int64) []plancheck.PlanCheck {
+	return []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate),
+		plancheck.ExpectKnownValue(address, tfjsonpath.New(attrStatus), knownvalue.StringExact("completed")),
+		plancheck.ExpectKnownValue(address, tfjsonpath.New(attrLastSyncCount), knownvalue.Int64Exact(tasks)),
+		plancheck.ExpectKnownValue(address, tfjsonpath.New(attrLastSync), knownvalue.NotNull()),
+		plancheck.ExpectKnownValue(address, tfjsonpath.New(attrMeta), knownvalue.NotNull()),
+		plancheck.ExpectKnownValue(address, tfjsonpath.New(attrTraceback), knownvalue.Null()),
+		plancheck.ExpectKnownValue(address, tfjsonpath.New(attrLastSyncJob), knownvalue.Null()),
+	}
+}
+
+// TestAccLocalImportStorage_updateKeepsBookkeepingInPlan: after a sync, an
+// in-place update (a changed title, then a title changed outside
+// Terraform) plans status, last_sync, last_sync_count, last_sync_job, meta
+// and traceback with their values, so the plan shows only the title.
+func TestAccLocalImportStorage_updateKeepsBookkeepingInPlan(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	c := testClient(t, env)
+	project := testProject(t, c)
+	dir := testenv.LocalDir(t, env, "bookkeeping")
+	for i := 1; i <= 2; i++ {
+		testenv.WriteFile(t, dir, fmt.Sprintf("task-%d.json", i), []byte(fmt.Sprintf(`{"data": {"text": "task %d"}}`, i)))
+	}
+	const address = "labelstudio_local_import_storage.test"
+	config := func(title string) string {
+		return strings.Replace(localSyncConfig(env, client.Import, project, dir, ""), "  path    =", fmt.Sprintf("  title   = %q\n  path    =", title), 1)
+	}
+	var storageID int64
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config("first"),
+				Check:  captureID(address, &storageID),
+			},
+			{
+				// The refresh reads the sync's results; the update keeps them.
+				Config:           config("second"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: bookkeepingKept(address, 2)},
+			},
+			{
+				PreConfig: func() {
+					ref := client.StorageRef{Kind: "localfiles", Direction: client.Import, ID: storageID}
+					if _, err := c.UpdateStorage(t.Context(), ref, map[string]any{"title": "changed in the UI", "path": dir}); err != nil {
+						t.Fatalf("change the title outside Terraform: %v", err)
+					}
+				},
+				Config:             config("second"),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPostRefresh: bookkeepingKept(address, 2)},
+			},
+			{
+				// Applying the drift plan succeeds with the planned values.
+				Config:           config("second"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: bookkeepingKept(address, 2)},
+			},
+		},
+	})
+}
+
+// TestCLILocalPathCanonicalFormWarning plans local storages whose path
+// Label Studio would rewrite: the plan warns once per storage and names the
+// canonical form; a canonical path gets no warning.
+func TestCLILocalPathCanonicalFormWarning(t *testing.T) {
+	skipUnlessAcc(t)
+	terraformPath := cliPathOrFail(t)
+	cliConfig := buildProviderForCLI(t)
+	env := testenv.Start(t, testenv.Options{})
+	dir := testenv.LocalDir(t, env, "canonical")
+	const summary = "Local path is not in canonical form"
+
+	for _, tc := range []struct {
+		name, path string
+		warn       bool
+	}{
+		{name: "trailing slash", path: dir + "/", warn: true},
+		{name: "double slash", path: strings.Replace(dir, "/", "//", 2)[1:], warn: true},
+		{name: "dot segment", path: dir + "/./sub/..", warn: true},
+		{name: "canonical", path: dir},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newCLIWorkdir(t, terraformPath, cliConfig, env)
+			w.writeFile("main.tf", cliTerraformBlock+fmt.Sprintf(`
+resource "labelstudio_local_import_storage" "test" {
+  project = 1
+  path    = %s
+}
+
+resource "labelstudio_local_export_storage" "test" {
+  project = 1
+  path    = %s
+}
+`, hclString(tc.path), hclString(tc.path)))
+			// The JSON view lists every diagnostic, unconsolidated.
+			out := w.run(planChanges, "plan", "-detailed-exitcode", "-json")
+			var warnings []string
+			for _, line := range strings.Split(out, "\n") {
+				var msg struct {
+					Type       string `json:"type"`
+					Diagnostic struct {
+						Summary, Detail, Address string
+					} `json:"diagnostic"`
+				}
+				if json.Unmarshal([]byte(line), &msg) == nil && msg.Type == "diagnostic" && msg.Diagnostic.Summary == summary {
+					warnings = append(warnings, msg.Diagnostic.Address)
+					if !strings.Contains(msg.Diagnostic.Detail, fmt.Sprintf("Write path = %q.", dir)) {
+						t.Errorf("the warning does not name the canonical path %s: %s", dir, msg.Diagnostic.Detail)
+					}
+				}
+			}
+			sort.Strings(warnings)
+			want := []string{}
+			if tc.warn {
+				want = []string{"labelstudio_local_export_storage.test", "labelstudio_local_import_storage.test"}
+			}
+			if strings.Join(warnings, ",") != strings.Join(want, ",") {
+				t.Errorf("path warnings for %v, want one each for %v:\n%s", warnings, want, out)
+			}
+		})
+	}
+}

@@ -63,7 +63,10 @@ def log(msg):
 class Runner:
     def __init__(self, args):
         self.args = args
-        self.env = dict(os.environ, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1")
+        # The SDK's logs off for every provider: this provider switches them
+        # off itself when Terraform would discard them; the peer is told to.
+        self.env = dict(os.environ, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1", TF_LOG_PROVIDER="OFF",
+                        TF_LOG_SDK="OFF", TF_LOG_SDK_PROTO="OFF", TF_LOG_SDK_FRAMEWORK="OFF")
 
     def terraform(self, directory, *argv, cli_config, expect=(0,)):
         env = dict(self.env, TF_CLI_CONFIG_FILE=cli_config)

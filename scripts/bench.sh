@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Benchmarks, recorded in BENCHMARKS.md:
-#   1. refresh and plan of 200 storages against the stand-in, next to 200
-#      terraform_data resources in the same run, with the requests each
-#      operation costs as counted by the stand-in;
-#   2. the sync engine (go test -bench in internal/syncengine, when present).
+#   1. plan and apply of 1, 200 and 1000 resources: terraform_data, the peer
+#      time_offset (hashicorp/terraform-provider-time, installed into the
+#      cache) and labelstudio_local_import_storage, interleaved in one run;
+#      peak RSS of the provider processes; plan against a remote server (the
+#      stand-in over TLS with 50 ms per response) and its TLS handshakes;
+#   2. the requests an apply and a plan cost, counted by the stand-in;
+#   3. the sync engine (scripts/bench-sync.sh).
 # Usage: scripts/bench.sh [--no-write]   (--no-write: print, leave BENCHMARKS.md alone)
+#   BENCH_SIZES=1,200,1000 BENCH_RUNS=5 BENCH_RSS_SIZE=1000 BENCH_REMOTE_SIZE=200
+#   override the sizes and repetitions;
+#   BENCH_SYNC=0 leaves out the sync benchmark (several minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -14,20 +20,33 @@ export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 
 write=1
 [ "${1:-}" = "--no-write" ] && write=0
-count=${BENCH_STORAGES:-200}
+sizes=${BENCH_SIZES:-1,200,1000}
 runs=${BENCH_RUNS:-5}
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-labelstudio
+time_provider_version=v0.14.2
 
-command -v terraform >/dev/null || { echo "error: terraform CLI not on PATH" >&2; exit 1; }
-command -v python3 >/dev/null || { echo "error: python3 is needed to read JSON" >&2; exit 1; }
+for tool in terraform python3 openssl curl /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "error: $tool is needed" >&2; exit 1; }
+done
 
 echo "== building the provider and the stand-in"
 go build -o bin/terraform-provider-labelstudio .
 go build -o bin/labelstudio-devserver ./cmd/labelstudio-devserver
+peer_dir=$cache/time-provider-$time_provider_version
+if [ ! -x "$peer_dir/terraform-provider-time" ]; then
+  echo "== installing the peer, terraform-provider-time $time_provider_version"
+  GOBIN=$peer_dir go install "github.com/hashicorp/terraform-provider-time@$time_provider_version"
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/labelstudio-bench.XXXXXX")
-server_pid=""
 cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  local pid_file pid
+  for pid_file in "$work"/*.pid; do
+    [ -f "$pid_file" ] || continue
+    pid=$(cat "$pid_file")
+    kill "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -35,35 +54,60 @@ trap cleanup EXIT
 docroot="$work/files"
 mkdir -p "$docroot/images"
 echo '{"text": "hello"}' >"$docroot/images/task-1.json"
-
 token=bench-$(date +%s%N | sha256sum | cut -c1-32)
-echo "== starting the stand-in"
-LABEL_STUDIO_USER_TOKEN=$token LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN=true \
-  LOCAL_FILES_SERVING_ENABLED=true LOCAL_FILES_DOCUMENT_ROOT="$docroot" \
-  bin/labelstudio-devserver --addr 127.0.0.1:0 --dev-hooks >"$work/server.log" 2>&1 &
-server_pid=$!
-url=""
-for _ in $(seq 1 100); do
-  url=$(sed -n 's/^.*listening on \(http:\/\/[^ ]*\).*$/\1/p' "$work/server.log" | head -n1)
-  [ -n "$url" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "error: the stand-in did not start" >&2; cat "$work/server.log" >&2; exit 1; }
 
-cat >"$work/cli.tfrc" <<EOF
-provider_installation {
-  dev_overrides {
-    "labelstudio-tf/labelstudio" = "$repo/bin"
-  }
-  direct {}
+# start_standin NAME ARGS... starts a stand-in (PID in $work/NAME.pid) and
+# prints its URL.
+start_standin() {
+  local name=$1 url="" pid
+  shift
+  LABEL_STUDIO_USER_TOKEN=$token LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN=true \
+    LOCAL_FILES_SERVING_ENABLED=true LOCAL_FILES_DOCUMENT_ROOT="$docroot" \
+    bin/labelstudio-devserver --addr 127.0.0.1:0 --dev-hooks "$@" >"$work/$name.log" 2>&1 &
+  pid=$!
+  echo "$pid" >"$work/$name.pid"
+  for _ in $(seq 1 100); do
+    url=$(sed -n 's/^.*listening on \(https\{0,1\}:\/\/[^ ]*\).*$/\1/p' "$work/$name.log" | head -n1)
+    [ -n "$url" ] && break
+    kill -0 "$pid" 2>/dev/null || { cat "$work/$name.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  [ -n "$url" ] || { echo "error: the stand-in did not start" >&2; cat "$work/$name.log" >&2; exit 1; }
+  echo "$url"
 }
-EOF
-export TF_CLI_CONFIG_FILE="$work/cli.tfrc"
+
+echo "== starting the stand-ins (plain, and over TLS with 50 ms per response)"
+url=$(start_standin plain)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=labelstudio-bench \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/tls.key" -out "$work/tls.pem" 2>/dev/null
+tls_url=$(start_standin tls --tls-cert "$work/tls.pem" --tls-key "$work/tls.key" --response-delay 50ms)
 export LABEL_STUDIO_URL=$url LABEL_STUDIO_API_KEY=$token
 
-mkdir -p "$work/storages" "$work/baseline"
-cat >"$work/storages/main.tf" <<EOF
+# new_project URL [CURL ARGS...] creates a project and prints its id.
+new_project() {
+  local u=$1
+  shift
+  curl -fsS "$@" -X POST "$u/api/projects/" -H "Authorization: Token $token" -H 'Content-Type: application/json' \
+    -d '{"title": "Benchmark"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+project=$(new_project "$url")
+tls_project=$(new_project "$tls_url" --cacert "$work/tls.pem")
+
+echo "== plan and apply, side by side with the peer (sizes $sizes, $runs runs; several minutes)"
+providers_report=$(python3 scripts/bench_providers.py --work "$work" --bin "$repo/bin" --time-bin "$peer_dir" \
+  --url "$url" --project "$project" --docroot "$docroot" --sizes "$sizes" --runs "$runs" \
+  --rss-size "${BENCH_RSS_SIZE:-1000}" --tls-size "${BENCH_REMOTE_SIZE:-200}" \
+  --tls-url "$tls_url" --tls-ca "$work/tls.pem" --tls-project "$tls_project")
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+providers_report="Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($cpu), $(terraform version | head -n1), terraform-provider-time $time_provider_version.
+
+$providers_report"
+echo
+echo "$providers_report"
+
+# The requests an apply and a plan of 200 storages cost.
+mkdir -p "$work/requests"
+cat >"$work/requests/main.tf" <<EOF
 terraform {
   required_providers {
     labelstudio = { source = "labelstudio-tf/labelstudio" }
@@ -73,19 +117,12 @@ resource "labelstudio_project" "bench" {
   title = "Benchmark"
 }
 resource "labelstudio_local_import_storage" "bench" {
-  count   = $count
+  count   = 200
   project = labelstudio_project.bench.id
   title   = "storage \${count.index}"
   path    = "$docroot/images"
 }
 EOF
-cat >"$work/baseline/main.tf" <<EOF
-resource "terraform_data" "bench" {
-  count = $count
-  input = "storage \${count.index}"
-}
-EOF
-
 counts() { curl -fsS "$url/_dev/requests"; }
 reset_counts() { curl -fsS -X DELETE "$url/_dev/requests" >/dev/null; }
 # summarize prints "total method-route=count ..." for one counts document.
@@ -94,71 +131,33 @@ summarize() {
 c=json.load(sys.stdin)["counts"]
 print(sum(c.values()), " ".join("%s=%d" % (k.replace(" ", ":"), v) for k, v in sorted(c.items())))'
 }
-now() { date +%s.%N; }
-elapsed() { python3 -c "print('%.2f' % ($2 - $1))"; }
-
-tf() { (cd "$1" && shift && terraform "$@" -no-color >/dev/null); }
-
-echo "== applying $count storages and $count terraform_data resources"
+tf() { (cd "$1" && shift && TF_CLI_CONFIG_FILE="$work/cli.tfrc" terraform "$@" -no-color -input=false >/dev/null); }
+echo "== requests of an apply and a plan of 200 storages"
 reset_counts
-tf "$work/storages" apply -auto-approve -input=false
+tf "$work/requests" apply -auto-approve
 apply_counts=$(counts | summarize)
-tf "$work/baseline" apply -auto-approve -input=false
-
-# Median of the runs, alternating the two configurations so that machine
-# load affects both alike.
-declare -a plan_s plan_b refresh_s refresh_b
-for i in $(seq 1 "$runs"); do
-  t0=$(now); tf "$work/storages" plan -input=false -detailed-exitcode; t1=$(now)
-  plan_s+=("$(elapsed "$t0" "$t1")")
-  t0=$(now); tf "$work/baseline" plan -input=false -detailed-exitcode; t1=$(now)
-  plan_b+=("$(elapsed "$t0" "$t1")")
-  t0=$(now); tf "$work/storages" apply -refresh-only -auto-approve -input=false; t1=$(now)
-  refresh_s+=("$(elapsed "$t0" "$t1")")
-  t0=$(now); tf "$work/baseline" apply -refresh-only -auto-approve -input=false; t1=$(now)
-  refresh_b+=("$(elapsed "$t0" "$t1")")
-done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-ps=$(median "${plan_s[@]}"); pb=$(median "${plan_b[@]}")
-rs=$(median "${refresh_s[@]}"); rb=$(median "${refresh_b[@]}")
-
 reset_counts
-tf "$work/storages" plan -input=false -detailed-exitcode
+tf "$work/requests" plan -detailed-exitcode
 plan_counts=$(counts | summarize)
-
-echo "== destroying"
-tf "$work/storages" destroy -auto-approve -input=false
-tf "$work/baseline" destroy -auto-approve -input=false
-
-ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
-report=$(cat <<EOF
-Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($cpu), Terraform $(terraform version | head -n1 | cut -d' ' -f2), median of $runs runs, each configuration alternating with the other.
-
-| operation | $count labelstudio_local_import_storage | $count terraform_data | ratio (target <= 1.30) |
-|---|---|---|---|
-| \`terraform plan\` (refresh + plan, no changes) | ${ps} s | ${pb} s | $(ratio "$ps" "$pb") |
-| \`terraform apply -refresh-only\` | ${rs} s | ${rb} s | $(ratio "$rs" "$rb") |
-
-Requests counted by the stand-in (\`/_dev/requests\`), total and per route:
+tf "$work/requests" destroy -auto-approve
+requests_report="Requests counted by the stand-in (\`/_dev/requests\`), total and per route:
 
 | operation | requests |
 |---|---|
-| apply creating 1 project + $count storages | $(echo "$apply_counts" | cut -d' ' -f1): $(echo "$apply_counts" | cut -d' ' -f2-) |
-| plan of the same, no changes | $(echo "$plan_counts" | cut -d' ' -f1): $(echo "$plan_counts" | cut -d' ' -f2-) |
+| apply creating 1 project + 200 storages | ${apply_counts%% *}: ${apply_counts#* } |
+| plan of the same, no changes | ${plan_counts%% *}: ${plan_counts#* } |
 
-Targets: one GET per storage per refresh; create = validate + create.
-EOF
-)
+Targets: one GET per storage per refresh; create = validate + create."
 echo
-echo "$report"
+echo "$requests_report"
 
 if [ "$write" = 1 ]; then
-  python3 scripts/benchmarks-section.py refresh-plan "Refresh and plan of 200 storages" "$report"
+  python3 scripts/benchmarks-section.py providers "Plan and apply, side by side with a peer" "$providers_report"
+  python3 scripts/benchmarks-section.py requests "Requests per operation" "$requests_report"
   echo "BENCHMARKS.md updated"
 fi
 
-if [ -x scripts/bench-sync.sh ]; then
+if [ "${BENCH_SYNC:-1}" != 0 ]; then
   echo "== sync benchmark"
   # The sync benchmark starts its own in-process stand-in.
   env -u LABEL_STUDIO_URL -u LABEL_STUDIO_API_KEY bash scripts/bench-sync.sh $([ "$write" = 0 ] && echo --no-write)

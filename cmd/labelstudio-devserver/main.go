@@ -6,6 +6,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -68,6 +71,11 @@ type options struct {
 	cfg      devserver.Config
 	addr     string
 	printPAT bool
+	// tlsCert and tlsKey, when set, make the server speak HTTPS.
+	tlsCert, tlsKey string
+	// responseDelay is added to every response, to stand in for a remote
+	// server in benchmarks.
+	responseDelay time.Duration
 }
 
 // parseOptions reads Label Studio's environment variables, then the flags,
@@ -135,6 +143,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&cfg.DevHooks, "dev-hooks", cfg.DevHooks, "enable the /_dev/ test hooks (faults, request counts, lost jobs, annotations)")
 	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "`directory` to keep state in across restarts (memory only when empty)")
 	printPAT := fs.Bool("print-pat", false, "print a fresh personal access token as a line PAT=<token> once ready")
+	tlsCert := fs.String("tls-cert", "", "PEM certificate `file`: serve HTTPS (with -tls-key)")
+	tlsKey := fs.String("tls-key", "", "PEM private key `file` of -tls-cert")
+	responseDelay := fs.Duration("response-delay", 0, "extra delay before every response, to stand in for a remote server")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -146,7 +157,10 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 			cfg.S3TrustedDomains = append(cfg.S3TrustedDomains, d)
 		}
 	}
-	return options{cfg: cfg, addr: *addr, printPAT: *printPAT}, nil
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return options{}, errors.New("-tls-cert and -tls-key go together")
+	}
+	return options{cfg: cfg, addr: *addr, printPAT: *printPAT, tlsCert: *tlsCert, tlsKey: *tlsKey, responseDelay: *responseDelay}, nil
 }
 
 // run serves until ctx ends, then shuts down cleanly.
@@ -167,7 +181,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		_ = srv.Close()
 		return err
 	}
-	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	conns := &connectionCounter{}
+	handler := srv.Handler()
+	if opts.cfg.DevHooks {
+		handler = conns.serveCounts(handler)
+	}
+	if opts.responseDelay > 0 {
+		handler = delayed(handler, opts.responseDelay)
+	}
+	httpServer := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ConnState: conns.connState}
+	scheme := "http"
+	if opts.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(opts.tlsCert, opts.tlsKey)
+		if err != nil {
+			_ = listener.Close()
+			_ = srv.Close()
+			return fmt.Errorf("loading the TLS certificate: %w", err)
+		}
+		tlsConfig := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		tlsConfig.GetConfigForClient = func(*tls.ClientHelloInfo) (*tls.Config, error) {
+			conns.handshakes.Add(1) // one ClientHello is one handshake
+			return nil, nil
+		}
+		listener = tls.NewListener(listener, tlsConfig)
+		scheme = "https"
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(listener) }()
 
@@ -180,7 +218,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "PAT=%s\n", pat)
 	}
-	fmt.Fprintf(stdout, "listening on http://%s\n", listener.Addr())
+	fmt.Fprintf(stdout, "listening on %s://%s\n", scheme, listener.Addr())
 	if f, ok := stdout.(*os.File); ok {
 		_ = f.Sync()
 	}
@@ -196,4 +234,45 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		err = closeErr
 	}
 	return err
+}
+
+// connectionCounter counts the connections and TLS handshakes the server
+// accepted, for benchmarks that check a client's connection reuse.
+type connectionCounter struct {
+	opened, handshakes atomic.Int64
+}
+
+func (c *connectionCounter) connState(_ net.Conn, state http.ConnState) {
+	if state == http.StateNew {
+		c.opened.Add(1)
+	}
+}
+
+// serveCounts answers GET /_dev/connections with the counts and DELETE with
+// a reset; everything else goes to next.
+func (c *connectionCounter) serveCounts(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/_dev/connections" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Method == http.MethodDelete {
+			c.opened.Store(0)
+			c.handshakes.Store(0)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]int64{"connections": c.opened.Load(), "tls_handshakes": c.handshakes.Load()})
+	})
+}
+
+// delayed holds every response back by delay, as a distant server would.
+func delayed(next http.Handler, delay time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -131,6 +131,9 @@ const (
 	defaultUserAgent      = "terraform-provider-labelstudio"
 	// pageSize is asked for when walking paginated lists.
 	pageSize = 100
+	// maxIdleConnsPerHost keeps a connection for each of Terraform's
+	// concurrent calls, with room for a raised -parallelism.
+	maxIdleConnsPerHost = 64
 )
 
 // New checks the configuration and returns a client. It makes no request.
@@ -157,6 +160,10 @@ func New(cfg Config) (*Client, error) {
 
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.TLSClientConfig = tlsConfig
+	// Terraform calls the provider 10 at a time (-parallelism); Go keeps only
+	// 2 idle connections per host by default, so most calls would open a new
+	// connection, and over TLS pay a handshake's round trips.
+	transport.MaxIdleConnsPerHost = maxIdleConnsPerHost
 
 	c := &Client{
 		baseURL: base,

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 )
@@ -245,23 +246,49 @@ func withoutNulls(body map[string]any) map[string]any {
 // holds the plan (create, update) or the prior state (read). Secrets and
 // hidden fields are never read back; a nullable string the server returns
 // as "" or null stays as configured.
+//
+// It works on the state's terraform value directly and builds the new one
+// once: a refresh of many storages spends much of its time here, and a
+// path-based SetAttribute per attribute rebuilds the whole object each time.
 func (r *storageResource) applyStorage(ctx context.Context, state *tfsdk.State, st *client.Storage) diag.Diagnostics {
 	var diags diag.Diagnostics
-	set := func(name string, v any) {
-		diags.Append(state.SetAttribute(ctx, path.Root(name), v)...)
+	objectType, ok := state.Raw.Type().(tftypes.Object)
+	if !ok {
+		diags.AddError("Unexpected state", fmt.Sprintf("The storage's state has type %s; this is a bug in the provider.", state.Raw.Type()))
+		return diags
+	}
+	attrs := make(map[string]tftypes.Value, len(objectType.AttributeTypes))
+	if state.Raw.IsKnown() && !state.Raw.IsNull() {
+		if err := state.Raw.As(&attrs); err != nil {
+			diags.AddError("Unexpected state", fmt.Sprintf("Cannot read the storage's state: %v; this is a bug in the provider.", err))
+			return diags
+		}
+	}
+	for name, typ := range objectType.AttributeTypes {
+		if _, ok := attrs[name]; !ok {
+			attrs[name] = tftypes.NewValue(typ, nil)
+		}
+	}
+	setNull := func(name string) { attrs[name] = tftypes.NewValue(objectType.AttributeTypes[name], nil) }
+	set := func(name string, v attr.Value) {
+		tv, err := v.ToTerraformValue(ctx)
+		if err != nil {
+			diags.AddAttributeError(path.Root(name), "Unexpected value", fmt.Sprintf("Cannot store %s: %v; this is a bug in the provider.", name, err))
+			return
+		}
+		attrs[name] = tv
 	}
 
 	for _, f := range r.kind.fieldsFor(r.dir) {
-		prior, d := getField(ctx, state, f.name, f.typ)
-		diags.Append(d...)
 		if f.secret {
-			set(writeOnlyName(f.name), types.StringNull())
+			setNull(writeOnlyName(f.name))
 			continue
 		}
+		prior := attrs[f.name]
 		raw, present := st.Fields[f.name]
 		if f.hidden || !present {
-			if prior.IsUnknown() {
-				set(f.name, nullOf(f.typ))
+			if !prior.IsKnown() {
+				setNull(f.name)
 			}
 			continue
 		}
@@ -271,7 +298,7 @@ func (r *storageResource) applyStorage(ctx context.Context, state *tfsdk.State, 
 				fmt.Sprintf("Cannot read %s from the server's response: %v.", f.name, err))
 			continue
 		}
-		if f.typ == fieldString && !prior.IsUnknown() && emptyString(prior) && emptyString(v) {
+		if f.typ == fieldString && prior.IsKnown() && emptyTerraformString(prior) && emptyString(v) {
 			continue
 		}
 		set(f.name, v)
@@ -293,7 +320,24 @@ func (r *storageResource) applyStorage(ctx context.Context, state *tfsdk.State, 
 	set(attrLastSyncJob, types.StringPointerValue(st.LastSyncJob))
 	set(attrTraceback, types.StringPointerValue(st.Traceback))
 	set(attrMeta, metaValue(st.Meta))
+	if diags.HasError() {
+		return diags
+	}
+	if err := tftypes.ValidateValue(objectType, attrs); err != nil {
+		diags.AddError("Unexpected state", fmt.Sprintf("Cannot build the storage's state: %v; this is a bug in the provider.", err))
+		return diags
+	}
+	state.Raw = tftypes.NewValue(objectType, attrs)
 	return diags
+}
+
+// emptyTerraformString reports whether a known string value is null or "".
+func emptyTerraformString(v tftypes.Value) bool {
+	if v.IsNull() {
+		return true
+	}
+	var s string
+	return v.As(&s) == nil && s == ""
 }
 
 func emptyString(v attr.Value) bool {

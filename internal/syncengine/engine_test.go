@@ -65,8 +65,8 @@ func TestPollingSchedule(t *testing.T) {
 		{runTime: 500 * time.Millisecond, maxReads: 5},
 		{runTime: time.Second, maxReads: 7},
 		{runTime: 5 * time.Second, maxReads: 25},
-		{runTime: time.Minute, maxReads: 55},
-		{runTime: 30 * time.Minute, maxReads: 110},
+		{runTime: time.Minute, maxReads: 44},
+		{runTime: 30 * time.Minute, maxReads: 94},
 	} {
 		t.Run(tc.runTime.String(), func(t *testing.T) {
 			clock := newFakeClock()

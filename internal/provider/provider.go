@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -40,6 +41,7 @@ const (
 var (
 	_ provider.Provider                   = (*labelStudioProvider)(nil)
 	_ provider.ProviderWithActions        = (*labelStudioProvider)(nil)
+	_ provider.ProviderWithListResources  = (*labelStudioProvider)(nil)
 	_ provider.ProviderWithValidateConfig = (*labelStudioProvider)(nil)
 )
 
@@ -205,6 +207,7 @@ func (p *labelStudioProvider) Configure(ctx context.Context, req provider.Config
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 func (p *labelStudioProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -221,6 +224,10 @@ func (p *labelStudioProvider) DataSources(_ context.Context) []func() datasource
 
 func (p *labelStudioProvider) Actions(_ context.Context) []func() action.Action {
 	return syncActions()
+}
+
+func (p *labelStudioProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return listResources()
 }
 
 func stringOr(v types.String, fallback string) string {

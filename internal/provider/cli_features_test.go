@@ -27,10 +27,10 @@ import (
 // scenario runs on at least one.
 
 // cliFeatures is what the CLI under test supports, from its version banner
-// and, for OpenTofu, from what its release was seen to do.
+// and what each release was seen to do.
 type cliFeatures struct {
 	banner string // first line of `terraform version`, e.g. "Terraform v1.16.4"
-	// identityImport: `import { identity = {...} }` (Terraform 1.12+).
+	// identityImport: `import { identity = {...} }` (Terraform and OpenTofu 1.12+).
 	identityImport bool
 	// query: list blocks and `terraform query` (Terraform 1.14+).
 	query bool
@@ -58,8 +58,10 @@ func detectCLIFeatures(t *testing.T, path string) cliFeatures {
 	atLeast := func(wantMinor int) bool { return major > 1 || (major == 1 && minor >= wantMinor) }
 	terraform := m[1] == "Terraform"
 	return cliFeatures{
-		banner:         banner,
-		identityImport: terraform && atLeast(12),
+		banner: banner,
+		// OpenTofu 1.12 imports by identity too, but has neither list
+		// resources nor actions (it rejects `action` blocks).
+		identityImport: atLeast(12),
 		query:          terraform && atLeast(14),
 		actions:        terraform && atLeast(14),
 	}

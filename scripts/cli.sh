@@ -41,10 +41,12 @@ dir_of() { echo "$CACHE/$1-$(version_of "$1")"; }
 bin_of() { echo "$(dir_of "$1")/$1"; }
 
 built() {
-	local bin
+	local bin output
 	bin="$(bin_of "$1")"
-	[[ -x "$bin" ]] && TF_CLI_CONFIG_FILE=/dev/null "$bin" version 2>/dev/null | head -1 |
-		grep -qx "$(banner_of "$1") $(version_of "$1")"
+	[[ -x "$bin" ]] || return 1
+	# Read the whole output: cutting the pipe early could fail the check.
+	output="$(TF_CLI_CONFIG_FILE=/dev/null "$bin" version 2>/dev/null)" || return 1
+	[[ "${output%%$'\n'*}" == "$(banner_of "$1") $(version_of "$1")" ]]
 }
 
 # Terraform only: drop the remote-state backends that live in nested modules

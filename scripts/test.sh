@@ -82,7 +82,8 @@ for cli in "${clis[@]}"; do
 	fi
 	first=0
 	bin=${cli_bin[$cli]}
-	version=$(TF_CLI_CONFIG_FILE=/dev/null "$bin" version 2>/dev/null | head -1)
+	version=$(TF_CLI_CONFIG_FILE=/dev/null "$bin" version 2>/dev/null) || true
+	version=${version%%$'\n'*}
 	echo "== tests on $version ($bin): ${run_packages[*]}"
 	env_for_cli=(TF_ACC_TERRAFORM_PATH="$bin")
 	# OpenTofu resolves unqualified provider sources in its own registry, so

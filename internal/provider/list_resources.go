@@ -66,17 +66,12 @@ func (l *storageListResource) ListResourceConfigSchema(_ context.Context, _ list
 
 func (l *storageListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg storageListConfig
-	diags := req.Config.Get(ctx, &cfg)
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	if !requireClient(l.client, &diags) {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
+	if !startList(ctx, req, stream, l.client, &cfg) {
 		return
 	}
 	storages, err := l.client.ListStorages(ctx, l.kind.apiKind, l.dir, cfg.Project.ValueInt64())
 	if err != nil {
+		var diags diag.Diagnostics
 		l.addAPIError(&diags, fmt.Sprintf("Cannot list the %s %s storages of project %d", l.kind.title, l.dir, cfg.Project.ValueInt64()), err, nil)
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
@@ -115,17 +110,12 @@ func (l *projectListResource) ListResourceConfigSchema(_ context.Context, _ list
 
 func (l *projectListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg projectListConfig
-	diags := req.Config.Get(ctx, &cfg)
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	if !requireClient(l.client, &diags) {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
+	if !startList(ctx, req, stream, l.client, &cfg) {
 		return
 	}
 	projects, err := l.client.ListProjects(ctx)
 	if err != nil {
+		var diags diag.Diagnostics
 		addProjectAPIError(&diags, "Cannot list the Label Studio projects", err)
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
@@ -144,6 +134,20 @@ func (l *projectListResource) List(ctx context.Context, req list.ListRequest, st
 	}, func(state *tfsdk.State, p client.Project) diag.Diagnostics {
 		return setProjectState(ctx, state, &p)
 	})
+}
+
+// startList reads a list block's config into cfg and checks that the
+// provider has a client; when either fails, the stream reports why.
+func startList(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream, c *client.Client, cfg any) bool {
+	diags := req.Config.Get(ctx, cfg)
+	if !diags.HasError() {
+		requireClient(c, &diags)
+	}
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return false
+	}
+	return true
 }
 
 // listResults turns listed objects into results: the identity, a display

@@ -91,6 +91,10 @@ func TestCLIFeatures(t *testing.T) {
 		features.require(t, features.identityImport, "import by identity")
 		testCLIImportByIdentity(t, terraformPath, cliConfig)
 	})
+	t.Run("StateWithoutIdentity", func(t *testing.T) {
+		features.require(t, features.identityImport, "resource identity")
+		testCLIStateWithoutIdentity(t, terraformPath, cliConfig)
+	})
 	t.Run("Query", func(t *testing.T) {
 		features.require(t, features.query, "terraform query")
 		testCLIQuery(t, terraformPath, cliConfig)
@@ -228,6 +232,50 @@ import {
 	expectOutput(t, out, "No changes.")
 	if got, want := w.stateIdentities()["labelstudio_local_import_storage.adopted"], fmt.Sprintf(`{"id":%d}`, adopted.storage); got != want {
 		t.Errorf("storage identity in state = %s, want %s", got, want)
+	}
+}
+
+// testCLIStateWithoutIdentity: a state written before the resources had
+// identities (by an older provider, or a CLI without them) gets them on the
+// next refresh, and a storage deleted outside Terraform is planned for
+// creation again instead of failing the read.
+func testCLIStateWithoutIdentity(t *testing.T, terraformPath, cliConfig string) {
+	env := testenv.Start(t, testenv.Options{})
+	c := testClient(t, env)
+	adopted := createAdoptedProject(t, env, c, "State without identity")
+	w := newCLIWorkdir(t, terraformPath, cliConfig, env)
+	w.writeFile("main.tf", adopted.config)
+	w.run(0, "import", "labelstudio_project.adopted", strconv.FormatInt(adopted.project, 10))
+	w.run(0, "import", "labelstudio_local_import_storage.adopted", strconv.FormatInt(adopted.storage, 10))
+
+	// Strip the identities, as an older provider would have written the state.
+	var state map[string]any
+	if err := json.Unmarshal([]byte(w.readFile("terraform.tfstate")), &state); err != nil {
+		t.Fatalf("decode terraform.tfstate: %v", err)
+	}
+	for _, r := range state["resources"].([]any) {
+		for _, inst := range r.(map[string]any)["instances"].([]any) {
+			delete(inst.(map[string]any), "identity")
+			delete(inst.(map[string]any), "identity_schema_version")
+		}
+	}
+	stripped, err := json.Marshal(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.writeFile("terraform.tfstate", string(stripped))
+	if ids := w.stateIdentities(); ids["labelstudio_project.adopted"] != "" {
+		t.Fatalf("identity still in state: %v", ids)
+	}
+
+	if err := c.DeleteStorage(t.Context(), client.StorageRef{Kind: "localfiles", Direction: client.Import, ID: adopted.storage}); err != nil {
+		t.Fatalf("delete the storage outside terraform: %v", err)
+	}
+	out := w.run(planChanges, "plan", "-detailed-exitcode")
+	expectOutput(t, out, "labelstudio_local_import_storage.adopted will be created", "Plan: 1 to add, 0 to change, 0 to destroy.")
+	w.run(0, "apply", "-refresh-only", "-auto-approve")
+	if got, want := w.stateIdentities()["labelstudio_project.adopted"], fmt.Sprintf(`{"id":%d}`, adopted.project); got != want {
+		t.Errorf("project identity after a refresh = %q, want %s", got, want)
 	}
 }
 

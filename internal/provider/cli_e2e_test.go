@@ -142,7 +142,13 @@ func (w *cliWorkdir) readFile(name string) string {
 // wantExit; it returns stdout and stderr together.
 func (w *cliWorkdir) run(wantExit int, args ...string) string {
 	w.t.Helper()
-	args = append(args, "-no-color", "-input=false")
+	// Options go right after the command: `terraform import` takes none
+	// after its arguments.
+	options := []string{"-no-color"}
+	if args[0] != "query" { // the one command without -input
+		options = append(options, "-input=false")
+	}
+	args = append(append([]string{args[0]}, options...), args[1:]...)
 	cmd := exec.Command(w.terraform, args...)
 	cmd.Dir = w.dir
 	cmd.Env = w.env

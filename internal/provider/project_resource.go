@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +30,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*projectResource)(nil)
 	_ resource.ResourceWithImportState    = (*projectResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*projectResource)(nil)
+	_ resource.ResourceWithIdentity       = (*projectResource)(nil)
 )
 
 // defaultLabelConfig is what Label Studio stores when a project is created
@@ -88,6 +88,10 @@ func (r *projectResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 	}
 }
 
+func (r *projectResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("project")
+}
+
 func (r *projectResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
@@ -125,6 +129,7 @@ func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest
 	// State starts from the plan so that timeouts (not a server field) stay.
 	resp.State.Raw = req.Plan.Raw.Copy()
 	resp.Diagnostics.Append(setProjectState(ctx, &resp.State, project)...)
+	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, project.ID)...)
 }
 
 func (r *projectResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -143,6 +148,9 @@ func (r *projectResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// A state written before identities existed has none: the framework
+	// wants one after every Read, even one that removes the resource.
+	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id.ValueInt64())...)
 	project, err := r.client.GetProject(ctx, id.ValueInt64())
 	if errors.Is(err, client.ErrNotFound) {
 		// Deleted outside Terraform: plan to create it again.
@@ -189,6 +197,7 @@ func (r *projectResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	resp.Diagnostics.Append(setProjectState(ctx, &resp.State, project)...)
+	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id.ValueInt64())...)
 }
 
 func (r *projectResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -216,13 +225,9 @@ func (r *projectResource) Delete(ctx context.Context, req resource.DeleteRequest
 // ImportState takes the project ID, as shown in the project's URL
 // (/projects/42/).
 func (r *projectResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, err := strconv.ParseInt(strings.TrimSpace(req.ID), 10, 64)
-	if err != nil || id <= 0 {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("Expected a project ID such as 42 (the number in the project's URL), got %q.", req.ID))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	importByID(ctx, req, resp, func(given string) string {
+		return fmt.Sprintf("Expected a project ID such as 42 (the number in the project's URL), got %q.", given)
+	})
 }
 
 // projectTimeout bounds an operation by the resource's timeouts block.

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -44,6 +45,7 @@ var (
 	_ provider.ProviderWithActions            = (*labelStudioProvider)(nil)
 	_ provider.ProviderWithValidateConfig     = (*labelStudioProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*labelStudioProvider)(nil)
+	_ provider.ProviderWithListResources      = (*labelStudioProvider)(nil)
 )
 
 // New returns a constructor for the provider, as providerserver expects.
@@ -222,6 +224,7 @@ func (p *labelStudioProvider) Configure(ctx context.Context, req provider.Config
 	resp.DataSourceData = data
 	resp.ActionData = data
 	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
 }
 
 func (p *labelStudioProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -242,6 +245,10 @@ func (p *labelStudioProvider) EphemeralResources(_ context.Context) []func() eph
 
 func (p *labelStudioProvider) Actions(_ context.Context) []func() action.Action {
 	return syncActions()
+}
+
+func (p *labelStudioProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return listResources()
 }
 
 func stringOr(v types.String, fallback string) string {

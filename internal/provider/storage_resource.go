@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +29,7 @@ const (
 var (
 	_ resource.ResourceWithConfigure      = (*storageResource)(nil)
 	_ resource.ResourceWithImportState    = (*storageResource)(nil)
+	_ resource.ResourceWithIdentity       = (*storageResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*storageResource)(nil)
 )
 
@@ -56,6 +56,10 @@ func (r *storageResource) Metadata(_ context.Context, req resource.MetadataReque
 
 func (r *storageResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = storageSchema(ctx, r.kind, r.dir)
+}
+
+func (r *storageResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("storage")
 }
 
 func (r *storageResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -175,6 +179,7 @@ func (r *storageResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	resp.State.Raw = req.Plan.Raw.Copy()
 	resp.Diagnostics.Append(r.applyStorage(ctx, &resp.State, st)...)
+	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, st.ID)...)
 }
 
 // create sends the create request. An interrupt (ctx cancelled) lets a
@@ -216,6 +221,9 @@ func (r *storageResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// A state written before identities existed has none: the framework
+	// wants one after every Read, even one that removes the resource.
+	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id.ValueInt64())...)
 	st, err := r.client.GetStorage(ctx, r.ref(id.ValueInt64()))
 	if errors.Is(err, client.ErrNotFound) {
 		tflog.Info(ctx, "storage is gone from Label Studio; removing it from state", map[string]any{"id": id.ValueInt64()})
@@ -264,6 +272,7 @@ func (r *storageResource) Update(ctx context.Context, req resource.UpdateRequest
 	resp.State.Raw = req.Plan.Raw.Copy()
 	resp.Diagnostics.Append(r.applyStorage(ctx, &resp.State, st)...)
 	resp.Diagnostics.Append(r.keepPlannedBookkeeping(ctx, req.Plan, &resp.State)...)
+	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id.ValueInt64())...)
 }
 
 func (r *storageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -289,13 +298,12 @@ func (r *storageResource) Delete(ctx context.Context, req resource.DeleteRequest
 }
 
 func (r *storageResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, err := strconv.ParseInt(strings.TrimSpace(req.ID), 10, 64)
-	if err != nil || id <= 0 {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("%q is not a storage ID. Import with the numeric ID Label Studio shows for the storage, e.g. 42.", req.ID))
+	importByID(ctx, req, resp, func(given string) string {
+		return fmt.Sprintf("%q is not a storage ID. Import with the numeric ID Label Studio shows for the storage, e.g. 42.", given)
+	})
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attrID), id)...)
 	// Label Studio never returns secrets: until the configuration sends them,
 	// the provider does not know which ones the storage holds.
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretsUnknown, []byte("true"))...)

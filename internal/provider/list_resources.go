@@ -1,0 +1,192 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"iter"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+)
+
+// List resources (Terraform 1.14+: `list` blocks in .tfquery.hcl files and
+// `terraform query`) find what exists in Label Studio, so that
+// `terraform query -generate-config-out` can bring it under management. Each
+// has the type name of the resource it lists; its results carry the
+// resource's identity and, with include_resource, the same state a Read
+// would produce.
+
+var (
+	_ list.ListResourceWithConfigure = (*storageListResource)(nil)
+	_ list.ListResourceWithConfigure = (*projectListResource)(nil)
+)
+
+// listResources returns one list resource per storage resource and one for
+// projects.
+func listResources() []func() list.ListResource {
+	out := []func() list.ListResource{func() list.ListResource { return &projectListResource{} }}
+	for _, kind := range storageKinds {
+		for _, dir := range []client.Direction{client.Import, client.Export} {
+			out = append(out, func() list.ListResource {
+				return &storageListResource{storageResource: storageResource{kind: kind, dir: dir}}
+			})
+		}
+	}
+	return out
+}
+
+// storageListResource lists a project's storages of one kind and direction
+// with one request. It embeds the resource for its name, client and the
+// conversion of a storage into state.
+type storageListResource struct {
+	storageResource
+}
+
+type storageListConfig struct {
+	Project types.Int64 `tfsdk:"project"`
+}
+
+func (l *storageListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = listschema.Schema{
+		MarkdownDescription: fmt.Sprintf("Lists the %s %s storages of a project, with one request.", l.kind.title, l.dir),
+		Attributes: map[string]listschema.Attribute{
+			attrProject: listschema.Int64Attribute{
+				Required:            true,
+				MarkdownDescription: "ID of the project whose storages to list.",
+			},
+		},
+	}
+}
+
+func (l *storageListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var cfg storageListConfig
+	if !startList(ctx, req, stream, l.client, &cfg) {
+		return
+	}
+	storages, err := l.client.ListStorages(ctx, l.kind.apiKind, l.dir, cfg.Project.ValueInt64())
+	if err != nil {
+		var diags diag.Diagnostics
+		l.addAPIError(&diags, "read", fmt.Sprintf("Cannot list the %s %s storages of project %d", l.kind.title, l.dir, cfg.Project.ValueInt64()), err, nil)
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	stream.Results = listResults(ctx, req, storages, func(st client.Storage) (int64, string) {
+		title := ""
+		if st.Title != nil {
+			title = *st.Title
+		}
+		return st.ID, title
+	}, func(state *tfsdk.State, st client.Storage) diag.Diagnostics {
+		return l.applyStorage(ctx, state, &st)
+	})
+}
+
+// projectListResource lists projects, optionally only those with one title.
+type projectListResource struct {
+	projectResource
+}
+
+type projectListConfig struct {
+	Title types.String `tfsdk:"title"`
+}
+
+func (l *projectListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = listschema.Schema{
+		MarkdownDescription: "Lists the projects the API key can see.",
+		Attributes: map[string]listschema.Attribute{
+			"title": listschema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Only the projects with exactly this title.",
+			},
+		},
+	}
+}
+
+func (l *projectListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var cfg projectListConfig
+	if !startList(ctx, req, stream, l.client, &cfg) {
+		return
+	}
+	// Label Studio filters titles by "contains, ignoring case"; the exact
+	// match is checked below.
+	projects, err := l.client.ListProjects(ctx, client.ProjectFilter{TitleContains: cfg.Title.ValueString()})
+	if err != nil {
+		var diags diag.Diagnostics
+		addProjectAPIError(&diags, "read", "Cannot list the Label Studio projects", err)
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	if !cfg.Title.IsNull() {
+		matching := projects[:0]
+		for _, p := range projects {
+			if p.Title == cfg.Title.ValueString() {
+				matching = append(matching, p)
+			}
+		}
+		projects = matching
+	}
+	stream.Results = listResults(ctx, req, projects, func(p client.Project) (int64, string) {
+		return p.ID, p.Title
+	}, func(state *tfsdk.State, p client.Project) diag.Diagnostics {
+		return setProjectState(ctx, state, &p)
+	})
+}
+
+// startList reads a list block's config into cfg and checks that the
+// provider has a client; when either fails, the stream reports why.
+func startList(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream, c *client.Client, cfg any) bool {
+	diags := req.Config.Get(ctx, cfg)
+	if !diags.HasError() {
+		requireClient(c, &diags)
+	}
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return false
+	}
+	return true
+}
+
+// listResults turns listed objects into results: the identity, a display
+// name of title and id, and with include_resource the state that toState
+// writes into an empty state of the resource's schema.
+func listResults[T any](ctx context.Context, req list.ListRequest, items []T,
+	describe func(T) (id int64, title string), toState func(*tfsdk.State, T) diag.Diagnostics,
+) iter.Seq[list.ListResult] {
+	return func(push func(list.ListResult) bool) {
+		for i, item := range items {
+			if req.Limit > 0 && int64(i) >= req.Limit {
+				return
+			}
+			id, title := describe(item)
+			result := req.NewListResult(ctx)
+			result.DisplayName = displayName(title, id)
+			result.Diagnostics.Append(setIDIdentity(ctx, result.Identity, id)...)
+			if req.IncludeResource {
+				state := tfsdk.State{
+					Schema: req.ResourceSchema,
+					Raw:    tftypes.NewValue(req.ResourceSchema.Type().TerraformType(ctx), nil),
+				}
+				result.Diagnostics.Append(toState(&state, item)...)
+				result.Resource.Raw = state.Raw
+			}
+			if !push(result) {
+				return
+			}
+		}
+	}
+}
+
+// displayName is what `terraform query` shows for an object: its title and
+// id, or the id alone for an untitled one.
+func displayName(title string, id int64) string {
+	if title == "" {
+		return fmt.Sprintf("id %d", id)
+	}
+	return fmt.Sprintf("%s (id %d)", title, id)
+}

@@ -158,7 +158,7 @@ func TestTLSDelayAndConnectionCounts(t *testing.T) {
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}
 	get := func(method, path string) map[string]int64 {
 		t.Helper()
-		req, err := http.NewRequest(method, base+path, nil)
+		req, err := http.NewRequest(method, base+path, http.NoBody)
 		if err != nil {
 			t.Fatal(err)
 		}

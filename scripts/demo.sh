@@ -19,19 +19,23 @@ fail() { printf '\nDEMO FAILED: %s\n' "$*" >&2; exit 1; }
 
 # building LABEL CMD... runs a build with its output in the build log,
 # printing a line every 30 s so that a long first build is not silent.
+# The build's PID is global so that cleanup stops it on an interrupt.
+build_pid=""
 building() {
-	local label="$1" start=$SECONDS next=$((SECONDS + 30)) pid
+	local label="$1" start=$SECONDS next=$((SECONDS + 30))
 	shift
 	echo "building $label"
 	"$@" >>"$build_log" 2>&1 &
-	pid=$!
-	while kill -0 "$pid" 2>/dev/null; do
+	build_pid=$!
+	while kill -0 "$build_pid" 2>/dev/null; do
 		sleep 1
-		if kill -0 "$pid" 2>/dev/null && ((SECONDS >= next)); then
+		if kill -0 "$build_pid" 2>/dev/null && ((SECONDS >= next)); then
 			echo "  still building $label ($((SECONDS - start)) s)"
 			next=$((next + 30))
 		fi
 	done
+	local pid=$build_pid
+	build_pid=""
 	if ! wait "$pid"; then
 		tail -n 30 "$build_log" >&2
 		fail "building $label failed; see above"
@@ -58,6 +62,10 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/labelstudio-demo.XXXXXX")"
 server_pid=""
 cleanup() {
 	local status=$?
+	if [[ -n "$build_pid" ]] && kill -0 "$build_pid" 2>/dev/null; then
+		kill "$build_pid" 2>/dev/null || true
+		wait "$build_pid" 2>/dev/null || true
+	fi
 	if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
 		kill "$server_pid" 2>/dev/null || true
 		wait "$server_pid" 2>/dev/null || true

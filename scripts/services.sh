@@ -97,8 +97,8 @@ install_services() {
 	if [[ -x "$BIN/versitygw" ]]; then
 		log "versitygw already installed"
 	else
-		log "installing versitygw"
-		GOBIN="$BIN" go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+		installing "versitygw with go install (first time only)" \
+			env GOBIN="$BIN" go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
 	fi
 	if [[ -x "$(azurite_bin)" ]]; then
 		log "azurite already installed"
@@ -233,7 +233,7 @@ start_versitygw() {
 	echo "$port" >"$PORT_DIR/versitygw.port"
 	mkdir -p "$DATA_DIR/versitygw"
 	ROOT_ACCESS_KEY="$VERSITYGW_USER" ROOT_SECRET_KEY="$VERSITYGW_PASSWORD" \
-		launch versitygw "$BIN/versitygw" --port "127.0.0.1:$port" posix "$DATA_DIR/versitygw"
+		launch versitygw "$BIN/versitygw" --port "$SERVICES_HOST:$port" posix "$DATA_DIR/versitygw"
 }
 
 write_env() {
@@ -251,7 +251,7 @@ export LSTEST_AZURE_ACCOUNT_KEY=$AZURE_ACCOUNT_KEY
 export LSTEST_REDIS_HOST=$SERVICES_HOST
 export LSTEST_REDIS_PORT=$(port_of redis)
 export LSTEST_REDIS_PASSWORD=$REDIS_PASSWORD
-export LSTEST_S3CORS_ENDPOINT=http://127.0.0.1:$(port_of versitygw)
+export LSTEST_S3CORS_ENDPOINT=http://$SERVICES_HOST:$(port_of versitygw)
 export LSTEST_S3CORS_ACCESS_KEY=$VERSITYGW_USER
 export LSTEST_S3CORS_SECRET_KEY=$VERSITYGW_PASSWORD
 export LSTEST_REQUIRE_SERVICES=1

@@ -88,6 +88,14 @@ func TestExamplesPlan(t *testing.T) {
 			t.Run(filepath.Base(filepath.Dir(file)), func(t *testing.T) {
 				example := exampleDataID.ReplaceAllString(readExample(t, file), fmt.Sprintf("${1}%d", project.ID))
 				w := newExampleWorkdir(t, terraformPath, cliConfig, env, map[string]string{file: example})
+				if strings.Contains(file, "labelstudio_s3_storage_preview") {
+					// The preview reads its bucket from the machine that runs
+					// Terraform, at plan time, with the AWS credential chain: the
+					// example's bucket is not there. TestAccS3Preview* plan it
+					// against MinIO and versitygw; here it must be valid.
+					expectOutput(t, w.run(0, "validate"), "The configuration is valid")
+					return
+				}
 				out := w.run(planChanges, "plan", "-detailed-exitcode")
 				expectOutput(t, out, "Changes to Outputs:")
 				// The dev_overrides warning is the only one allowed.

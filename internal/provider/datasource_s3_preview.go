@@ -257,6 +257,8 @@ func (d *s3PreviewDataSource) Read(ctx context.Context, req datasource.ReadReque
 // runPreview previews the configured storage and fills in m's results; it
 // returns false after reporting an error.
 func runPreview(ctx context.Context, m *s3PreviewModel, labelStudioURL string, diags *diag.Diagnostics) bool {
+	// The SDK's and the servers' messages may quote what was sent.
+	secrets := newRedactor([]string{m.AWSAccessKeyID.ValueString(), m.AWSSecretAccessKey.ValueString(), m.AWSSessionToken.ValueString()})
 	backend, err := storagepreview.NewS3(ctx, storagepreview.S3Config{
 		Bucket:          m.Bucket.ValueString(),
 		Region:          m.RegionName.ValueString(),
@@ -266,7 +268,7 @@ func runPreview(ctx context.Context, m *s3PreviewModel, labelStudioURL string, d
 		SessionToken:    m.AWSSessionToken.ValueString(),
 	})
 	if err != nil {
-		addPreviewError(diags, err)
+		addPreviewError(diags, err, secrets)
 		return false
 	}
 	origin := m.Origin.ValueString()
@@ -289,11 +291,11 @@ func runPreview(ctx context.Context, m *s3PreviewModel, labelStudioURL string, d
 		CheckWrite:    m.CheckWrite.ValueBool(),
 	})
 	if err != nil {
-		addPreviewError(diags, err)
+		addPreviewError(diags, err, secrets)
 		return false
 	}
 	for _, w := range report.Warnings {
-		diags.AddAttributeWarning(path.Root("regex_filter"), "Preview incomplete", w)
+		diags.AddAttributeWarning(path.Root("regex_filter"), "Preview incomplete", secrets.redact(w))
 	}
 
 	m.ObjectCount = types.Int64Null()
@@ -307,20 +309,20 @@ func runPreview(ctx context.Context, m *s3PreviewModel, labelStudioURL string, d
 	}
 	m.TaskFileErrors = make([]taskFileErrorModel, 0, len(report.TaskFileErrors))
 	for _, e := range report.TaskFileErrors {
-		m.TaskFileErrors = append(m.TaskFileErrors, taskFileErrorModel{Key: types.StringValue(e.Key), Message: types.StringValue(e.Message)})
+		m.TaskFileErrors = append(m.TaskFileErrors, taskFileErrorModel{Key: types.StringValue(e.Key), Message: types.StringValue(secrets.redact(e.Message))})
 	}
-	m.CORS = &previewCheckModel{Status: types.StringValue(string(report.CORS.Status)), Message: types.StringValue(report.CORS.Message)}
-	m.Write = &previewCheckModel{Status: types.StringValue(string(report.Write.Status)), Message: types.StringValue(report.Write.Message)}
+	m.CORS = &previewCheckModel{Status: types.StringValue(string(report.CORS.Status)), Message: types.StringValue(secrets.redact(report.CORS.Message))}
+	m.Write = &previewCheckModel{Status: types.StringValue(string(report.Write.Status)), Message: types.StringValue(secrets.redact(report.Write.Message))}
 	return true
 }
 
 // addPreviewError reports a failure to reach the bucket on the attribute to
-// fix when the backend could tell which one.
-func addPreviewError(diags *diag.Diagnostics, err error) {
+// fix when the backend could tell which one, without the secrets.
+func addPreviewError(diags *diag.Diagnostics, err error, secrets redactor) {
 	var perr *storagepreview.Error
 	if errors.As(err, &perr) {
-		diags.AddAttributeError(path.Root(perr.Field), perr.Summary, perr.Detail)
+		diags.AddAttributeError(path.Root(perr.Field), secrets.redact(perr.Summary), secrets.redact(perr.Detail))
 		return
 	}
-	diags.AddError("Cannot preview the S3 storage", err.Error())
+	diags.AddError("Cannot preview the S3 storage", secrets.redact(err.Error()))
 }

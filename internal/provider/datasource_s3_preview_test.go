@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfconfig "github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -16,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/storagepreview"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
 )
 
@@ -331,4 +333,102 @@ resource "terraform_data" "after_the_preview" {
 			{Config: config(2), ConfigVariables: secret},
 		},
 	})
+}
+
+// TestAccS3PreviewHidesSecrets: a preview that fails (an access key MinIO
+// does not know) names the attribute to fix and shows no part of the access
+// key ID, the secret key or the session token, all sensitive. The
+// credentials come from sensitive variables so that Terraform's own source
+// snippet cannot show them either.
+func TestAccS3PreviewHidesSecrets(t *testing.T) {
+	f := newPreviewFixture(t)
+	secrets := map[string]string{
+		"access_key_id": "PREVIEWUNKNOWNKEY0042",
+		"secret_key":    f.srv.SecretKey,
+		"session_token": "previewSessionToken/0042+value",
+	}
+	config := testAccProviderConfig(f.env) + fmt.Sprintf(`
+variable "access_key_id" {
+  type      = string
+  sensitive = true
+}
+variable "secret_key" {
+  type      = string
+  sensitive = true
+}
+variable "session_token" {
+  type      = string
+  sensitive = true
+}
+
+data "labelstudio_s3_storage_preview" "test" {
+  bucket                = %s
+  s3_endpoint           = %s
+  region_name           = %s
+  aws_access_key_id     = var.access_key_id
+  aws_secret_access_key = var.secret_key
+  aws_session_token     = var.session_token
+}
+`, hclString(f.bucket), hclString(f.srv.Endpoint), hclString(f.srv.Region))
+	variables := tfconfig.Variables{}
+	for name, value := range secrets {
+		variables[name] = tfconfig.StringVariable(value)
+	}
+
+	failed := false
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ErrorCheck: func(err error) error {
+			failed = true
+			shown := err.Error()
+			if !regexp.MustCompile(`(?s)Error: Unknown access key.*aws_access_key_id`).MatchString(shown) {
+				return fmt.Errorf("want an Unknown access key error naming aws_access_key_id, got: %w", err)
+			}
+			for name, value := range secrets {
+				if part := secretPartShown(shown, value); part != "" {
+					return fmt.Errorf("the diagnostics show %q of %s: %s", part, name, shown)
+				}
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{Config: config, ConfigVariables: variables}},
+	})
+	if !failed {
+		t.Error("the preview with an unknown access key did not fail")
+	}
+}
+
+// secretPartShown is the first run of 8 characters of secret found in
+// shown, or "".
+func secretPartShown(shown, secret string) string {
+	const window = 8
+	for i := 0; i+window <= len(secret); i++ {
+		if part := secret[i : i+window]; strings.Contains(shown, part) {
+			return part
+		}
+	}
+	return ""
+}
+
+// TestPreviewErrorRedacts: a server or SDK message that quotes a credential
+// (here a JSON-escaped secret key) reaches the diagnostics without it.
+func TestPreviewErrorRedacts(t *testing.T) {
+	keyID, secretKey := "AKIAPREVIEWTEST0042", "preview/secret+key"
+	secrets := newRedactor([]string{keyID, secretKey, ""})
+	for _, err := range []error{
+		&storagepreview.Error{Field: "bucket", Summary: "Cannot list the bucket", Detail: `server answered: {"key": "` + keyID + `", "secret": "preview\/secret+key"}`},
+		fmt.Errorf("operation error S3: ListObjectsV2, credentials %s:%s refused", keyID, secretKey),
+	} {
+		var diags diag.Diagnostics
+		addPreviewError(&diags, err, secrets)
+		for _, d := range diags {
+			shown := d.Summary() + " " + d.Detail()
+			if strings.Contains(shown, "AKIAPREVIEW") || strings.Contains(shown, "secret+key") || !strings.Contains(shown, redactedText) {
+				t.Errorf("the diagnostic shows a secret or was not redacted: %s", shown)
+			}
+		}
+		if len(diags) != 1 {
+			t.Errorf("want one diagnostic for %v, got %d", err, len(diags))
+		}
+	}
 }

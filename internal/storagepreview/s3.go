@@ -208,7 +208,8 @@ func (b *S3) explain(err error, action, permission string) error {
 	}
 	credsField, credsText := "bucket", "the credentials of the standard AWS chain on the machine running Terraform"
 	if b.cfg.AccessKeyID != "" {
-		credsField, credsText = "aws_access_key_id", "the access key "+b.cfg.AccessKeyID
+		// The key ID is sensitive in the schema: name the attribute, not its value.
+		credsField, credsText = "aws_access_key_id", "the access key of aws_access_key_id"
 	}
 	if region := bucketRegion(status, header, err); region != "" && region != b.region {
 		return &Error{Field: "region_name", Summary: "Wrong region for the bucket",
@@ -220,7 +221,7 @@ func (b *S3) explain(err error, action, permission string) error {
 			Detail: fmt.Sprintf("Bucket %s does not exist at %s. Check bucket (and s3_endpoint or region_name).", bucket, where)}
 	case code == "InvalidAccessKeyId":
 		return &Error{Field: "aws_access_key_id", Summary: "Unknown access key",
-			Detail: fmt.Sprintf("%s does not know the access key ID %s. Check aws_access_key_id.", where, b.cfg.AccessKeyID)}
+			Detail: fmt.Sprintf("%s does not know the access key ID set in aws_access_key_id. Check aws_access_key_id.", where)}
 	case code == "SignatureDoesNotMatch":
 		return &Error{Field: "aws_secret_access_key", Summary: "Wrong secret access key",
 			Detail: "The request signature does not match: aws_secret_access_key does not belong to aws_access_key_id."}

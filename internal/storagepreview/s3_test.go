@@ -244,7 +244,7 @@ func TestS3Errors(t *testing.T) {
 		says  string
 	}{
 		{"no such bucket", func(c *S3Config) { c.Bucket = bucket + "-missing" }, "bucket", "does not exist at " + srv.Endpoint},
-		{"unknown key", func(c *S3Config) { c.AccessKeyID = "NOSUCHKEY" }, "aws_access_key_id", "NOSUCHKEY"},
+		{"unknown key", func(c *S3Config) { c.AccessKeyID = "NOSUCHKEY" }, "aws_access_key_id", "does not know the access key ID set in aws_access_key_id"},
 		{"wrong secret", func(c *S3Config) { c.SecretAccessKey += "x" }, "aws_secret_access_key", "does not belong"},
 		{"unreachable", func(c *S3Config) { c.Endpoint = unreachable }, "s3_endpoint", "Nothing answers at " + unreachable},
 	}
@@ -258,6 +258,9 @@ func TestS3Errors(t *testing.T) {
 		}
 		if err != nil && strings.Contains(err.Error(), srv.SecretKey) {
 			t.Errorf("%s: the error shows the secret key", c.name)
+		}
+		if err != nil && strings.Contains(err.Error(), cfg.AccessKeyID) {
+			t.Errorf("%s: the error shows the access key ID (sensitive): %v", c.name, err)
 		}
 	}
 
@@ -278,6 +281,9 @@ func TestS3Errors(t *testing.T) {
 	var perr *Error
 	if !errors.As(err, &perr) || perr.Field != "aws_access_key_id" || !strings.Contains(perr.Detail, "grant s3:ListBucket on arn:aws:s3:::"+bucket) {
 		t.Errorf("no ListBucket: %v", err)
+	}
+	if err != nil && strings.Contains(err.Error(), noList.AccessKeyID) {
+		t.Errorf("no ListBucket: the error shows the access key ID (sensitive): %v", err)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp/syntax"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -122,7 +121,7 @@ const checkMessageDescription = "What was found and, when something is missing, 
 var previewAttributes = []previewAttribute{
 	{name: "bucket", shape: shapeString, required: true, description: s3FieldDescription("bucket"), strings: stringValidators(checkBucketName)},
 	{name: "prefix", shape: shapeString, description: "Key prefix (folder) inside the bucket. A sync lists `prefix` with one trailing `/`, as Label Studio does."},
-	{name: "regex_filter", shape: shapeString, strings: []validator.String{pythonPatternValidator()},
+	{name: "regex_filter", shape: shapeString, strings: stringValidators(checkRegex),
 		description: s3FieldDescription("regex_filter") + " When Go cannot evaluate the Python pattern (lookarounds, backreferences, ...), the preview warns and leaves `object_count` and `keys` null."},
 	{name: "recursive_scan", shape: shapeBool, description: s3FieldDescription("recursive_scan")},
 	{name: "use_blob_urls", shape: shapeBool, description: "As the import storage's: `true` makes every object one task holding its URL (media); " +
@@ -192,20 +191,6 @@ func dataSourceAttribute(a previewAttribute) schema.Attribute {
 	}
 	return schema.StringAttribute{Required: a.required, Optional: optional, Computed: a.computed, Sensitive: a.sensitive,
 		MarkdownDescription: a.description, Validators: a.strings}
-}
-
-// pythonPatternValidator rejects a regex_filter broken in every dialect;
-// patterns only Python understands are reported by Read, which knows
-// whether the count depends on them.
-func pythonPatternValidator() validator.String {
-	return stringCheck{desc: "a Python regular expression", check: func(v string, resp *validator.StringResponse, req validator.StringRequest) {
-		_, err := syntax.Parse(v, syntax.Perl)
-		var syntaxErr *syntax.Error
-		if errors.As(err, &syntaxErr) && brokenInEveryDialect(syntaxErr.Code) {
-			resp.Diagnostics.AddAttributeError(req.Path, "Invalid regex_filter",
-				fmt.Sprintf("%q is not a regular expression: %v. Fix the pattern, e.g. .*\\.jpg$ to select JPEG files.", v, err))
-		}
-	}}
 }
 
 func (d *s3PreviewDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {

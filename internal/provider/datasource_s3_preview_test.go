@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfconfig "github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -429,6 +430,53 @@ func TestPreviewErrorRedacts(t *testing.T) {
 		}
 		if len(diags) != 1 {
 			t.Errorf("want one diagnostic for %v, got %d", err, len(diags))
+		}
+	}
+}
+
+// TestAccS3PreviewRejectsBrokenRegex: the preview refuses at validation
+// the patterns the storage resources refuse, e.g. a{3,2}, which Python
+// rejects too ("min repeat greater than max repeat"); both the data source
+// and the ephemeral resource, before any request to the bucket.
+func TestAccS3PreviewRejectsBrokenRegex(t *testing.T) {
+	skipUnlessAcc(t)
+	env := testenv.Start(t, testenv.Options{})
+	var steps []resource.TestStep
+	for _, block := range []string{"data", "ephemeral"} {
+		for _, pattern := range []string{`a{3,2}`, `(.*\.jpg`} {
+			steps = append(steps, resource.TestStep{
+				Config: testAccProviderConfig(env) + fmt.Sprintf(`
+%s "labelstudio_s3_storage_preview" "test" {
+  bucket       = "preview-regex"
+  s3_endpoint  = "http://127.0.0.1:1"
+  regex_filter = %s
+}
+`, block, hclString(pattern)),
+				ExpectError: regexp.MustCompile(`(?s)Error: Invalid regex_filter.*is not a regular expression`),
+			})
+		}
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+}
+
+// TestPreviewRegexFilterIsTheStorages: the preview's regex_filter is
+// validated exactly as the storage resources' is.
+func TestPreviewRegexFilterIsTheStorages(t *testing.T) {
+	var preview []validator.String
+	for _, a := range previewAttributes {
+		if a.name == "regex_filter" {
+			preview = a.strings
+		}
+	}
+	for _, pattern := range []string{`.*\.jpg$`, `.*(?<!thumb)\.jpg`, `(a)\1`, `(.*\.jpg`, `*.jpg`, `a{2,1}`, `a{3,2}`, `a{1001}`} {
+		wantErrs, wantWarns, _ := runStringValidator(regexFilterValidator(), pattern)
+		errs, warns := 0, 0
+		for _, v := range preview {
+			e, w, _ := runStringValidator(v, pattern)
+			errs, warns = errs+e, warns+w
+		}
+		if errs != wantErrs || warns != wantWarns {
+			t.Errorf("%q: the preview gives %d errors, %d warnings; the storage %d, %d", pattern, errs, warns, wantErrs, wantWarns)
 		}
 	}
 }

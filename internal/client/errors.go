@@ -202,8 +202,7 @@ func parseAPIError(status int, method, path string, header http.Header, body []b
 			apiErr.Message = strings.Join(flattenMessages(message), " ")
 		}
 		if tb, ok := v["exc_info"].(string); ok {
-			lines := strings.Split(strings.TrimSpace(tb), "\n")
-			apiErr.Exception = strings.TrimSpace(lines[len(lines)-1])
+			apiErr.Exception = TracebackLastLine(tb)
 		}
 		if !hasStatus && !hasDetail && !hasValidation && !hasMessage && status == http.StatusBadRequest {
 			// DRF's own field map, e.g. {"bucket": ["…"]}, from a server
@@ -327,4 +326,11 @@ func flattenMessages(value any) []string {
 		return msgs
 	}
 	return []string{fmt.Sprint(value)}
+}
+
+// TracebackLastLine is the last line of a Python traceback: the exception
+// ("S3StorageError: …"), which names what failed in one line.
+func TracebackLastLine(traceback string) string {
+	lines := strings.Split(strings.TrimSpace(traceback), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }

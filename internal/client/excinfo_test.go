@@ -25,3 +25,18 @@ func TestAPIErrorReadsTheTracebacksLastLine(t *testing.T) {
 		t.Errorf("without exc_info: %q", hidden.Error())
 	}
 }
+
+// TracebackLastLine is the exception a Python traceback ends with, without
+// the blank lines and indentation around it.
+func TestTracebackLastLine(t *testing.T) {
+	for tb, want := range map[string]string{
+		"Traceback (most recent call last):\n  File \"x.py\", line 1, in v\nValueError: bad\n":          "ValueError: bad",
+		"Traceback (most recent call last):\r\n  File \"x.py\"\r\n  S3StorageError: no bucket \r\n\r\n": "S3StorageError: no bucket",
+		"ValueError: bad": "ValueError: bad",
+		"":                "",
+	} {
+		if got := TracebackLastLine(tb); got != want {
+			t.Errorf("TracebackLastLine(%q) = %q, want %q", tb, got, want)
+		}
+	}
+}

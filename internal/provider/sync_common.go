@@ -253,8 +253,7 @@ func quoteTracebackLine(res *syncengine.Result) string {
 	if res == nil || res.Traceback == nil {
 		return ""
 	}
-	lines := strings.Split(strings.TrimSpace(*res.Traceback), "\n")
-	return ": " + lines[len(lines)-1]
+	return ": " + client.TracebackLastLine(*res.Traceback)
 }
 
 func formatCount(res syncengine.Result) string {

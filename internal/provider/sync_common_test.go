@@ -102,3 +102,15 @@ func TestSyncProgressNamesAttempts(t *testing.T) {
 		t.Errorf("diagnostics = %v, want the failure after 3 attempts", diags)
 	}
 }
+
+// A restart's progress message quotes the exception the failed run's
+// traceback ends with, as the client's API errors do.
+func TestSyncProgressQuotesTheTracebacksLastLine(t *testing.T) {
+	traceback := "Traceback (most recent call last):\n  File \"base_models.py\", line 3, in sync\n    S3StorageError: no bucket\n\n"
+	ev := syncengine.Event{Kind: syncengine.EventRestart, Ref: client.StorageRef{Kind: "s3", Direction: client.Import, ID: 5},
+		Attempt: 2, MaxAttempts: 3, Result: &syncengine.Result{Traceback: &traceback}}
+	got := syncProgressMessage(ev)
+	if !strings.Contains(got, "(attempt 1 of 3): S3StorageError: no bucket; it will be started again") {
+		t.Errorf("progress message: %q", got)
+	}
+}

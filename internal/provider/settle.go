@@ -299,7 +299,7 @@ func createOrSettle[T any](ctx context.Context, s settlement, create func(contex
 		claimed := idErr == nil && claimID(s.client, s.claimPrefix, id)
 		count.Add(-1)
 		if !claimed {
-			return nil, false, fmt.Errorf("Label Studio made %s %d for this resource, but another resource of this run had already adopted it "+
+			return nil, false, fmt.Errorf("the create made %s %d in Label Studio for this resource, but another resource of this run had already adopted it "+
 				"while settling a create whose answer was lost; two resources must not share one object, so this one is not recorded. "+
 				"The next apply creates it", s.kind, id)
 		}

@@ -206,7 +206,7 @@ func TestSettleClaimedObjectOfASuccessfulCreateIsAnError(t *testing.T) {
 	claimID(r.client, "project", id) // adopted by another resource's settlement
 	close(release)
 	got := <-result
-	if got.err == nil || !strings.Contains(got.err.Error(), fmt.Sprintf("made project %d for this resource, but another resource", id)) {
+	if got.err == nil || !strings.Contains(got.err.Error(), fmt.Sprintf("made project %d in Label Studio for this resource, but another resource", id)) {
 		t.Fatalf("create = %+v, want an error saying project %d is taken", got, id)
 	}
 }
@@ -227,7 +227,9 @@ func TestSettleMessageWhenListing(t *testing.T) {
 		want, notWant string
 	}{
 		"every list failed": {
-			list:    func(context.Context) ([]map[string]json.RawMessage, error) { return nil, errors.New("503 Service Unavailable") },
+			list: func(context.Context) ([]map[string]json.RawMessage, error) {
+				return nil, errors.New("503 Service Unavailable")
+			},
 			want:    "could not list the projects, so whether the create made one is unknown",
 			notWant: "none was made",
 		},

@@ -119,18 +119,34 @@ func createAsync(ctx context.Context, r *projectResource, body map[string]any) <
 	return out
 }
 
+// createRace is resource B's create of body, in flight: its project bID
+// exists, its answer waits until release is closed.
+type createRace struct {
+	body    map[string]any
+	b       <-chan createResult
+	bID     int64
+	release chan struct{}
+}
+
+// startCreateRace starts B's create; the next create (A's) gets a 502,
+// after making its project when aMade.
+func startCreateRace(t *testing.T, aMade bool) (*gatedProjects, *projectResource, createRace) {
+	g, r := startGatedProjects(t)
+	ids, release := make(chan int64, 1), make(chan struct{})
+	g.steps = append(g.steps, g.held(t, ids, release), g.proxyError(t, aMade))
+	race := createRace{body: map[string]any{"title": "Same"}, release: release}
+	race.b = createAsync(t.Context(), r, race.body)
+	race.bID = <-ids
+	return g, r, race
+}
+
 // Two resources with one configuration (count = 2): B's create is in flight
 // and its project exists; A's create got a 502 from a proxy and made
 // nothing. A must not adopt B's project, even when its search ends while B
 // still waits: it reports the candidate and how to import it.
 func TestSettleDoesNotAdoptTheObjectOfACreateInFlight(t *testing.T) {
-	g, r := startGatedProjects(t)
-	ids, release := make(chan int64, 1), make(chan struct{})
-	g.steps = append(g.steps, g.held(t, ids, release), g.proxyError(t, false))
-	body := map[string]any{"title": "Same"}
-
-	b := createAsync(t.Context(), r, body)
-	bID := <-ids
+	_, r, race := startCreateRace(t, false)
+	body, b, bID, release := race.body, race.b, race.bID, race.release
 	// A's search is bounded by its deadline (the window is far longer);
 	// B answers only after A has given up.
 	ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
@@ -159,13 +175,8 @@ func TestSettleDoesNotAdoptTheObjectOfACreateInFlight(t *testing.T) {
 // A's answer was lost after it made its project while B's create is in
 // flight: A waits for B, then adopts its own project, not B's.
 func TestSettleWaitsForACreateInFlightThenAdoptsItsOwn(t *testing.T) {
-	g, r := startGatedProjects(t)
-	ids, release := make(chan int64, 1), make(chan struct{})
-	g.steps = append(g.steps, g.held(t, ids, release), g.proxyError(t, true))
-	body := map[string]any{"title": "Same"}
-
-	b := createAsync(t.Context(), r, body)
-	bID := <-ids
+	g, r, race := startCreateRace(t, true)
+	body, b, bID, release := race.body, race.b, race.bID, race.release
 	a := createAsync(t.Context(), r, body)
 	// A's second search starts only after it has weighed the first one's
 	// result, made while B was in flight; an A that gives up or adopts

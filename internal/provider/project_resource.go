@@ -250,32 +250,54 @@ func projectTimeout(ctx context.Context, from attributeGetter,
 // request finishes and an unknown outcome is settled by looking for the
 // project among the projects, never by a second create.
 func (r *projectResource) create(ctx context.Context, body map[string]any) (*client.Project, bool, error) {
-	started := r.client.ServerTime()
-	project, err := r.client.CreateProject(ctx, body)
-	if err == nil {
-		claimID(r.client, "project", project.ID)
-		return project, false, nil
-	}
-	return settleCreate(ctx, settlement{
+	return createOrSettle(ctx, settlement{
 		client:       r.client,
 		resourceType: "labelstudio_project",
 		kind:         "project",
 		claimPrefix:  "project",
 		asked:        body,
-		started:      started,
-		sameField: func(name string, asked any, got json.RawMessage) (bool, bool) {
-			if name != "label_config" {
-				return false, false
-			}
-			want, _ := asked.(string)
-			return sameLabelConfig(want, rawJSONString(got)), true
-		},
-	}, err, func(ctx context.Context) ([]client.Project, error) {
+		sameField:    sameProjectField,
+	}, func(ctx context.Context) (*client.Project, error) {
+		return r.client.CreateProject(ctx, body)
+	}, func(ctx context.Context) ([]client.Project, error) {
 		// Only projects whose title contains the one asked for (as Label
 		// Studio stores it: trimmed) can match.
 		title, _ := body["title"].(string)
 		return r.client.ListProjects(ctx, client.ProjectFilter{TitleContains: strings.TrimSpace(title)})
 	}, func(p *client.Project) map[string]json.RawMessage { return p.Fields })
+}
+
+// sameProjectField compares an asked project field with the server's the
+// way Label Studio stores it: label_config by meaning, text that Label
+// Studio trims or sanitises in its stored form.
+func sameProjectField(name string, asked any, got json.RawMessage) (same, handled bool) {
+	want, isText := asked.(string)
+	if !isText {
+		return false, false
+	}
+	if name == "label_config" {
+		return sameLabelConfig(want, rawJSONString(got)), true
+	}
+	form := projectStoredForm(name)
+	if form == nil {
+		return false, false
+	}
+	stored, _ := form(want)
+	return sameJSON(stored, got), true
+}
+
+// projectStoredForm is how Label Studio rewrites the text field name before
+// storing it (nil: stored as sent).
+func projectStoredForm(name string) storedForm {
+	if name == "title" {
+		return trimmedForm
+	}
+	for _, setting := range projectSettings {
+		if setting.name == name {
+			return setting.storedForm
+		}
+	}
+	return nil
 }
 
 // addProjectAPIError turns a failed request into diagnostics: validation

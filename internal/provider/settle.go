@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -53,6 +54,8 @@ type settlement struct {
 	sameField func(name string, asked any, got json.RawMessage) (same, handled bool)
 	// cause is the create's error.
 	cause error
+	// secrets are the create's secret values, kept out of logs and messages.
+	secrets []string
 }
 
 // settledCandidate is an object that was made after the request started.
@@ -78,11 +81,12 @@ func (s settlement) settle(ctx context.Context) (int64, error) {
 	settleCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	defer cancel()
 	tflog.Info(ctx, "the create's outcome is unknown; looking for the object it asked for", map[string]any{
-		"resource_type": s.resourceType, "error": s.cause.Error(),
+		"resource_type": s.resourceType, "error": redactSecrets(s.cause.Error(), s.secrets),
 	})
 
 	var candidates []settledCandidate
 	var listErr error
+	pending := false
 	wait := settlePollFirst
 	for {
 		objects, err := s.list(settleCtx)
@@ -95,7 +99,13 @@ func (s settlement) settle(ctx context.Context) (int64, error) {
 					matching = append(matching, c)
 				}
 			}
+			// Another create of this kind still waiting for its answer may
+			// have made a matching object: adopting it now would let two
+			// resources share it. It claims its object before it stops
+			// counting as in flight, so checking after the list is enough.
+			pending = createsInFlight(s.client, s.claimPrefix) > 0
 			switch {
+			case pending:
 			case len(matching) == 1 && claimID(s.client, s.claimPrefix, matching[0].id):
 				tflog.Info(ctx, "found the object the create made; adopting it", map[string]any{"id": matching[0].id})
 				return matching[0].id, nil
@@ -106,7 +116,11 @@ func (s settlement) settle(ctx context.Context) (int64, error) {
 			listErr = err
 		}
 		if time.Now().Add(wait).After(deadline) {
-			return 0, s.unsettled(candidates, listErr, fmt.Sprintf("no matching object appeared within %s", window.Round(time.Second/10)))
+			why := fmt.Sprintf("no matching object appeared within %s", window.Round(time.Second/10))
+			if pending {
+				why = fmt.Sprintf("after %s another create of a %s in this run was still waiting for its answer, so an object found may be that one's", window.Round(time.Second/10), s.kind)
+			}
+			return 0, s.unsettled(candidates, listErr, why)
 		}
 		if sleepContext(settleCtx, wait) != nil {
 			return 0, s.unsettled(candidates, listErr, "the search was cut short")
@@ -120,7 +134,7 @@ func (s settlement) settle(ctx context.Context) (int64, error) {
 func (s settlement) candidates(objects []map[string]json.RawMessage) []settledCandidate {
 	var out []settledCandidate
 	for _, fields := range objects {
-		id, err := strconv.ParseInt(string(bytes.TrimSpace(fields["id"])), 10, 64)
+		id, err := fieldID(fields)
 		if err != nil || isClaimed(s.client, s.claimPrefix, id) {
 			continue
 		}
@@ -166,9 +180,12 @@ func (s settlement) unsettled(candidates []settledCandidate, listErr error, why 
 	if listErr != nil {
 		fmt.Fprintf(&b, " Listing failed: %v.", listErr)
 	}
-	if len(candidates) == 0 {
+	switch {
+	case len(candidates) == 0 && listErr == nil:
 		fmt.Fprintf(&b, "\n\nNo %s was created after the request started, so most likely none was made; the next apply creates it. If one shows up in Label Studio later, import it instead (see below).", s.kind)
-	} else {
+	case len(candidates) == 0:
+		fmt.Fprintf(&b, "\n\nThe provider could not list the %ss, so whether the create made one is unknown. Before the next apply (which would create another), look in Label Studio for a %s made just now with this configuration and import it (see below); if there is none, the next apply creates it.", s.kind, s.kind)
+	default:
 		fmt.Fprintf(&b, "\n\nMade after the request started:\n")
 		for _, c := range candidates {
 			match := "differs from the configuration"
@@ -184,7 +201,7 @@ func (s settlement) unsettled(candidates []settledCandidate, listErr error, why 
 	}
 	fmt.Fprintf(&b, "\nTo adopt one into state rather than create another, run (with NAME the resource's name in your configuration)\n\n  terraform import %s.NAME %s\n\nor add\n\n  import {\n    to = %s.NAME\n    id = \"%s\"\n  }\n",
 		s.resourceType, id, s.resourceType, id)
-	return fmt.Errorf("%s", b.String())
+	return fmt.Errorf("%s", redactSecrets(b.String(), s.secrets))
 }
 
 // sameJSON compares a request value with a response value as JSON.
@@ -235,6 +252,24 @@ func isClaimed(c *client.Client, prefix string, id int64) bool {
 	return taken
 }
 
+// inFlight counts, per client and claim prefix, the creates sent whose
+// answer has not arrived (and whose object is not claimed) yet.
+var inFlight sync.Map // inFlightKey → *atomic.Int64
+
+type inFlightKey struct {
+	client *client.Client
+	prefix string
+}
+
+func inFlightCount(c *client.Client, prefix string) *atomic.Int64 {
+	n, _ := inFlight.LoadOrStore(inFlightKey{c, prefix}, new(atomic.Int64))
+	return n.(*atomic.Int64)
+}
+
+func createsInFlight(c *client.Client, prefix string) int64 {
+	return inFlightCount(c, prefix).Load()
+}
+
 // sleepContext waits d or until ctx ends.
 func sleepContext(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
@@ -247,13 +282,30 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// settleCreate settles the error of a create when its outcome is unknown:
-// it lists the objects with list (fields gives each one's JSON), looks for
-// the one asked for and returns it, settled. Any other error, or one that
-// could not be settled, is returned.
-func settleCreate[T any](ctx context.Context, s settlement, err error,
+// createOrSettle sends a create with create and claims the object it made.
+// When the create's outcome is unknown it settles it instead: it lists the
+// objects with list (fields gives each one's JSON), looks for the one asked
+// for and returns it, settled. Any other error, or one that could not be
+// settled, is returned. s.started and s.cause are filled in here.
+func createOrSettle[T any](ctx context.Context, s settlement, create func(context.Context) (*T, error),
 	list func(context.Context) ([]T, error), fields func(*T) map[string]json.RawMessage,
 ) (*T, bool, error) {
+	s.started = s.client.ServerTime()
+	count := inFlightCount(s.client, s.claimPrefix)
+	count.Add(1)
+	made, err := create(ctx)
+	if err == nil {
+		id, idErr := fieldID(fields(made))
+		claimed := idErr == nil && claimID(s.client, s.claimPrefix, id)
+		count.Add(-1)
+		if !claimed {
+			return nil, false, fmt.Errorf("the create made %s %d in Label Studio for this resource, but another resource of this run had already adopted it "+
+				"while settling a create whose answer was lost; two resources must not share one object, so this one is not recorded. "+
+				"The next apply creates it", s.kind, id)
+		}
+		return made, false, nil
+	}
+	count.Add(-1)
 	if !client.UnknownOutcome(err) {
 		return nil, false, err
 	}
@@ -275,9 +327,14 @@ func settleCreate[T any](ctx context.Context, s settlement, err error,
 		return nil, false, settleErr
 	}
 	for i := range listed {
-		if got, err := strconv.ParseInt(string(bytes.TrimSpace(fields(&listed[i])["id"])), 10, 64); err == nil && got == id {
+		if got, err := fieldID(fields(&listed[i])); err == nil && got == id {
 			return &listed[i], true, nil
 		}
 	}
 	return nil, false, fmt.Errorf("%s %d vanished while it was being adopted", s.kind, id)
+}
+
+// fieldID is the id in an object's JSON fields.
+func fieldID(fields map[string]json.RawMessage) (int64, error) {
+	return strconv.ParseInt(string(bytes.TrimSpace(fields["id"])), 10, 64)
 }

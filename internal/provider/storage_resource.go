@@ -159,7 +159,7 @@ func (r *storageResource) Create(ctx context.Context, req resource.CreateRequest
 			fmt.Sprintf("The operation ended (%v) before the create request was sent.", ctx.Err()))
 		return
 	}
-	st, settled, err := r.create(ctx, body)
+	st, settled, err := r.create(ctx, body, secrets)
 	if err != nil {
 		r.addAPIError(&resp.Diagnostics, "create", "Cannot create the storage", err, secrets)
 		return
@@ -186,22 +186,18 @@ func (r *storageResource) Create(ctx context.Context, req resource.CreateRequest
 // request in flight finish; an unknown outcome is settled by looking for
 // the storage among the project's storages of this kind, never by a second
 // create. settled reports that st was found that way.
-func (r *storageResource) create(ctx context.Context, body map[string]any) (st *client.Storage, settled bool, _ error) {
-	started := r.client.ServerTime()
-	st, err := r.client.CreateStorage(ctx, r.kind.apiKind, r.dir, body)
-	if err == nil {
-		claimID(r.client, r.claimPrefix(), st.ID)
-		return st, false, nil
-	}
+func (r *storageResource) create(ctx context.Context, body map[string]any, secrets []string) (st *client.Storage, settled bool, _ error) {
 	project, _ := body[attrProject].(int64)
-	return settleCreate(ctx, settlement{
+	return createOrSettle(ctx, settlement{
 		client:       r.client,
 		resourceType: "labelstudio_" + storageTypeName(r.kind, r.dir),
 		kind:         r.kind.apiKind + " " + string(r.dir) + " storage",
 		claimPrefix:  r.claimPrefix(),
 		asked:        body,
-		started:      started,
-	}, err, func(ctx context.Context) ([]client.Storage, error) {
+		secrets:      secrets,
+	}, func(ctx context.Context) (*client.Storage, error) {
+		return r.client.CreateStorage(ctx, r.kind.apiKind, r.dir, body)
+	}, func(ctx context.Context) ([]client.Storage, error) {
 		return r.client.ListStorages(ctx, r.kind.apiKind, r.dir, project)
 	}, func(st *client.Storage) map[string]json.RawMessage { return st.Fields })
 }

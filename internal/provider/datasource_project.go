@@ -102,7 +102,7 @@ func (d *projectDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the Label Studio project", err.Error())
+		resp.Diagnostics.Append(apiErrorDiagnostics(err, apiFailure{summary: "Cannot read the Label Studio project"})...)
 		return
 	}
 	resp.Diagnostics.Append(setProjectState(ctx, &resp.State, project)...)
@@ -116,7 +116,7 @@ func (d *projectDataSource) findProjectIDByTitle(ctx context.Context, title stri
 	// (case-insensitive); only the exact matches count.
 	projects, err := d.client.ListProjects(ctx, client.ProjectFilter{TitleContains: title, Ordering: "id"})
 	if err != nil {
-		diags.AddError("Cannot list Label Studio projects", err.Error())
+		diags.Append(apiErrorDiagnostics(err, apiFailure{summary: "Cannot list Label Studio projects"})...)
 		return 0, diags
 	}
 	var matches []string

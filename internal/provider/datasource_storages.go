@@ -102,7 +102,7 @@ func (d *storagesDataSource) Read(ctx context.Context, req datasource.ReadReques
 			resp.Diagnostics.AddAttributeError(path.Root("project"), "Project not found",
 				fmt.Sprintf("Label Studio has no project %d, or the API key's user cannot see it.", model.Project.ValueInt64()))
 		} else {
-			resp.Diagnostics.AddError(fmt.Sprintf("Cannot read project %d", model.Project.ValueInt64()), err.Error())
+			resp.Diagnostics.Append(apiErrorDiagnostics(err, apiFailure{summary: fmt.Sprintf("Cannot read project %d", model.Project.ValueInt64())})...)
 		}
 		return
 	}
@@ -110,7 +110,7 @@ func (d *storagesDataSource) Read(ctx context.Context, req datasource.ReadReques
 	for _, direction := range []client.Direction{client.Import, client.Export} {
 		storages, err := d.client.ListAllStorages(ctx, direction, model.Project.ValueInt64())
 		if err != nil {
-			resp.Diagnostics.AddError(fmt.Sprintf("Cannot list the %s storages of project %d", direction, model.Project.ValueInt64()), err.Error())
+			resp.Diagnostics.Append(apiErrorDiagnostics(err, apiFailure{summary: fmt.Sprintf("Cannot list the %s storages of project %d", direction, model.Project.ValueInt64())})...)
 			return
 		}
 		for _, storage := range storages {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"testing"
 
@@ -86,6 +87,36 @@ data "labelstudio_storages" "test" {
 					statecheck.CompareValuePairs("data.labelstudio_storages.test", tfjsonpath.New("storages").AtSliceIndex(1).AtMapKey("id"),
 						"labelstudio_local_export_storage.annotations", tfjsonpath.New("id"), compare.ValuesSame()),
 				},
+			},
+		},
+	})
+}
+
+// TestAccStoragesDataSource_slowServer: a data source's failed request is
+// reported like a resource's, with the setting to change, not as the
+// client's raw error.
+func TestAccStoragesDataSource_slowServer(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	dev := env.Dev(t)
+	project := providerBlock(env.URL, env.APIKey, `request_timeout = "1s"`, `max_retries = 0`) + `
+resource "labelstudio_project" "test" {
+  title = "Slow storages"
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: project},
+			{
+				PreConfig: func() {
+					dev.AddFault(t, testenv.Fault{Method: http.MethodGet, Path: `^/api/storages/export$`, Mode: "slow", DelayMS: 2500})
+				},
+				Config: project + `
+data "labelstudio_storages" "test" {
+  project = labelstudio_project.test.id
+}
+`,
+				ExpectError: wrappedText(`Cannot list the export storages of project \d+ .*did not answer one request within the provider's request_timeout.* raise request_timeout in the provider block, e.g. request_timeout = "2m"\.`),
 			},
 		},
 	})

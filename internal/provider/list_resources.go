@@ -72,7 +72,7 @@ func (l *storageListResource) List(ctx context.Context, req list.ListRequest, st
 	storages, err := l.client.ListStorages(ctx, l.kind.apiKind, l.dir, cfg.Project.ValueInt64())
 	if err != nil {
 		var diags diag.Diagnostics
-		l.addAPIError(&diags, "read", fmt.Sprintf("Cannot list the %s %s storages of project %d", l.kind.title, l.dir, cfg.Project.ValueInt64()), err, nil)
+		l.addAPIError(&diags, "", fmt.Sprintf("Cannot list the %s %s storages of project %d", l.kind.title, l.dir, cfg.Project.ValueInt64()), err, nil)
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
@@ -118,7 +118,7 @@ func (l *projectListResource) List(ctx context.Context, req list.ListRequest, st
 	projects, err := l.client.ListProjects(ctx, client.ProjectFilter{TitleContains: cfg.Title.ValueString()})
 	if err != nil {
 		var diags diag.Diagnostics
-		addProjectAPIError(&diags, "read", "Cannot list the Label Studio projects", err)
+		addProjectAPIError(&diags, "", "Cannot list the Label Studio projects", err)
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -300,47 +299,10 @@ func projectStoredForm(name string) storedForm {
 	return nil
 }
 
-// addProjectAPIError turns a failed request into diagnostics: validation
-// messages about a project attribute go on that attribute (label_config
-// errors on label_config), the rest into one error, each saying what was
-// requested. A timeout names the setting that expired; operation is the
-// timeouts key (create, read, …).
+// addProjectAPIError reports a failed call, the server's messages about a
+// project attribute (label_config, a setting) on that attribute.
 func addProjectAPIError(diags *diag.Diagnostics, operation, summary string, err error) {
-	if advice := timeoutAdvice(err, operation); advice != "" {
-		diags.AddError(summary, advice)
-		return
-	}
-	var apiErr *client.APIError
-	if !errors.As(err, &apiErr) || len(apiErr.ValidationErrors) == 0 {
-		diags.AddError(summary, err.Error())
-		return
-	}
-	fieldErrors := apiErr.FieldErrors()
-	fields := make([]string, 0, len(fieldErrors))
-	for field := range fieldErrors {
-		fields = append(fields, field)
-	}
-	sort.Strings(fields)
-
-	var unattached []string
-	for _, field := range fields {
-		message := strings.Join(fieldErrors[field], " ")
-		if isProjectAttribute(field) {
-			diags.AddAttributeError(path.Root(field), summary, "Label Studio rejected "+field+": "+message+" ("+requestSummary(apiErr)+")")
-			continue
-		}
-		unattached = append(unattached, field+": "+message)
-	}
-	general := apiErr.Messages()
-	// Messages falls back to the envelope's detail ("Validation error"),
-	// which says nothing once the field messages are shown.
-	if len(fieldErrors) > 0 && len(general) == 1 && general[0] == apiErr.Detail {
-		general = nil
-	}
-	unattached = append(unattached, general...)
-	if len(unattached) > 0 {
-		diags.AddError(summary, requestSummary(apiErr)+": "+strings.Join(unattached, "; "))
-	}
+	diags.Append(apiErrorDiagnostics(err, apiFailure{summary: summary, operation: operation, attribute: isProjectAttribute})...)
 }
 
 func isProjectAttribute(name string) bool {

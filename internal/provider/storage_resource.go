@@ -227,7 +227,7 @@ func (r *storageResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	if err != nil {
-		r.addAPIError(&resp.Diagnostics, "read", "Cannot read the storage", err, nil)
+		r.addAPIError(&resp.Diagnostics, "", "Cannot read the storage", err, nil) // no read timeout
 		return
 	}
 	resp.Diagnostics.Append(r.applyStorage(ctx, &resp.State, st)...)
@@ -353,66 +353,28 @@ func (r *storageResource) secretNames() []string {
 	return out
 }
 
-// addAPIError turns a failed call into diagnostics: field errors on the
-// attribute the server names, other messages as resource-level errors, with
-// known server messages translated into what to do, and what was requested
-// (method, path, attempts) in every one. A timeout names the setting that
-// expired; operation is the timeouts key (create, update, …). Configured
-// secret values are scrubbed from every text.
+// addAPIError reports a failed call: the server's messages about a field
+// of this kind go on its attribute, and on Community Edition an Enterprise
+// kind's missing routes read as what they are.
 func (r *storageResource) addAPIError(diags *diag.Diagnostics, operation, summary string, err error, secrets []string) {
-	if advice := timeoutAdvice(err, operation); advice != "" {
-		diags.AddError(summary, redactSecrets(advice, secrets))
-		return
-	}
-	var apiErr *client.APIError
-	if !errors.As(err, &apiErr) {
-		diags.AddError(summary, redactSecrets(err.Error(), secrets))
-		return
-	}
 	if r.kind.enterprise && errors.Is(err, client.ErrNotFound) {
 		diags.AddError(fmt.Sprintf("labelstudio_%s needs Label Studio Enterprise", storageTypeName(r.kind, r.dir)),
 			fmt.Sprintf("The server has no /api/storages/%s routes (404): %s storages exist only in Label Studio Enterprise. On Community Edition use labelstudio_s3_%s_storage with access keys.",
 				r.kind.apiKind, r.kind.title, r.dir))
 		return
 	}
-
-	known := map[string]bool{attrProject: true}
-	for _, f := range r.kind.fieldsFor(r.dir) {
-		known[f.name] = true
-	}
-	requested := " (" + requestSummary(apiErr) + ")"
-	fieldErrs := apiErr.FieldErrors()
-	fields := make([]string, 0, len(fieldErrs))
-	for field := range fieldErrs {
-		fields = append(fields, field)
-	}
-	sort.Strings(fields)
-	for _, field := range fields {
-		msg := redactSecrets(explainServerMessage(strings.Join(fieldErrs[field], " ")), secrets)
-		if known[field] {
-			diags.AddAttributeError(path.Root(field), summary, msg+requested)
-		} else {
-			diags.AddError(summary, field+": "+msg+requested)
-		}
-	}
-	for _, msg := range apiErr.Messages() {
-		diags.AddError(summary, redactSecrets(explainServerMessage(msg), secrets)+requested)
-	}
-	if len(fieldErrs) == 0 && len(apiErr.Messages()) == 0 {
-		diags.AddError(summary, redactSecrets(apiErr.Error(), secrets))
-	}
+	diags.Append(apiErrorDiagnostics(err, apiFailure{summary: summary, operation: operation, secrets: secrets, attribute: r.isAttribute})...)
 }
 
-// explainServerMessage adds the fix to server messages users trip over.
-func explainServerMessage(msg string) string {
-	if strings.Contains(msg, "Serving local files can be dangerous") {
-		return "Label Studio does not serve local files: set LOCAL_FILES_SERVING_ENABLED=true and LOCAL_FILES_DOCUMENT_ROOT to a parent directory of path in the Label Studio server's environment (LABEL_STUDIO_-prefixed names work too), then restart it. Server message: " + msg
+// isAttribute reports whether a request field is an attribute of this kind.
+func (r *storageResource) isAttribute(field string) bool {
+	if field == attrProject {
+		return true
 	}
-	if strings.Contains(msg, "must be a subdirectory of LOCAL_FILES_DOCUMENT_ROOT") || strings.Contains(msg, "cannot be the same as LOCAL_FILES_DOCUMENT_ROOT") {
-		return "path must be a directory strictly below the Label Studio server's LOCAL_FILES_DOCUMENT_ROOT: choose a subdirectory of it, or change LOCAL_FILES_DOCUMENT_ROOT in the server's environment. Server message: " + msg
+	for _, f := range r.kind.fieldsFor(r.dir) {
+		if f.name == field {
+			return true
+		}
 	}
-	if strings.Contains(msg, "Error validating storage connection") {
-		return msg + ". Label Studio does not say why: check the bucket or container, prefix, path or host, the credentials, and that the Label Studio server can reach the storage."
-	}
-	return msg
+	return false
 }

@@ -6,16 +6,13 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/action/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
-	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/syncengine"
 )
 
 var (
@@ -51,28 +48,7 @@ func (a *storageSyncAction) Schema(ctx context.Context, _ action.SchemaRequest, 
 		Description: "Syncs Label Studio storages when invoked (Terraform 1.14+), and reports every status change as progress. " +
 			"Unlike the labelstudio_storage_sync resource it keeps nothing in state: use it to sync after an upload or a storage change, through an action_trigger.",
 		Attributes: map[string]schema.Attribute{
-			"storages": schema.ListNestedAttribute{
-				Required:    true,
-				Description: "The storages to sync.",
-				Validators:  []validator.List{listvalidator.SizeAtLeast(1)},
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"kind": schema.StringAttribute{
-							Required:    true,
-							Description: syncKindDescription,
-						},
-						"direction": schema.StringAttribute{
-							Required:    true,
-							Description: syncDirectionDescription,
-						},
-						"id": schema.Int64Attribute{
-							CustomType:  wholeNumberType{},
-							Required:    true,
-							Description: "The storage's `id`.",
-						},
-					},
-				},
-			},
+			"storages": syncStoragesAttribute("The storages to sync."),
 			"wait": schema.BoolAttribute{
 				Optional:    true,
 				Description: "Wait for every sync to finish (default `true`), bounded by `timeouts.invoke`. With `false` the syncs are only started.",
@@ -107,13 +83,7 @@ func (a *storageSyncAction) Configure(_ context.Context, req action.ConfigureReq
 
 // ValidateConfig rejects a storage listed twice once the list is known.
 func (a *storageSyncAction) ValidateConfig(ctx context.Context, req action.ValidateConfigRequest, resp *action.ValidateConfigResponse) {
-	resp.Diagnostics.Append(rejectNonIntegers(req.Config.Raw)...)
-	var storages types.List
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, pathStorages, &storages)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(validateStorageList(ctx, storages)...)
+	resp.Diagnostics.Append(validateSyncConfig(ctx, req.Config)...)
 }
 
 func (a *storageSyncAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
@@ -122,47 +92,23 @@ func (a *storageSyncAction) Invoke(ctx context.Context, req action.InvokeRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !requireClient(a.client, &resp.Diagnostics) {
-		return
-	}
 	timeout, diags := cfg.Timeouts.Invoke(ctx, defaultSyncTimeout)
 	resp.Diagnostics.Append(diags...)
-	refs, refDiags := storageRefs(cfg.Storages)
-	resp.Diagnostics.Append(refDiags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	concurrency := defaultSyncConcurrency
-	if !cfg.Concurrency.IsNull() {
-		concurrency = int(cfg.Concurrency.ValueInt64())
-	}
-	policy := onCompletedWithErrorsWarn
-	if !cfg.OnCompletedWithErrors.IsNull() {
-		policy = cfg.OnCompletedWithErrors.ValueString()
-	}
-
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	maxAttempts := defaultSyncMaxAttempts
-	if !cfg.MaxAttempts.IsNull() {
-		maxAttempts = int(cfg.MaxAttempts.ValueInt64())
-	}
-	engine := syncengine.New(a.client, syncengine.Options{Concurrency: concurrency, MaxAttempts: maxAttempts})
-	progress := func(ev syncengine.Event) {
-		msg := syncProgressMessage(ev)
-		if msg == "" {
-			return
-		}
-		tflog.Info(ctx, msg, map[string]any{"storage": describeStorage(ev.Ref), "status": ev.Status})
-		if resp.SendProgress != nil {
-			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
-		}
-	}
-	var results []syncengine.Result
-	if cfg.Wait.IsNull() || cfg.Wait.ValueBool() {
-		results = engine.Sync(ctx, refs, progress)
-	} else {
-		results = engine.Start(ctx, refs, progress)
-	}
-	resp.Diagnostics.Append(syncResultDiagnostics(results, policy, timeout)...)
+	_, diags = runSync(ctx, a.client, syncRun{
+		storages:    cfg.Storages,
+		startOnly:   !cfg.Wait.IsNull() && !cfg.Wait.ValueBool(),
+		policy:      cfg.OnCompletedWithErrors.ValueString(),
+		concurrency: cfg.Concurrency.ValueInt64(),
+		maxAttempts: cfg.MaxAttempts.ValueInt64(),
+		timeout:     timeout,
+		progress: func(msg string) {
+			if resp.SendProgress != nil {
+				resp.SendProgress(action.InvokeProgressEvent{Message: msg})
+			}
+		},
+	})
+	resp.Diagnostics.Append(diags...)
 }

@@ -9,9 +9,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/syncengine"
@@ -54,6 +59,95 @@ const (
 
 var pathStorages = path.Root("storages")
 
+// syncStoragesAttribute is the `storages` list of the resource and the
+// action. Every schema package's attributes are fwschema attributes, so
+// the action's schema takes the resource package's as it is.
+func syncStoragesAttribute(description string) schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		Required:    true,
+		Description: description,
+		Validators:  []validator.List{listvalidator.SizeAtLeast(1)},
+		NestedObject: schema.NestedAttributeObject{
+			Attributes: map[string]schema.Attribute{
+				"kind":      schema.StringAttribute{Required: true, Description: syncKindDescription},
+				"direction": schema.StringAttribute{Required: true, Description: syncDirectionDescription},
+				"id":        schema.Int64Attribute{CustomType: wholeNumberType{}, Required: true, Description: "The storage's `id`."},
+			},
+		},
+	}
+}
+
+// validateSyncConfig checks what the resource's and the action's
+// configurations share: whole numbers, and each storage of the list.
+func validateSyncConfig(ctx context.Context, config tfsdk.Config) diag.Diagnostics {
+	diags := rejectNonIntegers(config.Raw)
+	var storages types.List
+	diags.Append(config.GetAttribute(ctx, pathStorages, &storages)...)
+	if diags.HasError() {
+		return diags
+	}
+	diags.Append(validateStorageList(ctx, storages)...)
+	return diags
+}
+
+// syncRun is one run of the engine as the resource or the action asks for
+// it; zero values mean the defaults.
+type syncRun struct {
+	storages    []syncStorageModel
+	startOnly   bool // start the syncs without waiting for them
+	policy      string
+	concurrency int64
+	maxAttempts int64
+	timeout     time.Duration
+	// progress, when set, also receives every progress message.
+	progress func(msg string)
+}
+
+// runSync syncs the storages within the run's timeout and returns the
+// results and the diagnostics they call for.
+func runSync(ctx context.Context, c *client.Client, run syncRun) ([]syncengine.Result, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if !requireClient(c, &diags) {
+		return nil, diags
+	}
+	refs, diags := storageRefs(run.storages)
+	if diags.HasError() {
+		return nil, diags
+	}
+	opts := syncengine.Options{Concurrency: defaultSyncConcurrency, MaxAttempts: defaultSyncMaxAttempts}
+	if run.concurrency > 0 {
+		opts.Concurrency = int(run.concurrency)
+	}
+	if run.maxAttempts > 0 {
+		opts.MaxAttempts = int(run.maxAttempts)
+	}
+	if run.policy == "" {
+		run.policy = onCompletedWithErrorsWarn
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, run.timeout)
+	defer cancel()
+	engine := syncengine.New(c, opts)
+	report := func(ev syncengine.Event) {
+		msg := syncProgressMessage(ev)
+		if msg == "" {
+			return
+		}
+		tflog.Info(ctx, msg, map[string]any{"storage": describeStorage(ev.Ref), "status": ev.Status})
+		if run.progress != nil {
+			run.progress(msg)
+		}
+	}
+	var results []syncengine.Result
+	if run.startOnly {
+		results = engine.Start(ctx, refs, report)
+	} else {
+		results = engine.Sync(ctx, refs, report)
+	}
+	diags.Append(syncResultDiagnostics(results, run.policy, run.timeout)...)
+	return results, diags
+}
+
 // syncStorageModel names one storage to sync.
 type syncStorageModel struct {
 	Kind      types.String `tfsdk:"kind"`
@@ -81,12 +175,19 @@ func syncKindNames() []string {
 
 // apiKindFor maps a `kind` value to the API's storage type.
 func apiKindFor(kind string) (string, bool) {
+	k, ok := storageKindNamed(kind)
+	return k.apiKind, ok
+}
+
+// storageKindNamed is the row of the kinds table that a name means: the
+// kind of a resource type name or the API's storage type.
+func storageKindNamed(name string) (storageKind, bool) {
 	for _, k := range storageKinds {
-		if kind == k.typeName || kind == k.apiKind {
-			return k.apiKind, true
+		if name == k.typeName || name == k.apiKind {
+			return k, true
 		}
 	}
-	return "", false
+	return storageKind{}, false
 }
 
 // storageRefs turns the configured storages into engine references.
@@ -224,7 +325,7 @@ func syncResultDiagnostics(results []syncengine.Result, onCompletedWithErrors st
 				fmt.Sprintf("The sync of the %s did not finish within the timeout of %s (last status %q). The sync goes on in Label Studio. Raise the timeout, or set wait = false to start syncs without waiting.",
 					name, timeout, res.Status))
 		case res.Err != nil:
-			diags.AddError("Storage sync failed", fmt.Sprintf("The sync of the %s could not be run: %v", name, res.Err))
+			diags.Append(apiErrorDiagnostics(res.Err, apiFailure{summary: "Storage sync failed", about: "The sync of the " + name + " could not be run: "})...)
 		case res.Status == syncengine.StatusFailed:
 			diags.AddError("Storage sync failed", fmt.Sprintf("The sync of the %s failed%s.%s", name, attemptsSuffix(res), quoteTraceback(res.Traceback)))
 		case res.Status == syncengine.StatusCompletedWithErrors:

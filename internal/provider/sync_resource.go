@@ -9,7 +9,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -24,7 +23,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/syncengine"
@@ -99,28 +97,7 @@ func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Description:   "Random identifier of this sync, new on each replacement.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"storages": schema.ListNestedAttribute{
-				Required:    true,
-				Description: "The storages to sync. Changing the list syncs every storage in it again.",
-				Validators:  []validator.List{listvalidator.SizeAtLeast(1)},
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"kind": schema.StringAttribute{
-							Required:    true,
-							Description: syncKindDescription,
-						},
-						"direction": schema.StringAttribute{
-							Required:    true,
-							Description: syncDirectionDescription,
-						},
-						"id": schema.Int64Attribute{
-							CustomType:  wholeNumberType{},
-							Required:    true,
-							Description: "The storage's `id`.",
-						},
-					},
-				},
-			},
+			"storages": syncStoragesAttribute("The storages to sync. Changing the list syncs every storage in it again."),
 			"triggers": schema.MapAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
@@ -205,13 +182,7 @@ func (r *storageSyncResource) Configure(_ context.Context, req resource.Configur
 
 // ValidateConfig rejects a storage listed twice once the list is known.
 func (r *storageSyncResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	resp.Diagnostics.Append(rejectNonIntegers(req.Config.Raw)...)
-	var storages types.List
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, pathStorages, &storages)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(validateStorageList(ctx, storages)...)
+	resp.Diagnostics.Append(validateSyncConfig(ctx, req.Config)...)
 }
 
 // ModifyPlan keeps the results of the last sync unless one will run: on
@@ -293,37 +264,25 @@ func (r *storageSyncResource) Delete(context.Context, resource.DeleteRequest, *r
 
 // sync runs the syncs the model names and stores their results in it.
 func (r *storageSyncResource) sync(ctx context.Context, m *storageSyncResourceModel, timeout time.Duration) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if !requireClient(r.client, &diags) {
-		return diags
-	}
 	var storages []syncStorageModel
-	diags.Append(m.Storages.ElementsAs(ctx, &storages, false)...)
-	refs, refDiags := storageRefs(storages)
-	diags.Append(refDiags...)
+	diags := m.Storages.ElementsAs(ctx, &storages, false)
 	if diags.HasError() {
 		return diags
 	}
-
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	engine := syncengine.New(r.client, syncengine.Options{Concurrency: int(m.Concurrency.ValueInt64()), MaxAttempts: int(m.MaxAttempts.ValueInt64())})
-	logEvent := func(ev syncengine.Event) {
-		if msg := syncProgressMessage(ev); msg != "" {
-			tflog.Info(ctx, msg, map[string]any{"storage": describeStorage(ev.Ref), "status": ev.Status})
-		}
+	results, runDiags := runSync(ctx, r.client, syncRun{
+		storages:    storages,
+		startOnly:   !m.Wait.ValueBool(),
+		policy:      m.OnCompletedWithErrors.ValueString(),
+		concurrency: m.Concurrency.ValueInt64(),
+		maxAttempts: m.MaxAttempts.ValueInt64(),
+		timeout:     timeout,
+	})
+	if results != nil {
+		list, listDiags := syncResultsValue(results)
+		diags.Append(listDiags...)
+		m.Results = list
 	}
-	var results []syncengine.Result
-	if m.Wait.ValueBool() {
-		results = engine.Sync(ctx, refs, logEvent)
-	} else {
-		results = engine.Start(ctx, refs, logEvent)
-	}
-
-	list, listDiags := syncResultsValue(results)
-	diags.Append(listDiags...)
-	m.Results = list
-	diags.Append(syncResultDiagnostics(results, m.OnCompletedWithErrors.ValueString(), timeout)...)
+	diags.Append(runDiags...)
 	return diags
 }
 

@@ -27,7 +27,7 @@ func newProjectDataSource() datasource.DataSource { return &projectDataSource{} 
 // projectDataSource looks up one project by ID or by exact title, e.g. to
 // attach storages to a project that another team manages.
 type projectDataSource struct {
-	client *client.Client
+	dataSourceClient
 }
 
 func (d *projectDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -67,10 +67,6 @@ func (d *projectDataSource) ConfigValidators(context.Context) []datasource.Confi
 	return []datasource.ConfigValidator{
 		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("title")),
 	}
-}
-
-func (d *projectDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *projectDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

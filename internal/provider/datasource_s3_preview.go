@@ -222,10 +222,8 @@ func validatePreview(m *s3PreviewModel, diags *diag.Diagnostics) {
 	}
 }
 
-func (d *s3PreviewDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if data, ok := req.ProviderData.(*providerData); ok {
-		d.labelStudioURL = data.URL
-	}
+func (d *s3PreviewDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
+	d.labelStudioURL = labelStudioURL(req.ProviderData)
 }
 
 func (d *s3PreviewDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -23,7 +23,7 @@ func newStoragesDataSource() datasource.DataSource { return &storagesDataSource{
 // storagesDataSource lists every import and export storage of a project, so
 // that a CI job can check their sync status or find storages created by hand.
 type storagesDataSource struct {
-	client *client.Client
+	dataSourceClient
 }
 
 type storagesDataSourceModel struct {
@@ -78,10 +78,6 @@ func (d *storagesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			},
 		},
 	}
-}
-
-func (d *storagesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *storagesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -73,9 +73,7 @@ func (e *s3PreviewEphemeral) ValidateConfig(ctx context.Context, req ephemeral.V
 }
 
 func (e *s3PreviewEphemeral) Configure(_ context.Context, req ephemeral.ConfigureRequest, _ *ephemeral.ConfigureResponse) {
-	if data, ok := req.ProviderData.(*providerData); ok {
-		e.labelStudioURL = data.URL
-	}
+	e.labelStudioURL = labelStudioURL(req.ProviderData)
 }
 
 func (e *s3PreviewEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {

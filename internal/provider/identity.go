@@ -50,13 +50,14 @@ func setIDIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id int
 
 // importByID reads the id to import, from the import ID string (`terraform
 // import`, or an import block's `id`) or from the identity (an import block's
-// `identity`), and sets it in state. invalid explains a bad import ID string.
-func importByID(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse, invalid func(given string) string) {
+// `identity`), and sets it in state. A bad import ID string is explained
+// with what is imported and where its ID is seen.
+func importByID(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse, what, where string) {
 	var id int64
 	if req.ID != "" {
 		parsed, err := strconv.ParseInt(strings.TrimSpace(req.ID), 10, 64)
 		if err != nil || parsed <= 0 {
-			resp.Diagnostics.AddError("Invalid import ID", invalid(req.ID))
+			resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Expected a %s ID such as 42 (%s), got %q.", what, where, req.ID))
 			return
 		}
 		id = parsed

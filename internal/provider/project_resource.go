@@ -41,7 +41,7 @@ const defaultProjectTimeout = 5 * time.Minute
 func newProjectResource() resource.Resource { return &projectResource{} }
 
 type projectResource struct {
-	client *client.Client
+	configuredClient
 }
 
 func (r *projectResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -91,10 +91,6 @@ func (r *projectResource) IdentitySchema(_ context.Context, _ resource.IdentityS
 	resp.IdentitySchema = idIdentitySchema("project")
 }
 
-func (r *projectResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
 // ValidateConfig reports numbers that are no integer on their attribute.
 func (r *projectResource) ValidateConfig(_ context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	resp.Diagnostics.Append(rejectNonIntegers(req.Config.Raw)...)
@@ -104,11 +100,7 @@ func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest
 	if !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
-	ctx, cancel, diags := projectTimeout(ctx, req.Plan, timeouts.Value.Create)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	ctx, cancel := withOperationTimeout(ctx, req.Plan, timeouts.Value.Create, defaultProjectTimeout, &resp.Diagnostics)
 	defer cancel()
 
 	body, diags := projectRequestBody(ctx, req.Plan, nil)
@@ -135,11 +127,7 @@ func (r *projectResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
-	ctx, cancel, diags := projectTimeout(ctx, req.State, timeouts.Value.Read)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	ctx, cancel := withOperationTimeout(ctx, req.State, timeouts.Value.Read, defaultProjectTimeout, &resp.Diagnostics)
 	defer cancel()
 
 	var id types.Int64
@@ -167,11 +155,7 @@ func (r *projectResource) Update(ctx context.Context, req resource.UpdateRequest
 	if !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
-	ctx, cancel, diags := projectTimeout(ctx, req.Plan, timeouts.Value.Update)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	ctx, cancel := withOperationTimeout(ctx, req.Plan, timeouts.Value.Update, defaultProjectTimeout, &resp.Diagnostics)
 	defer cancel()
 
 	var id types.Int64
@@ -203,11 +187,7 @@ func (r *projectResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
-	ctx, cancel, diags := projectTimeout(ctx, req.State, timeouts.Value.Delete)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	ctx, cancel := withOperationTimeout(ctx, req.State, timeouts.Value.Delete, defaultProjectTimeout, &resp.Diagnostics)
 	defer cancel()
 
 	var id types.Int64
@@ -224,25 +204,7 @@ func (r *projectResource) Delete(ctx context.Context, req resource.DeleteRequest
 // ImportState takes the project ID, as shown in the project's URL
 // (/projects/42/).
 func (r *projectResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByID(ctx, req, resp, func(given string) string {
-		return fmt.Sprintf("Expected a project ID such as 42 (the number in the project's URL), got %q.", given)
-	})
-}
-
-// projectTimeout bounds an operation by the resource's timeouts block.
-// operation is one of timeouts.Value's methods (Create, Read, ...).
-func projectTimeout(ctx context.Context, from attributeGetter,
-	operation func(timeouts.Value, context.Context, time.Duration) (time.Duration, diag.Diagnostics),
-) (context.Context, context.CancelFunc, diag.Diagnostics) {
-	var configured timeouts.Value
-	diags := from.GetAttribute(ctx, path.Root("timeouts"), &configured)
-	if diags.HasError() {
-		return ctx, func() {}, diags
-	}
-	limit, limitDiags := operation(configured, ctx, defaultProjectTimeout)
-	diags.Append(limitDiags...)
-	timed, cancel := context.WithTimeout(ctx, limit)
-	return timed, cancel, diags
+	importByID(ctx, req, resp, "project", "the number in the project's URL")
 }
 
 // create sends the create request; like a storage's, an interrupted

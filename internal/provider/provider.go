@@ -16,7 +16,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -65,14 +64,6 @@ type providerModel struct {
 	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
 	RequestTimeout     types.String `tfsdk:"request_timeout"`
 	MaxRetries         types.Int64  `tfsdk:"max_retries"`
-}
-
-// providerData is what every resource, data source and action receives in
-// its Configure call.
-type providerData struct {
-	Client *client.Client
-	// URL is Label Studio's base URL: the storage preview's default origin.
-	URL string
 }
 
 func (p *labelStudioProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -281,31 +272,4 @@ func describeConfigureError(url string, err error) (summary, detail string) {
 		return "Cannot reach Label Studio",
 			fmt.Sprintf("Request to %s failed: %s. Check url (or %s) and that the server is running.", url, reason, envURL)
 	}
-}
-
-// clientFromProviderData is the client the provider's Configure passed on,
-// or nil while the provider is not configured yet (early validation, or a
-// url or api_key unknown at plan time).
-func clientFromProviderData(providerDataValue any, diags *diag.Diagnostics) *client.Client {
-	if providerDataValue == nil {
-		return nil
-	}
-	data, ok := providerDataValue.(*providerData)
-	if !ok {
-		diags.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *providerData, got %T. Please report this to the provider developers.", providerDataValue))
-		return nil
-	}
-	return data.Client
-}
-
-// requireClient reports, once per operation, that the provider has no client:
-// its url or api_key depended on something unknown when it was configured.
-func requireClient(c *client.Client, diags *diag.Diagnostics) bool {
-	if c == nil {
-		diags.AddError("Provider not configured",
-			"The labelstudio provider has no client yet, usually because its url or api_key depends on a resource that does not exist yet. Apply that resource first, or set url and api_key from values known at plan time.")
-		return false
-	}
-	return true
 }

@@ -101,7 +101,7 @@ func startGatedProjects(t *testing.T) (*gatedProjects, *projectResource) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return g, &projectResource{client: c}
+	return g, &projectResource{configuredClient{c}}
 }
 
 type createResult struct {

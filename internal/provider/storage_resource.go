@@ -36,9 +36,9 @@ var (
 // storageResource is the one implementation behind every storage resource;
 // kind and dir select its row of the table in storage_kinds.go.
 type storageResource struct {
-	kind   storageKind
-	dir    client.Direction
-	client *client.Client
+	configuredClient
+	kind storageKind
+	dir  client.Direction
 }
 
 func newStorageResource(kind storageKind, dir client.Direction) func() resource.Resource {
@@ -60,10 +60,6 @@ func (r *storageResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 
 func (r *storageResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = idIdentitySchema("storage")
-}
-
-func (r *storageResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig checks the rules that span several attributes: credential
@@ -136,17 +132,13 @@ func (r *storageResource) Create(ctx context.Context, req resource.CreateRequest
 	if !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
-	var tv timeouts.Value
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(attrTimeouts), &tv)...)
-	timeout, d := tv.Create(ctx, defaultStorageCreateTimeout)
-	resp.Diagnostics.Append(d...)
+	ctx, cancel := withOperationTimeout(ctx, req.Plan, timeouts.Value.Create, defaultStorageCreateTimeout, &resp.Diagnostics)
+	defer cancel()
 	body, secrets, d := r.requestBody(ctx, req.Plan, req.Config, nil)
 	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	tflog.Debug(ctx, "validating storage connection before create", map[string]any{"kind": r.kind.apiKind, "direction": string(r.dir)})
 	if err := r.client.ValidateStorage(ctx, r.kind.apiKind, r.dir, withoutNulls(body)); err != nil {
@@ -239,17 +231,13 @@ func (r *storageResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	var id types.Int64
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(attrID), &id)...)
-	var tv timeouts.Value
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(attrTimeouts), &tv)...)
-	timeout, d := tv.Update(ctx, defaultStorageUpdateTimeout)
-	resp.Diagnostics.Append(d...)
+	ctx, cancel := withOperationTimeout(ctx, req.Plan, timeouts.Value.Update, defaultStorageUpdateTimeout, &resp.Diagnostics)
+	defer cancel()
 	body, secrets, d := r.requestBody(ctx, req.Plan, req.Config, req.State)
 	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	secretsUnknown, d := req.Private.GetKey(ctx, privateSecretsUnknown)
 	resp.Diagnostics.Append(d...)
@@ -277,15 +265,11 @@ func (r *storageResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	var id types.Int64
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(attrID), &id)...)
-	var tv timeouts.Value
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(attrTimeouts), &tv)...)
-	timeout, d := tv.Delete(ctx, defaultStorageDeleteTimeout)
-	resp.Diagnostics.Append(d...)
+	ctx, cancel := withOperationTimeout(ctx, req.State, timeouts.Value.Delete, defaultStorageDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	err := r.client.DeleteStorage(ctx, r.ref(id.ValueInt64()))
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
@@ -294,9 +278,7 @@ func (r *storageResource) Delete(ctx context.Context, req resource.DeleteRequest
 }
 
 func (r *storageResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByID(ctx, req, resp, func(given string) string {
-		return fmt.Sprintf("%q is not a storage ID. Import with the numeric ID Label Studio shows for the storage, e.g. 42.", given)
-	})
+	importByID(ctx, req, resp, "storage", "the number Label Studio shows for the storage")
 	if resp.Diagnostics.HasError() {
 		return
 	}

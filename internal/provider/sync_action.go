@@ -11,8 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 )
 
 var (
@@ -27,7 +25,7 @@ func newStorageSyncAction() action.Action { return &storageSyncAction{} }
 // example from an action_trigger after a storage or an upload changed,
 // and reports each status change as progress.
 type storageSyncAction struct {
-	client *client.Client
+	actionClient
 }
 
 type storageSyncActionModel struct {
@@ -75,10 +73,6 @@ func (a *storageSyncAction) Schema(ctx context.Context, _ action.SchemaRequest, 
 			}),
 		},
 	}
-}
-
-func (a *storageSyncAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	a.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig rejects a storage listed twice once the list is known.

@@ -24,7 +24,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/syncengine"
 )
 
@@ -43,7 +42,7 @@ func newStorageSyncResource() resource.Resource { return &storageSyncResource{} 
 // change and when its triggers change; it never touches Label Studio on
 // read or destroy.
 type storageSyncResource struct {
-	client *client.Client
+	configuredClient
 }
 
 type storageSyncResourceModel struct {
@@ -174,10 +173,6 @@ func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaReque
 			})),
 		},
 	}
-}
-
-func (r *storageSyncResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig rejects a storage listed twice once the list is known.

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/storagepreview"
@@ -168,6 +169,9 @@ func (d *s3PreviewDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 	resp.Schema = schema.Schema{MarkdownDescription: previewDescription, Attributes: attrs}
 }
 
+// dataSourceAttribute renders a preview attribute. The ephemeral resource
+// takes it as it is: every schema package's attributes are fwschema
+// attributes, and these use nothing a data source alone has.
 func dataSourceAttribute(a previewAttribute) schema.Attribute {
 	optional := !a.required && !a.computed
 	nested := func() map[string]schema.Attribute {
@@ -194,15 +198,16 @@ func dataSourceAttribute(a previewAttribute) schema.Attribute {
 }
 
 func (d *s3PreviewDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var m s3PreviewModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if !resp.Diagnostics.HasError() {
-		validatePreview(&m, &resp.Diagnostics)
-	}
+	validatePreview(ctx, req.Config, &resp.Diagnostics)
 }
 
 // validatePreview checks the settings that go together.
-func validatePreview(m *s3PreviewModel, diags *diag.Diagnostics) {
+func validatePreview(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) {
+	var m s3PreviewModel
+	diags.Append(config.Get(ctx, &m)...)
+	if diags.HasError() {
+		return
+	}
 	if m.CheckWrite.ValueBool() && m.Direction.ValueString() != "export" && !m.Direction.IsUnknown() {
 		diags.AddAttributeError(path.Root("check_write"), "check_write needs direction = \"export\"",
 			"Only export storages write to the bucket. Set direction = \"export\", or remove check_write.")
@@ -227,19 +232,19 @@ func (d *s3PreviewDataSource) Configure(_ context.Context, req datasource.Config
 }
 
 func (d *s3PreviewDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m s3PreviewModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if runPreview(ctx, &m, d.labelStudioURL, &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	if m := runPreview(ctx, req.Config, d.labelStudioURL, &resp.Diagnostics); m != nil {
+		resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 	}
 }
 
-// runPreview previews the configured storage and fills in m's results; it
-// returns false after reporting an error.
-func runPreview(ctx context.Context, m *s3PreviewModel, labelStudioURL string, diags *diag.Diagnostics) bool {
+// runPreview previews the configured storage and returns the configuration
+// with its results, or nil after reporting an error.
+func runPreview(ctx context.Context, config tfsdk.Config, labelStudioURL string, diags *diag.Diagnostics) *s3PreviewModel {
+	m := &s3PreviewModel{}
+	diags.Append(config.Get(ctx, m)...)
+	if diags.HasError() {
+		return nil
+	}
 	// The SDK's and the servers' messages may quote what was sent.
 	secrets := newRedactor([]string{m.AWSAccessKeyID.ValueString(), m.AWSSecretAccessKey.ValueString(), m.AWSSessionToken.ValueString()})
 	backend, err := storagepreview.NewS3(ctx, storagepreview.S3Config{
@@ -252,7 +257,7 @@ func runPreview(ctx context.Context, m *s3PreviewModel, labelStudioURL string, d
 	})
 	if err != nil {
 		addPreviewError(diags, err, secrets)
-		return false
+		return nil
 	}
 	origin := m.Origin.ValueString()
 	if origin == "" {
@@ -275,7 +280,7 @@ func runPreview(ctx context.Context, m *s3PreviewModel, labelStudioURL string, d
 	})
 	if err != nil {
 		addPreviewError(diags, err, secrets)
-		return false
+		return nil
 	}
 	for _, w := range report.Warnings {
 		diags.AddAttributeWarning(path.Root("regex_filter"), "Preview incomplete", secrets.redact(w))
@@ -296,7 +301,7 @@ func runPreview(ctx context.Context, m *s3PreviewModel, labelStudioURL string, d
 	}
 	m.CORS = &previewCheckModel{Status: types.StringValue(string(report.CORS.Status)), Message: types.StringValue(secrets.redact(report.CORS.Message))}
 	m.Write = &previewCheckModel{Status: types.StringValue(string(report.Write.Status)), Message: types.StringValue(secrets.redact(report.Write.Message))}
-	return true
+	return m
 }
 
 // addPreviewError reports a failure to reach the bucket on the attribute to

@@ -118,11 +118,8 @@ func (d *storagesDataSource) Read(ctx context.Context, req datasource.ReadReques
 
 func storageSummary(storage client.Storage, direction client.Direction) storageSummaryModel {
 	kind := storage.Type
-	for _, k := range storageKinds {
-		if k.apiKind == storage.Type {
-			kind = k.typeName
-			break
-		}
+	if k, ok := storageKindNamed(storage.Type); ok {
+		kind = k.typeName
 	}
 	return storageSummaryModel{
 		Kind:          types.StringValue(kind),

@@ -5,7 +5,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 var (
@@ -30,7 +29,7 @@ func (e *s3PreviewEphemeral) Metadata(_ context.Context, req ephemeral.MetadataR
 func (e *s3PreviewEphemeral) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
 	attrs := make(map[string]schema.Attribute, len(previewAttributes))
 	for _, a := range previewAttributes {
-		attrs[a.name] = ephemeralAttribute(a)
+		attrs[a.name] = dataSourceAttribute(a)
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: previewDescription + " As an ephemeral resource it keeps nothing in plan or state and accepts " +
@@ -39,37 +38,8 @@ func (e *s3PreviewEphemeral) Schema(_ context.Context, _ ephemeral.SchemaRequest
 	}
 }
 
-func ephemeralAttribute(a previewAttribute) schema.Attribute {
-	optional := !a.required && !a.computed
-	nested := func() map[string]schema.Attribute {
-		out := map[string]schema.Attribute{}
-		for name, description := range a.nested {
-			out[name] = schema.StringAttribute{Computed: true, MarkdownDescription: description}
-		}
-		return out
-	}
-	switch a.shape {
-	case shapeBool:
-		return schema.BoolAttribute{Optional: optional, Computed: a.computed, MarkdownDescription: a.description}
-	case shapeInt64:
-		return schema.Int64Attribute{Optional: optional, Computed: a.computed, MarkdownDescription: a.description, Validators: a.ints}
-	case shapeStringList:
-		return schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: a.description}
-	case shapeCheck:
-		return schema.SingleNestedAttribute{Computed: true, MarkdownDescription: a.description, Attributes: nested()}
-	case shapeProblems:
-		return schema.ListNestedAttribute{Computed: true, MarkdownDescription: a.description, NestedObject: schema.NestedAttributeObject{Attributes: nested()}}
-	}
-	return schema.StringAttribute{Required: a.required, Optional: optional, Computed: a.computed, Sensitive: a.sensitive,
-		MarkdownDescription: a.description, Validators: a.strings}
-}
-
 func (e *s3PreviewEphemeral) ValidateConfig(ctx context.Context, req ephemeral.ValidateConfigRequest, resp *ephemeral.ValidateConfigResponse) {
-	var m s3PreviewModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if !resp.Diagnostics.HasError() {
-		validatePreview(&m, &resp.Diagnostics)
-	}
+	validatePreview(ctx, req.Config, &resp.Diagnostics)
 }
 
 func (e *s3PreviewEphemeral) Configure(_ context.Context, req ephemeral.ConfigureRequest, _ *ephemeral.ConfigureResponse) {
@@ -77,12 +47,7 @@ func (e *s3PreviewEphemeral) Configure(_ context.Context, req ephemeral.Configur
 }
 
 func (e *s3PreviewEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	var m s3PreviewModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if runPreview(ctx, &m, e.labelStudioURL, &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+	if m := runPreview(ctx, req.Config, e.labelStudioURL, &resp.Diagnostics); m != nil {
+		resp.Diagnostics.Append(resp.Result.Set(ctx, m)...)
 	}
 }

@@ -53,15 +53,8 @@ type storageListConfig struct {
 }
 
 func (l *storageListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	resp.Schema = listschema.Schema{
-		MarkdownDescription: fmt.Sprintf("Lists the %s %s storages of a project, with one request.", l.kind.title, l.dir),
-		Attributes: map[string]listschema.Attribute{
-			attrProject: listschema.Int64Attribute{
-				Required:            true,
-				MarkdownDescription: "ID of the project whose storages to list.",
-			},
-		},
-	}
+	resp.Schema = listConfigSchema(fmt.Sprintf("Lists the %s %s storages of a project, with one request.", l.kind.title, l.dir),
+		attrProject, listschema.Int64Attribute{Required: true, MarkdownDescription: "ID of the project whose storages to list."})
 }
 
 func (l *storageListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
@@ -97,15 +90,8 @@ type projectListConfig struct {
 }
 
 func (l *projectListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	resp.Schema = listschema.Schema{
-		MarkdownDescription: "Lists the projects the API key can see.",
-		Attributes: map[string]listschema.Attribute{
-			"title": listschema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Only the projects with exactly this title.",
-			},
-		},
-	}
+	resp.Schema = listConfigSchema("Lists the projects the API key can see.",
+		"title", listschema.StringAttribute{Optional: true, MarkdownDescription: "Only the projects with exactly this title."})
 }
 
 func (l *projectListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
@@ -117,9 +103,7 @@ func (l *projectListResource) List(ctx context.Context, req list.ListRequest, st
 	// match is checked below.
 	projects, err := l.client.ListProjects(ctx, client.ProjectFilter{TitleContains: cfg.Title.ValueString()})
 	if err != nil {
-		var diags diag.Diagnostics
-		addProjectAPIError(&diags, "", "Cannot list the Label Studio projects", err)
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		stream.Results = list.ListResultsStreamDiagnostics(apiErrorDiagnostics(err, apiFailure{summary: "Cannot list the Label Studio projects"}))
 		return
 	}
 	if !cfg.Title.IsNull() {
@@ -136,6 +120,11 @@ func (l *projectListResource) List(ctx context.Context, req list.ListRequest, st
 	}, func(state *tfsdk.State, p client.Project) diag.Diagnostics {
 		return setProjectState(ctx, state, &p)
 	})
+}
+
+// listConfigSchema is the schema of a list block with one attribute.
+func listConfigSchema(description, name string, attribute listschema.Attribute) listschema.Schema {
+	return listschema.Schema{MarkdownDescription: description, Attributes: map[string]listschema.Attribute{name: attribute}}
 }
 
 // startList reads a list block's config into cfg and checks that the

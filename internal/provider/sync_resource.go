@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -57,28 +58,59 @@ type storageSyncResourceModel struct {
 	Timeouts              timeouts.Value `tfsdk:"timeouts"`
 }
 
-// syncResultAttrTypes is the shape of one element of `results`.
-var syncResultAttrTypes = map[string]attr.Type{
-	"kind":             types.StringType,
-	"direction":        types.StringType,
-	"id":               types.Int64Type,
-	"project":          types.Int64Type,
+// syncRunAttrTypes is how one run ended: what a result and each of its
+// attempts share.
+var syncRunAttrTypes = map[string]attr.Type{
 	"status":           types.StringType,
 	"last_sync":        types.StringType,
 	"last_sync_count":  types.Int64Type,
 	"duration_seconds": types.Float64Type,
 	"traceback":        types.StringType,
-	"attempts":         types.ListType{ElemType: types.ObjectType{AttrTypes: syncAttemptAttrTypes}},
 }
 
+// syncResultAttrTypes is the shape of one element of `results`.
+var syncResultAttrTypes = merged(syncRunAttrTypes, map[string]attr.Type{
+	"kind":      types.StringType,
+	"direction": types.StringType,
+	"id":        types.Int64Type,
+	"project":   types.Int64Type,
+	"attempts":  types.ListType{ElemType: types.ObjectType{AttrTypes: syncAttemptAttrTypes}},
+})
+
 // syncAttemptAttrTypes is the shape of one run in a result's `attempts`.
-var syncAttemptAttrTypes = map[string]attr.Type{
-	"status":           types.StringType,
-	"last_sync":        types.StringType,
-	"last_sync_count":  types.Int64Type,
-	"duration_seconds": types.Float64Type,
-	"traceback":        types.StringType,
-	"error":            types.StringType,
+var syncAttemptAttrTypes = merged(syncRunAttrTypes, map[string]attr.Type{"error": types.StringType})
+
+// syncRunDescriptions describe the attributes of syncRunAttrTypes.
+type syncRunDescriptions struct{ status, lastSync, count, duration, traceback string }
+
+// syncRunAttributes is the schema of syncRunAttrTypes, and more.
+func syncRunAttributes(d syncRunDescriptions, more map[string]schema.Attribute) map[string]schema.Attribute {
+	return merged(map[string]schema.Attribute{
+		"status":           schema.StringAttribute{Computed: true, Description: d.status},
+		"last_sync":        schema.StringAttribute{Computed: true, Description: d.lastSync},
+		"last_sync_count":  schema.Int64Attribute{Computed: true, Description: d.count},
+		"duration_seconds": schema.Float64Attribute{Computed: true, Description: d.duration},
+		"traceback":        schema.StringAttribute{Computed: true, Description: d.traceback},
+	}, more)
+}
+
+// syncRunValues is how one run ended, as values of syncRunAttrTypes, and
+// more.
+func syncRunValues(status string, lastSync *string, count *int64, duration time.Duration, traceback *string, more map[string]attr.Value) map[string]attr.Value {
+	return merged(map[string]attr.Value{
+		"status":           stringOrNull(status),
+		"last_sync":        types.StringPointerValue(lastSync),
+		"last_sync_count":  types.Int64PointerValue(count),
+		"duration_seconds": types.Float64Value(duration.Seconds()),
+		"traceback":        types.StringPointerValue(truncatedTraceback(traceback)),
+	}, more)
+}
+
+// merged is base with more added.
+func merged[V any](base, more map[string]V) map[string]V {
+	out := maps.Clone(base)
+	maps.Copy(out, more)
+	return out
 }
 
 func (r *storageSyncResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -138,31 +170,33 @@ func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Computed:    true,
 				Description: "How each sync ended, in the order of `storages`.",
 				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"kind":             schema.StringAttribute{Computed: true, Description: "The storage's API type (`s3`, `azure`, `localfiles`, …)."},
-						"direction":        schema.StringAttribute{Computed: true, Description: "`import` or `export`."},
-						"id":               schema.Int64Attribute{Computed: true, Description: "The storage's id."},
-						"project":          schema.Int64Attribute{Computed: true, Description: "The storage's project."},
-						"status":           schema.StringAttribute{Computed: true, Description: "The final status: `completed`, `completed_with_errors` or `failed` (with `wait = false`, the status at the start)."},
-						"last_sync":        schema.StringAttribute{Computed: true, Description: "When the sync finished, as Label Studio reports it."},
-						"last_sync_count":  schema.Int64Attribute{Computed: true, Description: "New tasks created (import) or annotations written (export) by this sync."},
-						"duration_seconds": schema.Float64Attribute{Computed: true, Description: "Seconds from the sync request to the end being seen."},
-						"traceback":        schema.StringAttribute{Computed: true, Description: "Label Studio's error text for a failed sync or one completed with errors (the end of it when very long)."},
+					Attributes: syncRunAttributes(syncRunDescriptions{
+						status:    "The final status: `completed`, `completed_with_errors` or `failed` (with `wait = false`, the status at the start).",
+						lastSync:  "When the sync finished, as Label Studio reports it.",
+						count:     "New tasks created (import) or annotations written (export) by this sync.",
+						duration:  "Seconds from the sync request to the end being seen.",
+						traceback: "Label Studio's error text for a failed sync or one completed with errors (the end of it when very long).",
+					}, map[string]schema.Attribute{
+						"kind":      schema.StringAttribute{Computed: true, Description: "The storage's API type (`s3`, `azure`, `localfiles`, …)."},
+						"direction": schema.StringAttribute{Computed: true, Description: "`import` or `export`."},
+						"id":        schema.Int64Attribute{Computed: true, Description: "The storage's id."},
+						"project":   schema.Int64Attribute{Computed: true, Description: "The storage's project."},
 						"attempts": schema.ListNestedAttribute{
 							Computed:    true,
 							Description: "Every run of this storage's sync, in order: one unless a failed import sync was started again (`max_attempts`). The attributes above are the last run's.",
 							NestedObject: schema.NestedAttributeObject{
-								Attributes: map[string]schema.Attribute{
-									"status":           schema.StringAttribute{Computed: true, Description: "How the run ended."},
-									"last_sync":        schema.StringAttribute{Computed: true, Description: "When the run finished, as Label Studio reports it."},
-									"last_sync_count":  schema.Int64Attribute{Computed: true, Description: "New tasks created (import) or annotations written (export) by the run."},
-									"duration_seconds": schema.Float64Attribute{Computed: true, Description: "Seconds from the run's sync request to its end being seen."},
-									"traceback":        schema.StringAttribute{Computed: true, Description: "Label Studio's error text for the run, if any (the end of it when very long)."},
-									"error":            schema.StringAttribute{Computed: true, Description: "Why the run could not be started or waited for, if it could not."},
-								},
+								Attributes: syncRunAttributes(syncRunDescriptions{
+									status:    "How the run ended.",
+									lastSync:  "When the run finished, as Label Studio reports it.",
+									count:     "New tasks created (import) or annotations written (export) by the run.",
+									duration:  "Seconds from the run's sync request to its end being seen.",
+									traceback: "Label Studio's error text for the run, if any (the end of it when very long).",
+								}, map[string]schema.Attribute{
+									"error": schema.StringAttribute{Computed: true, Description: "Why the run could not be started or waited for, if it could not."},
+								}),
 							},
 						},
-					},
+					}),
 				},
 			},
 			"timeouts": checkedTimeouts(timeouts.Attributes(ctx, timeouts.Opts{
@@ -294,38 +328,25 @@ func syncResultsValue(results []syncengine.Result) (types.List, diag.Diagnostics
 			if a.Err != nil {
 				errText = types.StringValue(a.Err.Error())
 			}
-			obj, d := types.ObjectValue(syncAttemptAttrTypes, map[string]attr.Value{
-				"status":           stringOrNull(a.Status),
-				"last_sync":        types.StringPointerValue(a.LastSync),
-				"last_sync_count":  types.Int64PointerValue(a.LastSyncCount),
-				"duration_seconds": types.Float64Value(a.Duration.Seconds()),
-				"traceback":        types.StringPointerValue(truncatedTraceback(a.Traceback)),
-				"error":            errText,
-			})
+			obj, d := types.ObjectValue(syncAttemptAttrTypes, syncRunValues(a.Status, a.LastSync, a.LastSyncCount, a.Duration, a.Traceback,
+				map[string]attr.Value{"error": errText}))
 			diags.Append(d...)
 			attempts = append(attempts, obj)
 		}
 		attemptList, d := types.ListValue(attemptType, attempts)
 		diags.Append(d...)
-		traceback := truncatedTraceback(res.Traceback)
-		var project types.Int64
+		project := types.Int64Null()
 		if res.Project != 0 {
 			project = types.Int64Value(res.Project)
-		} else {
-			project = types.Int64Null()
 		}
-		obj, d := types.ObjectValue(syncResultAttrTypes, map[string]attr.Value{
-			"kind":             types.StringValue(res.Ref.Kind),
-			"direction":        types.StringValue(string(res.Ref.Direction)),
-			"id":               types.Int64Value(res.Ref.ID),
-			"project":          project,
-			"status":           stringOrNull(res.Status),
-			"last_sync":        types.StringPointerValue(res.LastSync),
-			"last_sync_count":  types.Int64PointerValue(res.LastSyncCount),
-			"duration_seconds": types.Float64Value(res.Duration.Seconds()),
-			"traceback":        types.StringPointerValue(traceback),
-			"attempts":         attemptList,
-		})
+		obj, d := types.ObjectValue(syncResultAttrTypes, syncRunValues(res.Status, res.LastSync, res.LastSyncCount, res.Duration, res.Traceback,
+			map[string]attr.Value{
+				"kind":      types.StringValue(res.Ref.Kind),
+				"direction": types.StringValue(string(res.Ref.Direction)),
+				"id":        types.Int64Value(res.Ref.ID),
+				"project":   project,
+				"attempts":  attemptList,
+			}))
 		diags.Append(d...)
 		elems = append(elems, obj)
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
@@ -19,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 )
@@ -97,10 +95,7 @@ func (r *projectResource) ValidateConfig(_ context.Context, req resource.Validat
 }
 
 func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if !requireClient(r.client, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel := withOperationTimeout(ctx, req.Plan, timeouts.Value.Create, defaultProjectTimeout, &resp.Diagnostics)
+	ctx, cancel := startOperation(ctx, r.client, req.Plan, timeouts.Value.Create, defaultProjectTimeout, &resp.Diagnostics)
 	defer cancel()
 
 	body, diags := projectRequestBody(ctx, req.Plan, nil)
@@ -124,14 +119,10 @@ func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest
 }
 
 func (r *projectResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if !requireClient(r.client, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel := withOperationTimeout(ctx, req.State, timeouts.Value.Read, defaultProjectTimeout, &resp.Diagnostics)
+	ctx, cancel := startOperation(ctx, r.client, req.State, timeouts.Value.Read, defaultProjectTimeout, &resp.Diagnostics)
 	defer cancel()
 
-	var id types.Int64
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	id := stateID(ctx, req.State, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -152,14 +143,10 @@ func (r *projectResource) Read(ctx context.Context, req resource.ReadRequest, re
 }
 
 func (r *projectResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if !requireClient(r.client, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel := withOperationTimeout(ctx, req.Plan, timeouts.Value.Update, defaultProjectTimeout, &resp.Diagnostics)
+	ctx, cancel := startOperation(ctx, r.client, req.Plan, timeouts.Value.Update, defaultProjectTimeout, &resp.Diagnostics)
 	defer cancel()
 
-	var id types.Int64
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	id := stateID(ctx, req.State, &resp.Diagnostics)
 	body, diags := projectRequestBody(ctx, req.Plan, req.State)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -184,14 +171,10 @@ func (r *projectResource) Update(ctx context.Context, req resource.UpdateRequest
 }
 
 func (r *projectResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if !requireClient(r.client, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel := withOperationTimeout(ctx, req.State, timeouts.Value.Delete, defaultProjectTimeout, &resp.Diagnostics)
+	ctx, cancel := startOperation(ctx, r.client, req.State, timeouts.Value.Delete, defaultProjectTimeout, &resp.Diagnostics)
 	defer cancel()
 
-	var id types.Int64
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	id := stateID(ctx, req.State, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

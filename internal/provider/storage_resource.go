@@ -129,10 +129,7 @@ func (r *storageResource) ref(id int64) client.StorageRef {
 }
 
 func (r *storageResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if !requireClient(r.client, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel := withOperationTimeout(ctx, req.Plan, timeouts.Value.Create, defaultStorageCreateTimeout, &resp.Diagnostics)
+	ctx, cancel := startOperation(ctx, r.client, req.Plan, timeouts.Value.Create, defaultStorageCreateTimeout, &resp.Diagnostics)
 	defer cancel()
 	body, secrets, d := r.requestBody(ctx, req.Plan, req.Config, nil)
 	resp.Diagnostics.Append(d...)
@@ -204,8 +201,7 @@ func (r *storageResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
-	var id types.Int64
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(attrID), &id)...)
+	id := stateID(ctx, req.State, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -226,12 +222,8 @@ func (r *storageResource) Read(ctx context.Context, req resource.ReadRequest, re
 }
 
 func (r *storageResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if !requireClient(r.client, &resp.Diagnostics) {
-		return
-	}
-	var id types.Int64
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(attrID), &id)...)
-	ctx, cancel := withOperationTimeout(ctx, req.Plan, timeouts.Value.Update, defaultStorageUpdateTimeout, &resp.Diagnostics)
+	id := stateID(ctx, req.State, &resp.Diagnostics)
+	ctx, cancel := startOperation(ctx, r.client, req.Plan, timeouts.Value.Update, defaultStorageUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 	body, secrets, d := r.requestBody(ctx, req.Plan, req.Config, req.State)
 	resp.Diagnostics.Append(d...)
@@ -260,12 +252,8 @@ func (r *storageResource) Update(ctx context.Context, req resource.UpdateRequest
 }
 
 func (r *storageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if !requireClient(r.client, &resp.Diagnostics) {
-		return
-	}
-	var id types.Int64
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(attrID), &id)...)
-	ctx, cancel := withOperationTimeout(ctx, req.State, timeouts.Value.Delete, defaultStorageDeleteTimeout, &resp.Diagnostics)
+	id := stateID(ctx, req.State, &resp.Diagnostics)
+	ctx, cancel := startOperation(ctx, r.client, req.State, timeouts.Value.Delete, defaultStorageDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return

@@ -32,9 +32,9 @@ type apiFailure struct {
 
 // apiErrorDiagnostics turns a failed call into what the user sees: the
 // messages about an attribute of the configuration on that attribute, the
-// rest in one error, each saying what was requested (method, path,
-// attempts) and, for the server messages users trip over, what to do. A
-// timeout names the setting that expired. No configured secret survives.
+// rest in one error, each message first, then what was requested (method,
+// path, attempts), and for the server messages users trip over what to do.
+// A timeout names the setting that expired. No configured secret survives.
 func apiErrorDiagnostics(err error, f apiFailure) diag.Diagnostics {
 	var diags diag.Diagnostics
 	scrub := newRedactor(f.secrets)
@@ -69,7 +69,7 @@ func apiErrorDiagnostics(err error, f apiFailure) diag.Diagnostics {
 		unattached = append(unattached, explainServerMessage(msg))
 	}
 	if len(unattached) > 0 {
-		addError(requested + ": " + strings.Join(unattached, "; "))
+		addError(strings.Join(unattached, "; ") + " (" + requested + ")")
 	}
 	return diags
 }

@@ -46,7 +46,7 @@ func TestStorageErrorsSayWhatWasRequested(t *testing.T) {
 		t.Fatalf("diagnostics = %v, want the field error and the general one", diags)
 	}
 	for _, d := range diags {
-		if !strings.Contains(d.Detail(), "POST /api/storages/s3/ answered 400 after 2 attempts") {
+		if !strings.Contains(d.Detail(), "(POST /api/storages/s3/ answered 400 after 2 attempts)") {
 			t.Errorf("%q does not say what was requested", d.Detail())
 		}
 	}

@@ -295,7 +295,7 @@ func TestAddProjectAPIError(t *testing.T) {
 		if want := "Label Studio rejected label_config: Label config contains non-unique names (POST /api/projects/ answered 400)"; diags[0].Detail() != want {
 			t.Errorf("label_config detail = %q, want %q", diags[0].Detail(), want)
 		}
-		if want := "POST /api/projects/ answered 400: workspace: Invalid pk.; Something else."; diags[1].Detail() != want {
+		if want := "workspace: Invalid pk.; Something else. (POST /api/projects/ answered 400)"; diags[1].Detail() != want {
 			t.Errorf("general detail = %q, want %q", diags[1].Detail(), want)
 		}
 	})

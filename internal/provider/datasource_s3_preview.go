@@ -166,7 +166,7 @@ func (d *s3PreviewDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 	for _, a := range previewAttributes {
 		attrs[a.name] = dataSourceAttribute(a)
 	}
-	resp.Schema = schema.Schema{MarkdownDescription: previewDescription, Attributes: attrs}
+	resp.Schema = schema.Schema{Description: previewDescription, Attributes: attrs}
 }
 
 // dataSourceAttribute renders a preview attribute. The ephemeral resource
@@ -177,24 +177,24 @@ func dataSourceAttribute(a previewAttribute) schema.Attribute {
 	nested := func() map[string]schema.Attribute {
 		out := map[string]schema.Attribute{}
 		for name, description := range a.nested {
-			out[name] = schema.StringAttribute{Computed: true, MarkdownDescription: description}
+			out[name] = schema.StringAttribute{Computed: true, Description: description}
 		}
 		return out
 	}
 	switch a.shape {
 	case shapeBool:
-		return schema.BoolAttribute{Optional: optional, Computed: a.computed, MarkdownDescription: a.description}
+		return schema.BoolAttribute{Optional: optional, Computed: a.computed, Description: a.description}
 	case shapeInt64:
-		return schema.Int64Attribute{Optional: optional, Computed: a.computed, MarkdownDescription: a.description, Validators: a.ints}
+		return schema.Int64Attribute{Optional: optional, Computed: a.computed, Description: a.description, Validators: a.ints}
 	case shapeStringList:
-		return schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: a.description}
+		return schema.ListAttribute{Computed: true, ElementType: types.StringType, Description: a.description}
 	case shapeCheck:
-		return schema.SingleNestedAttribute{Computed: true, MarkdownDescription: a.description, Attributes: nested()}
+		return schema.SingleNestedAttribute{Computed: true, Description: a.description, Attributes: nested()}
 	case shapeProblems:
-		return schema.ListNestedAttribute{Computed: true, MarkdownDescription: a.description, NestedObject: schema.NestedAttributeObject{Attributes: nested()}}
+		return schema.ListNestedAttribute{Computed: true, Description: a.description, NestedObject: schema.NestedAttributeObject{Attributes: nested()}}
 	}
 	return schema.StringAttribute{Required: a.required, Optional: optional, Computed: a.computed, Sensitive: a.sensitive,
-		MarkdownDescription: a.description, Validators: a.strings}
+		Description: a.description, Validators: a.strings}
 }
 
 func (d *s3PreviewDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {

@@ -93,14 +93,14 @@ func (s projectSetting) resourceAttribute() rsschema.Attribute {
 	case bool:
 		return rsschema.BoolAttribute{
 			Optional: true, Computed: true, Default: booldefault.StaticBool(def),
-			MarkdownDescription: fmt.Sprintf("%s Defaults to `%t`.", s.description, def),
+			Description: fmt.Sprintf("%s Defaults to `%t`.", s.description, def),
 		}
 	case int64:
 		return rsschema.Int64Attribute{
 			CustomType: wholeNumberType{},
 			Optional:   true, Computed: true, Default: int64default.StaticInt64(def),
-			Validators:          s.int64Validators,
-			MarkdownDescription: fmt.Sprintf("%s Defaults to `%d`.", s.description, def),
+			Validators:  s.int64Validators,
+			Description: fmt.Sprintf("%s Defaults to `%d`.", s.description, def),
 		}
 	default:
 		description := fmt.Sprintf("%s Defaults to `%v`.", s.description, def)
@@ -109,8 +109,8 @@ func (s projectSetting) resourceAttribute() rsschema.Attribute {
 		}
 		attribute := rsschema.StringAttribute{
 			Optional: true, Computed: true, Default: stringdefault.StaticString(fmt.Sprint(def)),
-			Validators:          s.stringValidators,
-			MarkdownDescription: description,
+			Validators:  s.stringValidators,
+			Description: description,
 		}
 		if s.storedForm != nil {
 			attribute.PlanModifiers = []planmodifier.String{warnStoredForm{form: s.storedForm}}
@@ -123,11 +123,11 @@ func (s projectSetting) resourceAttribute() rsschema.Attribute {
 func (s projectSetting) dataSourceAttribute() dsschema.Attribute {
 	switch s.serverDefault.(type) {
 	case bool:
-		return dsschema.BoolAttribute{Computed: true, MarkdownDescription: s.description}
+		return dsschema.BoolAttribute{Computed: true, Description: s.description}
 	case int64:
-		return dsschema.Int64Attribute{Computed: true, MarkdownDescription: s.description}
+		return dsschema.Int64Attribute{Computed: true, Description: s.description}
 	default:
-		return dsschema.StringAttribute{Computed: true, MarkdownDescription: s.description}
+		return dsschema.StringAttribute{Computed: true, Description: s.description}
 	}
 }
 

@@ -49,29 +49,29 @@ func (r *projectResource) Metadata(_ context.Context, req resource.MetadataReque
 func (r *projectResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attributes := map[string]schema.Attribute{
 		"id": schema.Int64Attribute{
-			Computed:            true,
-			MarkdownDescription: "Project ID; storages take it as `project`.",
-			PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			Computed:      true,
+			Description:   "Project ID; storages take it as `project`.",
+			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 		},
 		"title": schema.StringAttribute{
 			Optional: true, Computed: true, Default: stringdefault.StaticString(""),
-			MarkdownDescription: "Project title, 3 to 50 characters. Label Studio trims leading and trailing whitespace. Defaults to empty.",
-			Validators:          []validator.String{stringvalidator.LengthBetween(3, 50)},
-			PlanModifiers:       []planmodifier.String{warnStoredForm{form: trimmedForm}},
+			Description:   "Project title, 3 to 50 characters. Label Studio trims leading and trailing whitespace. Defaults to empty.",
+			Validators:    []validator.String{stringvalidator.LengthBetween(3, 50)},
+			PlanModifiers: []planmodifier.String{warnStoredForm{form: trimmedForm}},
 		},
 		"label_config": schema.StringAttribute{
 			CustomType: labelConfigType{},
 			Optional:   true, Computed: true,
 			Default: stringdefault.StaticString(defaultLabelConfig),
-			MarkdownDescription: "Labeling configuration, as XML. Compared by meaning: changes in indentation, " +
+			Description: "Labeling configuration, as XML. Compared by meaning: changes in indentation, " +
 				"attribute order or whitespace between tags are not differences. Checked for well-formed XML at plan time; " +
 				"Label Studio then checks tags, unique `name`s and `toName` references. Defaults to `" + defaultLabelConfig + "`.",
 			PlanModifiers: []planmodifier.String{keepLabelConfigFormatting{}},
 		},
 		"created_at": schema.StringAttribute{
-			Computed:            true,
-			MarkdownDescription: "When the project was created (ISO 8601).",
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			Computed:      true,
+			Description:   "When the project was created (ISO 8601).",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		"timeouts": checkedTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true})),
 	}
@@ -79,7 +79,7 @@ func (r *projectResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		attributes[setting.name] = setting.resourceAttribute()
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "A Label Studio project: its title, labeling configuration and labeling settings. " +
+		Description: "A Label Studio project: its title, labeling configuration and labeling settings. " +
 			"Every setting left out keeps Label Studio's default. Deleting a project deletes its tasks, annotations and storages.",
 		Attributes: attributes,
 	}

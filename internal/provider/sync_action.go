@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 var (
@@ -29,12 +28,9 @@ type storageSyncAction struct {
 }
 
 type storageSyncActionModel struct {
-	Storages              []syncStorageModel `tfsdk:"storages"`
-	Wait                  types.Bool         `tfsdk:"wait"`
-	OnCompletedWithErrors types.String       `tfsdk:"on_completed_with_errors"`
-	Concurrency           types.Int64        `tfsdk:"concurrency"`
-	MaxAttempts           types.Int64        `tfsdk:"max_attempts"`
-	Timeouts              timeouts.Value     `tfsdk:"timeouts"`
+	syncSettingsModel
+	Storages []syncStorageModel `tfsdk:"storages"`
+	Timeouts timeouts.Value     `tfsdk:"timeouts"`
 }
 
 func (a *storageSyncAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
@@ -91,18 +87,10 @@ func (a *storageSyncAction) Invoke(ctx context.Context, req action.InvokeRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	_, diags = runSync(ctx, a.client, syncRun{
-		storages:    cfg.Storages,
-		startOnly:   !cfg.Wait.IsNull() && !cfg.Wait.ValueBool(),
-		policy:      cfg.OnCompletedWithErrors.ValueString(),
-		concurrency: cfg.Concurrency.ValueInt64(),
-		maxAttempts: cfg.MaxAttempts.ValueInt64(),
-		timeout:     timeout,
-		progress: func(msg string) {
-			if resp.SendProgress != nil {
-				resp.SendProgress(action.InvokeProgressEvent{Message: msg})
-			}
-		},
+	_, diags = runSync(ctx, a.client, cfg.Storages, cfg.syncSettingsModel, timeout, func(msg string) {
+		if resp.SendProgress != nil {
+			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
+		}
 	})
 	resp.Diagnostics.Append(diags...)
 }

@@ -90,42 +90,40 @@ func validateSyncConfig(ctx context.Context, config tfsdk.Config) diag.Diagnosti
 	return diags
 }
 
-// syncRun is one run of the engine as the resource or the action asks for
-// it; zero values mean the defaults.
-type syncRun struct {
-	storages    []syncStorageModel
-	startOnly   bool // start the syncs without waiting for them
-	policy      string
-	concurrency int64
-	maxAttempts int64
-	timeout     time.Duration
-	// progress, when set, also receives every progress message.
-	progress func(msg string)
+// syncSettingsModel is how to sync, as the resource and the action both
+// configure it; a null setting means its default.
+type syncSettingsModel struct {
+	Wait                  types.Bool   `tfsdk:"wait"`
+	OnCompletedWithErrors types.String `tfsdk:"on_completed_with_errors"`
+	Concurrency           types.Int64  `tfsdk:"concurrency"`
+	MaxAttempts           types.Int64  `tfsdk:"max_attempts"`
 }
 
-// runSync syncs the storages within the run's timeout and returns the
-// results and the diagnostics they call for.
-func runSync(ctx context.Context, c *client.Client, run syncRun) ([]syncengine.Result, diag.Diagnostics) {
+// runSync syncs the storages within timeout and returns the results and
+// the diagnostics they call for. progress, when set, also receives every
+// progress message.
+func runSync(ctx context.Context, c *client.Client, storages []syncStorageModel, settings syncSettingsModel, timeout time.Duration, progress func(msg string)) ([]syncengine.Result, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if !requireClient(c, &diags) {
 		return nil, diags
 	}
-	refs, diags := storageRefs(run.storages)
+	refs, diags := storageRefs(storages)
 	if diags.HasError() {
 		return nil, diags
 	}
 	opts := syncengine.Options{Concurrency: defaultSyncConcurrency, MaxAttempts: defaultSyncMaxAttempts}
-	if run.concurrency > 0 {
-		opts.Concurrency = int(run.concurrency)
+	if !settings.Concurrency.IsNull() {
+		opts.Concurrency = int(settings.Concurrency.ValueInt64())
 	}
-	if run.maxAttempts > 0 {
-		opts.MaxAttempts = int(run.maxAttempts)
+	if !settings.MaxAttempts.IsNull() {
+		opts.MaxAttempts = int(settings.MaxAttempts.ValueInt64())
 	}
-	if run.policy == "" {
-		run.policy = onCompletedWithErrorsWarn
+	policy := onCompletedWithErrorsWarn
+	if !settings.OnCompletedWithErrors.IsNull() {
+		policy = settings.OnCompletedWithErrors.ValueString()
 	}
 
-	ctx, cancel := context.WithTimeout(ctx, run.timeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	engine := syncengine.New(c, opts)
 	report := func(ev syncengine.Event) {
@@ -134,17 +132,17 @@ func runSync(ctx context.Context, c *client.Client, run syncRun) ([]syncengine.R
 			return
 		}
 		tflog.Info(ctx, msg, map[string]any{"storage": describeStorage(ev.Ref), "status": ev.Status})
-		if run.progress != nil {
-			run.progress(msg)
+		if progress != nil {
+			progress(msg)
 		}
 	}
 	var results []syncengine.Result
-	if run.startOnly {
-		results = engine.Start(ctx, refs, report)
-	} else {
+	if settings.Wait.IsNull() || settings.Wait.ValueBool() {
 		results = engine.Sync(ctx, refs, report)
+	} else {
+		results = engine.Start(ctx, refs, report)
 	}
-	diags.Append(syncResultDiagnostics(results, run.policy, run.timeout)...)
+	diags.Append(syncResultDiagnostics(results, policy, timeout)...)
 	return results, diags
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/syncengine"
@@ -47,15 +48,12 @@ type storageSyncResource struct {
 }
 
 type storageSyncResourceModel struct {
-	ID                    types.String   `tfsdk:"id"`
-	Storages              types.List     `tfsdk:"storages"`
-	Triggers              types.Map      `tfsdk:"triggers"`
-	Wait                  types.Bool     `tfsdk:"wait"`
-	OnCompletedWithErrors types.String   `tfsdk:"on_completed_with_errors"`
-	Concurrency           types.Int64    `tfsdk:"concurrency"`
-	MaxAttempts           types.Int64    `tfsdk:"max_attempts"`
-	Results               types.List     `tfsdk:"results"`
-	Timeouts              timeouts.Value `tfsdk:"timeouts"`
+	syncSettingsModel
+	ID       types.String   `tfsdk:"id"`
+	Storages types.List     `tfsdk:"storages"`
+	Triggers types.Map      `tfsdk:"triggers"`
+	Results  types.List     `tfsdk:"results"`
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 // syncRunAttrTypes is how one run ended: what a result and each of its
@@ -220,15 +218,20 @@ func (r *storageSyncResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || len(resp.RequiresReplace) > 0 {
 		return
 	}
-	var plan, state storageSyncResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	plan, state := readPlanAndState(ctx, req.Plan, req.State, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	if plan.Storages.Equal(state.Storages) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, pathResults, state.Results)...)
 	}
+}
+
+// readPlanAndState reads the planned and the prior model.
+func readPlanAndState(ctx context.Context, plan tfsdk.Plan, state tfsdk.State, diags *diag.Diagnostics) (planned, prior storageSyncResourceModel) {
+	diags.Append(plan.Get(ctx, &planned)...)
+	diags.Append(state.Get(ctx, &prior)...)
+	return planned, prior
 }
 
 func (r *storageSyncResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -266,9 +269,7 @@ func (r *storageSyncResource) Read(ctx context.Context, req resource.ReadRequest
 }
 
 func (r *storageSyncResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state storageSyncResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	plan, state := readPlanAndState(ctx, req.Plan, req.State, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -298,14 +299,7 @@ func (r *storageSyncResource) sync(ctx context.Context, m *storageSyncResourceMo
 	if diags.HasError() {
 		return diags
 	}
-	results, runDiags := runSync(ctx, r.client, syncRun{
-		storages:    storages,
-		startOnly:   !m.Wait.ValueBool(),
-		policy:      m.OnCompletedWithErrors.ValueString(),
-		concurrency: m.Concurrency.ValueInt64(),
-		maxAttempts: m.MaxAttempts.ValueInt64(),
-		timeout:     timeout,
-	})
+	results, runDiags := runSync(ctx, r.client, storages, m.syncSettingsModel, timeout, nil)
 	if results != nil {
 		list, listDiags := syncResultsValue(results)
 		diags.Append(listDiags...)

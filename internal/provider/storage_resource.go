@@ -215,7 +215,7 @@ func (r *storageResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	if err != nil {
-		r.addAPIError(&resp.Diagnostics, "", "Cannot read the storage", err, nil) // no read timeout
+		r.addAPIError(&resp.Diagnostics, "", "Cannot read the storage", err, nil) // storages have no timeouts.read
 		return
 	}
 	resp.Diagnostics.Append(r.applyStorage(ctx, &resp.State, st)...)

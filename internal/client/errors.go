@@ -12,7 +12,7 @@ import (
 	"strings"
 )
 
-// Sentinel errors; an *APIError matches the one for its status code with
+// Sentinel errors; an *APIError matches the ones for its status code with
 // errors.Is, so callers never compare status codes themselves.
 var (
 	ErrNotFound     = errors.New("not found")
@@ -21,6 +21,13 @@ var (
 	ErrValidation   = errors.New("validation error")
 	ErrRateLimited  = errors.New("rate limited")
 	ErrServer       = errors.New("server error")
+	// ErrRefused is any 4xx: the server answered and did not carry the
+	// request out (invalid, not allowed, missing, or too many requests).
+	ErrRefused = errors.New("refused")
+	// ErrInternal is a 500: the server failed while handling the request,
+	// which may have done part of its work first. Unlike a gateway's 502,
+	// 503 or 504 it is an answer about the request itself.
+	ErrInternal = errors.New("internal server error")
 )
 
 // nonFieldErrors is the key DRF uses for errors not tied to one field.
@@ -111,6 +118,10 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusTooManyRequests
 	case ErrServer:
 		return e.StatusCode >= 500 && e.StatusCode <= 599
+	case ErrRefused:
+		return e.StatusCode >= 400 && e.StatusCode <= 499
+	case ErrInternal:
+		return e.StatusCode == http.StatusInternalServerError
 	}
 	return false
 }

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"sync"
 	"time"
 
@@ -347,21 +346,19 @@ type uncertainStart struct {
 	grace time.Duration
 }
 
-// startGrace says what a failed sync request means. A 4xx is Label Studio
-// refusing the sync (not synchronizable, its connection check failed): no
-// sync started. A 500 is Label Studio's own answer too, but the sync may have
-// been queued before the failure, so one read decides (grace 0). A timeout,
-// a transport error or a gateway's 502/503/504 may leave the request still
-// running on the server, so the engine looks for a new run for StartGrace.
+// startGrace says what a failed sync request means. A refusal is Label Studio
+// declining the sync (not synchronizable, its connection check failed): no
+// sync started. An internal error is Label Studio's own answer too, but the
+// sync may have been queued before the failure, so one read decides (grace
+// 0). A timeout, a transport error or a gateway's answer may leave the
+// request still running on the server, so the engine looks for a new run
+// for StartGrace.
 func (e *Engine) startGrace(err error) (grace time.Duration, refused bool) {
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) {
-		switch {
-		case apiErr.StatusCode >= 400 && apiErr.StatusCode < 500:
-			return 0, true
-		case apiErr.StatusCode == http.StatusInternalServerError:
-			return 0, false
-		}
+	switch {
+	case errors.Is(err, client.ErrRefused):
+		return 0, true
+	case errors.Is(err, client.ErrInternal):
+		return 0, false
 	}
 	return e.opts.StartGrace, false
 }

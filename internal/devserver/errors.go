@@ -97,6 +97,17 @@ func (s *Server) writeEnvelope(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, e.status, body)
 }
 
+// writeFound answers the object with id as render shows it, or Django's
+// 404 for model.
+func writeFound[T any](w http.ResponseWriter, objects map[int64]T, id int64, model string, render func(T) map[string]any) error {
+	obj, ok := objects[id]
+	if !ok {
+		return notFound(model)
+	}
+	writeJSON(w, http.StatusOK, render(obj))
+	return nil
+}
+
 // writeJSON writes v as the JSON response body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	data, err := json.Marshal(v)

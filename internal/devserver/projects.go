@@ -380,12 +380,7 @@ func (s *Server) handleProjectCreate(w http.ResponseWriter, r *http.Request, _ r
 func (s *Server) handleProjectGet(w http.ResponseWriter, _ *http.Request, p routeParams) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	proj, ok := s.st.Projects[p.id]
-	if !ok {
-		return notFound("Project")
-	}
-	writeJSON(w, http.StatusOK, s.st.projectJSON(proj, viewDetail))
-	return nil
+	return writeFound(w, s.st.Projects, p.id, "Project", func(proj *project) map[string]any { return s.st.projectJSON(proj, viewDetail) })
 }
 
 func (s *Server) handleProjectPatch(w http.ResponseWriter, r *http.Request, p routeParams) error {

@@ -190,10 +190,12 @@ func (s *Server) runJob(ctx context.Context, job *syncJob) {
 
 	progress := s.progressReporter(job, start)
 	var out syncOutcome
-	if job.dir == dirImport {
-		out = s.runImport(ctx, job, fields, links, progress)
+	if c, err := s.connector(job.kind.name); err != nil {
+		out.err = err
+	} else if job.dir == dirImport {
+		out = s.runImport(ctx, job, c, fields, links, progress)
 	} else {
-		out = s.runExport(ctx, job, fields, progress)
+		out = s.runExport(ctx, job, c, fields, progress)
 	}
 
 	s.mu.Lock()
@@ -339,16 +341,12 @@ func compileRegexFilter(pattern string) (*regexp.Regexp, error) {
 }
 
 // runImport is an import sync (API.md 6.4, 8).
-func (s *Server) runImport(ctx context.Context, job *syncJob, fields map[string]any, links map[string]int64, progress func(int, int) error) syncOutcome {
+func (s *Server) runImport(ctx context.Context, job *syncJob, c connect.Connector, fields map[string]any, links map[string]int64, progress func(int, int) error) syncOutcome {
 	var out syncOutcome
-	c, err := s.connector(job.kind.name)
-	if err != nil {
-		out.err = err
-		return out
-	}
 	settings := settingsOf(fields)
 	var filter *regexp.Regexp
 	if pattern, _ := fields["regex_filter"].(string); pattern != "" && job.kind.name != "redis" {
+		var err error
 		if filter, err = compileRegexFilter(pattern); err != nil {
 			out.err = err
 			return out
@@ -435,13 +433,8 @@ func (s *Server) createTasks(job *syncJob, key string, tasks []importedTask) (in
 
 // runExport is an export sync (API.md 6.3, 6.5): every annotation of the
 // project, one object each; single write failures are swallowed.
-func (s *Server) runExport(ctx context.Context, job *syncJob, fields map[string]any, progress func(int, int) error) syncOutcome {
+func (s *Server) runExport(ctx context.Context, job *syncJob, c connect.Connector, fields map[string]any, progress func(int, int) error) syncOutcome {
 	var out syncOutcome
-	c, err := s.connector(job.kind.name)
-	if err != nil {
-		out.err = err
-		return out
-	}
 	settings := settingsOf(fields)
 	s.mu.Lock()
 	project := int64(fields["project"].(float64))

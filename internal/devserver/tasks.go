@@ -272,12 +272,7 @@ func (st *state) taskJSON(t *task) map[string]any {
 func (s *Server) handleTaskGet(w http.ResponseWriter, _ *http.Request, p routeParams) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.st.Tasks[p.id]
-	if !ok {
-		return notFound("Task")
-	}
-	writeJSON(w, http.StatusOK, s.st.taskJSON(t))
-	return nil
+	return writeFound(w, s.st.Tasks, p.id, "Task", s.st.taskJSON)
 }
 
 // handleTaskList is GET /api/tasks/?project=N, paginated the way Label

@@ -1,4 +1,4 @@
-package storagepreview
+package storagepreview_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/storagepreview"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
 )
 
@@ -37,16 +38,16 @@ func BenchmarkS3Preview10000Keys(b *testing.B) {
 	seed(b, srv, bucket, keys)
 
 	counter := &countingClient{next: awshttp.NewBuildableClient()}
-	backend, err := NewS3(b.Context(), S3Config{Bucket: bucket, Endpoint: srv.Endpoint, Region: srv.Region,
+	backend, err := storagepreview.NewS3(b.Context(), storagepreview.S3Config{Bucket: bucket, Endpoint: srv.Endpoint, Region: srv.Region,
 		AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey, HTTPClient: counter})
 	if err != nil {
 		b.Fatal(err)
 	}
-	opts := Options{Prefix: "images", RegexFilter: `.*\.jpg`, UseBlobURLs: true}
+	opts := storagepreview.Options{Prefix: "images", RegexFilter: `.*\.jpg`, UseBlobURLs: true}
 	runs := 0
 	counter.requests.Store(0)
 	for b.Loop() {
-		r, err := Run(b.Context(), backend, opts)
+		r, err := storagepreview.Run(b.Context(), backend, opts)
 		if err != nil {
 			b.Fatal(err)
 		}

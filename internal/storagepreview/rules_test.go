@@ -77,8 +77,11 @@ func TestListingRules(t *testing.T) {
 	if Delimiter(false) != "/" || Delimiter(true) != "" {
 		t.Errorf("Delimiter: %q, %q", Delimiter(false), Delimiter(true))
 	}
-	if got := ExportKey("out/", "1"); got != "out//1" {
-		t.Errorf("ExportKey keeps the prefix as it is: %q", got)
+	// Export keys are joined as Label Studio joins them: no normalising.
+	for _, tt := range []struct{ prefix, key, want string }{{"", "1", "1"}, {"out", "1", "out/1"}, {"out/", "1", "out//1"}} {
+		if got := ExportKey(tt.prefix, tt.key); got != tt.want {
+			t.Errorf("ExportKey(%q, %q) = %q, want %q", tt.prefix, tt.key, got, tt.want)
+		}
 	}
 }
 

@@ -1,4 +1,4 @@
-package storagepreview
+package storagepreview_test
 
 import (
 	"context"
@@ -13,26 +13,27 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/storagepreview"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
 )
 
-func backendFor(t *testing.T, srv *testenv.S3Server, bucket string) *S3 {
+func backendFor(t *testing.T, srv *testenv.S3Server, bucket string) *storagepreview.S3 {
 	t.Helper()
-	return backendWith(t, S3Config{Bucket: bucket, Endpoint: srv.Endpoint, Region: srv.Region, AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey})
+	return backendWith(t, storagepreview.S3Config{Bucket: bucket, Endpoint: srv.Endpoint, Region: srv.Region, AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey})
 }
 
-func backendWith(t *testing.T, cfg S3Config) *S3 {
+func backendWith(t *testing.T, cfg storagepreview.S3Config) *storagepreview.S3 {
 	t.Helper()
-	b, err := NewS3(t.Context(), cfg)
+	b, err := storagepreview.NewS3(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
 }
 
-func run(t *testing.T, b Backend, o Options) *Report {
+func run(t *testing.T, b storagepreview.Backend, o storagepreview.Options) *storagepreview.Report {
 	t.Helper()
-	r, err := Run(t.Context(), b, o)
+	r, err := storagepreview.Run(t.Context(), b, o)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -63,17 +64,17 @@ func TestS3ListingRules(t *testing.T) {
 
 	cases := []struct {
 		name string
-		o    Options
+		o    storagepreview.Options
 		keys []string
 	}{
-		{"prefix, direct children", Options{Prefix: "tasks", RegexFilter: `.*\.jpg`, UseBlobURLs: true},
+		{"prefix, direct children", storagepreview.Options{Prefix: "tasks", RegexFilter: `.*\.jpg`, UseBlobURLs: true},
 			[]string{"tasks/a.jpg", "tasks/b.jpg"}},
-		{"prefix with slashes, recursive", Options{Prefix: "tasks//", RegexFilter: `.*\.jpg`, UseBlobURLs: true, RecursiveScan: true},
+		{"prefix with slashes, recursive", storagepreview.Options{Prefix: "tasks//", RegexFilter: `.*\.jpg`, UseBlobURLs: true, RecursiveScan: true},
 			[]string{"tasks/a.jpg", "tasks/b.jpg", "tasks/sub/d.jpg", "tasks/sub/deep/e.jpg"}},
-		{"no prefix: root level only", Options{UseBlobURLs: true}, []string{"root.jpg"}},
-		{"no prefix, recursive, anchored regex", Options{RegexFilter: `tasks.*\.png`, UseBlobURLs: true, RecursiveScan: true},
+		{"no prefix: root level only", storagepreview.Options{UseBlobURLs: true}, []string{"root.jpg"}},
+		{"no prefix, recursive, anchored regex", storagepreview.Options{RegexFilter: `tasks.*\.png`, UseBlobURLs: true, RecursiveScan: true},
 			[]string{"tasks/c.png", "tasks/sub/f.png"}},
-		{"regex not anchored at the key's start matches nothing", Options{Prefix: "tasks", RegexFilter: `a\.jpg`, UseBlobURLs: true}, []string{}},
+		{"regex not anchored at the key's start matches nothing", storagepreview.Options{Prefix: "tasks", RegexFilter: `a\.jpg`, UseBlobURLs: true}, []string{}},
 	}
 	for _, c := range cases {
 		r := run(t, b, c.o)
@@ -83,7 +84,7 @@ func TestS3ListingRules(t *testing.T) {
 	}
 
 	// Python-only syntax: no count, and a warning that says why.
-	r := run(t, b, Options{Prefix: "tasks", RegexFilter: `(?!.*notes).*`, UseBlobURLs: true})
+	r := run(t, b, storagepreview.Options{Prefix: "tasks", RegexFilter: `(?!.*notes).*`, UseBlobURLs: true})
 	if r.ObjectCount != nil || len(r.Keys) != 0 || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "left unknown") {
 		t.Errorf("lookahead: count %v, keys %q, warnings %q", deref(r.ObjectCount), r.Keys, r.Warnings)
 	}
@@ -103,11 +104,11 @@ func TestS3MaxObjects(t *testing.T) {
 		srv.Put(t, bucket, key, nil)
 	}
 	b := backendFor(t, srv, bucket)
-	r := run(t, b, Options{MaxObjects: 3, UseBlobURLs: true})
+	r := run(t, b, storagepreview.Options{MaxObjects: 3, UseBlobURLs: true})
 	if deref(r.ObjectCount) != 3 || !r.Truncated || len(r.Keys) != 3 {
 		t.Errorf("max 3 of 5: count %v, truncated %v, keys %q", deref(r.ObjectCount), r.Truncated, r.Keys)
 	}
-	r = run(t, b, Options{MaxObjects: 5, UseBlobURLs: true})
+	r = run(t, b, storagepreview.Options{MaxObjects: 5, UseBlobURLs: true})
 	if deref(r.ObjectCount) != 5 || r.Truncated {
 		t.Errorf("max 5 of 5: count %v, truncated %v", deref(r.ObjectCount), r.Truncated)
 	}
@@ -127,7 +128,7 @@ func TestS3TaskFiles(t *testing.T) {
 	for key, content := range files {
 		srv.Put(t, bucket, key, []byte(content))
 	}
-	r := run(t, backendFor(t, srv, bucket), Options{Prefix: "tasks"})
+	r := run(t, backendFor(t, srv, bucket), storagepreview.Options{Prefix: "tasks"})
 	got := map[string]string{}
 	for _, e := range r.TaskFileErrors {
 		got[e.Key] += e.Message
@@ -145,7 +146,7 @@ func TestS3TaskFiles(t *testing.T) {
 			t.Errorf("%s: %q does not say %q", key, got[key], says)
 		}
 	}
-	if r := run(t, backendFor(t, srv, bucket), Options{Prefix: "tasks", UseBlobURLs: true}); len(r.TaskFileErrors) != 0 {
+	if r := run(t, backendFor(t, srv, bucket), storagepreview.Options{Prefix: "tasks", UseBlobURLs: true}); len(r.TaskFileErrors) != 0 {
 		t.Errorf("use_blob_urls reads no task files: %q", r.TaskFileErrors)
 	}
 }
@@ -155,35 +156,35 @@ func TestS3WriteProbe(t *testing.T) {
 	bucket := srv.NewBucket(t)
 	srv.Put(t, bucket, "exports/existing.json", []byte(`{}`))
 
-	r := run(t, backendFor(t, srv, bucket), Options{Direction: Export, Prefix: "exports", CheckWrite: true})
-	if r.Write.Status != WriteOK || !strings.Contains(r.Write.Message, "exports/"+ProbePrefix) {
+	r := run(t, backendFor(t, srv, bucket), storagepreview.Options{Direction: storagepreview.Export, Prefix: "exports", CheckWrite: true})
+	if r.Write.Status != storagepreview.WriteOK || !strings.Contains(r.Write.Message, "exports/"+storagepreview.ProbePrefix) {
 		t.Errorf("write: %+v", r.Write)
 	}
 	if keys := srv.Keys(t, bucket, ""); !reflect.DeepEqual(keys, []string{"exports/existing.json"}) {
 		t.Errorf("the probe left objects behind: %q", keys)
 	}
-	if r.ObjectCount != nil || r.CORS.Status != CORSNotNeeded {
+	if r.ObjectCount != nil || r.CORS.Status != storagepreview.CORSNotNeeded {
 		t.Errorf("export reports no count and needs no CORS: %v, %+v", deref(r.ObjectCount), r.CORS)
 	}
 
-	r = run(t, backendFor(t, srv, bucket), Options{Direction: Export, Prefix: "exports"})
-	if r.Write.Status != WriteNotChecked {
+	r = run(t, backendFor(t, srv, bucket), storagepreview.Options{Direction: storagepreview.Export, Prefix: "exports"})
+	if r.Write.Status != storagepreview.WriteNotChecked {
 		t.Errorf("without check_write: %+v", r.Write)
 	}
 
 	// Credentials that may list but not write.
 	readOnly := restrictedCredentials(t, srv, bucket, "s3:ListBucket", "s3:GetObject")
-	r = run(t, backendWith(t, readOnly), Options{Direction: Export, Prefix: "exports", CheckWrite: true})
-	if r.Write.Status != WriteDenied || !strings.Contains(r.Write.Message, "s3:PutObject") {
+	r = run(t, backendWith(t, readOnly), storagepreview.Options{Direction: storagepreview.Export, Prefix: "exports", CheckWrite: true})
+	if r.Write.Status != storagepreview.WriteDenied || !strings.Contains(r.Write.Message, "s3:PutObject") {
 		t.Errorf("read-only credentials: %+v", r.Write)
 	}
 
 	// Credentials that may write but not delete: the probe stays, and the
 	// message names it.
 	noDelete := restrictedCredentials(t, srv, bucket, "s3:ListBucket", "s3:PutObject")
-	r = run(t, backendWith(t, noDelete), Options{Direction: Export, Prefix: "exports", CheckWrite: true})
-	keys := srv.Keys(t, bucket, "exports/"+ProbePrefix)
-	if r.Write.Status != WriteOK || len(keys) != 1 || !strings.Contains(r.Write.Message, keys[0]+", but cannot delete it") {
+	r = run(t, backendWith(t, noDelete), storagepreview.Options{Direction: storagepreview.Export, Prefix: "exports", CheckWrite: true})
+	keys := srv.Keys(t, bucket, "exports/"+storagepreview.ProbePrefix)
+	if r.Write.Status != storagepreview.WriteOK || len(keys) != 1 || !strings.Contains(r.Write.Message, keys[0]+", but cannot delete it") {
 		t.Errorf("no delete permission: %+v, left %q", r.Write, keys)
 	}
 }
@@ -196,30 +197,30 @@ func TestS3CORS(t *testing.T) {
 	srv.Put(t, bucket, "a.jpg", nil)
 	b := backendFor(t, srv, bucket)
 
-	r := run(t, b, Options{UseBlobURLs: true, CheckCORS: true, Origin: origin})
-	if r.CORS.Status != CORSDenied || !strings.Contains(r.CORS.Message, "no CORS rules") {
+	r := run(t, b, storagepreview.Options{UseBlobURLs: true, CheckCORS: true, Origin: origin})
+	if r.CORS.Status != storagepreview.CORSDenied || !strings.Contains(r.CORS.Message, "no CORS rules") {
 		t.Errorf("no configuration: %+v", r.CORS)
 	}
 	srv.PutCORS(t, bucket, []types.CORSRule{{AllowedOrigins: []string{"https://*.example.com"}, AllowedMethods: []string{"PUT"}, AllowedHeaders: []string{"*"}}})
-	r = run(t, b, Options{UseBlobURLs: true, CheckCORS: true, Origin: origin})
-	if r.CORS.Status != CORSDenied || !strings.Contains(r.CORS.Message, `add "GET" to its AllowedMethods`) {
+	r = run(t, b, storagepreview.Options{UseBlobURLs: true, CheckCORS: true, Origin: origin})
+	if r.CORS.Status != storagepreview.CORSDenied || !strings.Contains(r.CORS.Message, `add "GET" to its AllowedMethods`) {
 		t.Errorf("PUT only: %+v", r.CORS)
 	}
 	srv.PutCORS(t, bucket, []types.CORSRule{{AllowedOrigins: []string{"https://*.example.com"}, AllowedMethods: []string{"GET", "HEAD"}}})
-	r = run(t, b, Options{UseBlobURLs: true, CheckCORS: true, Origin: origin})
-	if r.CORS.Status != CORSAllowed {
+	r = run(t, b, storagepreview.Options{UseBlobURLs: true, CheckCORS: true, Origin: origin})
+	if r.CORS.Status != storagepreview.CORSAllowed {
 		t.Errorf("GET for the origin: %+v", r.CORS)
 	}
-	r = run(t, b, Options{UseBlobURLs: true, CheckCORS: true, Origin: "http://localhost:8080"})
-	if r.CORS.Status != CORSDenied || !strings.Contains(r.CORS.Message, `"AllowedOrigins":["http://localhost:8080"]`) {
+	r = run(t, b, storagepreview.Options{UseBlobURLs: true, CheckCORS: true, Origin: "http://localhost:8080"})
+	if r.CORS.Status != storagepreview.CORSDenied || !strings.Contains(r.CORS.Message, `"AllowedOrigins":["http://localhost:8080"]`) {
 		t.Errorf("another origin: %+v", r.CORS)
 	}
 
 	// MinIO has no bucket CORS API: the preview says it cannot check.
 	minio := testenv.S3(t)
 	minioBucket := minio.NewBucket(t)
-	r = run(t, backendFor(t, minio, minioBucket), Options{UseBlobURLs: true, CheckCORS: true, Origin: origin})
-	if r.CORS.Status != CORSCannotCheck || !strings.Contains(r.CORS.Message, "MinIO") {
+	r = run(t, backendFor(t, minio, minioBucket), storagepreview.Options{UseBlobURLs: true, CheckCORS: true, Origin: origin})
+	if r.CORS.Status != storagepreview.CORSCannotCheck || !strings.Contains(r.CORS.Message, "MinIO") {
 		t.Errorf("MinIO: %+v", r.CORS)
 	}
 }
@@ -228,7 +229,7 @@ func TestS3Errors(t *testing.T) {
 	srv := testenv.S3(t)
 	bucket := srv.NewBucket(t)
 	srv.Put(t, bucket, "tasks/a.json", []byte(`{}`))
-	good := S3Config{Bucket: bucket, Endpoint: srv.Endpoint, Region: srv.Region, AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey}
+	good := storagepreview.S3Config{Bucket: bucket, Endpoint: srv.Endpoint, Region: srv.Region, AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey}
 
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -239,22 +240,22 @@ func TestS3Errors(t *testing.T) {
 
 	cases := []struct {
 		name  string
-		edit  func(*S3Config)
+		edit  func(*storagepreview.S3Config)
 		field string
 		says  string
 	}{
-		{"no such bucket", func(c *S3Config) { c.Bucket = bucket + "-missing" }, "bucket", "does not exist at " + srv.Endpoint},
-		{"unknown key", func(c *S3Config) { c.AccessKeyID = "NOSUCHKEY" }, "aws_access_key_id", "does not know the access key ID set in aws_access_key_id"},
-		{"wrong secret", func(c *S3Config) { c.SecretAccessKey += "x" }, "aws_secret_access_key", "does not belong"},
-		{"unreachable", func(c *S3Config) { c.Endpoint = unreachable }, "s3_endpoint", "Nothing answers at " + unreachable},
+		{"no such bucket", func(c *storagepreview.S3Config) { c.Bucket = bucket + "-missing" }, "bucket", "does not exist at " + srv.Endpoint},
+		{"unknown key", func(c *storagepreview.S3Config) { c.AccessKeyID = "NOSUCHKEY" }, "aws_access_key_id", "does not know the access key ID set in aws_access_key_id"},
+		{"wrong secret", func(c *storagepreview.S3Config) { c.SecretAccessKey += "x" }, "aws_secret_access_key", "does not belong"},
+		{"unreachable", func(c *storagepreview.S3Config) { c.Endpoint = unreachable }, "s3_endpoint", "Nothing answers at " + unreachable},
 	}
 	for _, c := range cases {
 		cfg := good
 		c.edit(&cfg)
-		_, err := Run(t.Context(), backendWith(t, cfg), Options{Prefix: "tasks"})
-		var perr *Error
+		_, err := storagepreview.Run(t.Context(), backendWith(t, cfg), storagepreview.Options{Prefix: "tasks"})
+		var perr *storagepreview.Error
 		if !errors.As(err, &perr) || perr.Field != c.field || !strings.Contains(perr.Detail, c.says) {
-			t.Errorf("%s: %v, want an *Error on %s saying %q", c.name, err, c.field, c.says)
+			t.Errorf("%s: %v, want an *storagepreview.Error on %s saying %q", c.name, err, c.field, c.says)
 		}
 		if err != nil && strings.Contains(err.Error(), srv.SecretKey) {
 			t.Errorf("%s: the error shows the secret key", c.name)
@@ -268,17 +269,17 @@ func TestS3Errors(t *testing.T) {
 	// is signed for another one.
 	regional := testenv.S3WithCORS(t)
 	regionalBucket := regional.NewBucket(t)
-	_, err = Run(t.Context(), backendWith(t, S3Config{Bucket: regionalBucket, Endpoint: regional.Endpoint, Region: "eu-west-1",
-		AccessKeyID: regional.AccessKey, SecretAccessKey: regional.SecretKey}), Options{})
-	var regionErr *Error
+	_, err = storagepreview.Run(t.Context(), backendWith(t, storagepreview.S3Config{Bucket: regionalBucket, Endpoint: regional.Endpoint, Region: "eu-west-1",
+		AccessKeyID: regional.AccessKey, SecretAccessKey: regional.SecretKey}), storagepreview.Options{})
+	var regionErr *storagepreview.Error
 	if !errors.As(err, &regionErr) || regionErr.Field != "region_name" || !strings.Contains(regionErr.Detail, `is in region us-east-1, not eu-west-1: set region_name = "us-east-1"`) {
 		t.Errorf("wrong region: %v", err)
 	}
 
 	// Credentials that may read objects but not list the bucket.
 	noList := restrictedCredentials(t, srv, bucket, "s3:GetObject")
-	_, err = Run(t.Context(), backendWith(t, noList), Options{Prefix: "tasks"})
-	var perr *Error
+	_, err = storagepreview.Run(t.Context(), backendWith(t, noList), storagepreview.Options{Prefix: "tasks"})
+	var perr *storagepreview.Error
 	if !errors.As(err, &perr) || perr.Field != "aws_access_key_id" || !strings.Contains(perr.Detail, "grant s3:ListBucket on arn:aws:s3:::"+bucket) {
 		t.Errorf("no ListBucket: %v", err)
 	}
@@ -289,7 +290,7 @@ func TestS3Errors(t *testing.T) {
 
 // restrictedCredentials are temporary credentials from the server's STS
 // AssumeRole, limited by a session policy to the given actions on bucket.
-func restrictedCredentials(t *testing.T, srv *testenv.S3Server, bucket string, actions ...string) S3Config {
+func restrictedCredentials(t *testing.T, srv *testenv.S3Server, bucket string, actions ...string) storagepreview.S3Config {
 	t.Helper()
 	client := sts.New(sts.Options{
 		BaseEndpoint: aws.String(srv.Endpoint),
@@ -304,7 +305,7 @@ func restrictedCredentials(t *testing.T, srv *testenv.S3Server, bucket string, a
 	if err != nil {
 		t.Fatalf("assume a restricted role: %v", err)
 	}
-	return S3Config{
+	return storagepreview.S3Config{
 		Bucket: bucket, Endpoint: srv.Endpoint, Region: srv.Region,
 		AccessKeyID: aws.ToString(out.Credentials.AccessKeyId), SecretAccessKey: aws.ToString(out.Credentials.SecretAccessKey),
 		SessionToken: aws.ToString(out.Credentials.SessionToken),

@@ -11,9 +11,12 @@ import (
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/storagepreview"
 )
 
 func init() { registry["azure"] = newAzureConnector }
@@ -102,41 +105,35 @@ func (c azureConnector) List(ctx context.Context, s Settings) ([]Object, error) 
 		return nil, err
 	}
 	var prefix *string
-	if p := listPrefix(s.String("prefix")); p != "" {
+	if p := storagepreview.ListPrefix(s.String("prefix")); p != "" {
 		prefix = &p
 	}
-	var objects []Object
-	add := func(name *string, size *int64) {
-		if name == nil || strings.HasSuffix(*name, "/") {
-			return
-		}
-		o := Object{Key: *name}
-		if size != nil {
-			o.Size = *size
-		}
-		objects = append(objects, o)
-	}
 	if s.Bool("recursive_scan") {
-		pages := client.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: prefix})
-		for pages.More() {
-			page, err := pages.NextPage(ctx)
-			if err != nil {
-				return nil, err
-			}
-			for _, item := range page.Segment.BlobItems {
-				add(item.Name, item.Properties.ContentLength)
-			}
-		}
-		return objects, nil
+		return collectBlobs(ctx, client.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: prefix}),
+			func(page container.ListBlobsFlatResponse) []*container.BlobItem { return page.Segment.BlobItems })
 	}
-	pages := client.NewListBlobsHierarchyPager("/", &container.ListBlobsHierarchyOptions{Prefix: prefix})
+	return collectBlobs(ctx, client.NewListBlobsHierarchyPager("/", &container.ListBlobsHierarchyOptions{Prefix: prefix}),
+		func(page container.ListBlobsHierarchyResponse) []*container.BlobItem { return page.Segment.BlobItems })
+}
+
+// collectBlobs reads every page of a flat or hierarchical listing, leaving
+// out folder markers.
+func collectBlobs[Page any](ctx context.Context, pages *runtime.Pager[Page], blobs func(Page) []*container.BlobItem) ([]Object, error) {
+	var objects []Object
 	for pages.More() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
 			return nil, err
 		}
-		for _, item := range page.Segment.BlobItems {
-			add(item.Name, item.Properties.ContentLength)
+		for _, item := range blobs(page) {
+			if item.Name == nil || strings.HasSuffix(*item.Name, "/") {
+				continue
+			}
+			o := Object{Key: *item.Name}
+			if item.Properties != nil && item.Properties.ContentLength != nil {
+				o.Size = *item.Properties.ContentLength
+			}
+			objects = append(objects, o)
 		}
 	}
 	return objects, nil
@@ -161,7 +158,7 @@ func (c azureConnector) Write(ctx context.Context, s Settings, key string, data 
 	if err != nil {
 		return err
 	}
-	blob := client.NewBlockBlobClient(objectKey(s.String("prefix"), key))
+	blob := client.NewBlockBlobClient(storagepreview.ExportKey(s.String("prefix"), key))
 	_, err = blob.UploadStream(ctx, bytes.NewReader(data), nil)
 	return err
 }
@@ -171,7 +168,7 @@ func (c azureConnector) Delete(ctx context.Context, s Settings, key string) erro
 	if err != nil {
 		return err
 	}
-	_, err = client.NewBlobClient(objectKey(s.String("prefix"), key)).Delete(ctx, nil)
+	_, err = client.NewBlobClient(storagepreview.ExportKey(s.String("prefix"), key)).Delete(ctx, nil)
 	if bloberror.HasCode(err, bloberror.BlobNotFound) {
 		return nil
 	}

@@ -56,30 +56,3 @@ func (s Settings) Int(name string, fallback int) int {
 	}
 	return fallback
 }
-
-// listPrefix is the listing prefix of s3, gcs and azure (API.md 8):
-// prefix.rstrip('/') + '/', or nothing without a prefix.
-func listPrefix(prefix string) string {
-	if prefix == "" {
-		return ""
-	}
-	return strings.TrimRight(prefix, "/") + "/"
-}
-
-// objectKey is where an export writes key under prefix (API.md 6.5):
-// Label Studio joins them with "/" as they are, without normalising.
-func objectKey(prefix, key string) string {
-	if prefix == "" {
-		return key
-	}
-	return prefix + "/" + key
-}
-
-// delimiterFor is the listing delimiter: "/" lists direct children only,
-// unless recursive_scan is set.
-func delimiterFor(s Settings) string {
-	if s.Bool("recursive_scan") {
-		return ""
-	}
-	return "/"
-}

@@ -24,17 +24,3 @@ func TestSettingsConversions(t *testing.T) {
 		t.Error("Bool is true only for a true value")
 	}
 }
-
-func TestPrefixes(t *testing.T) {
-	for prefix, want := range map[string]string{"": "", "a": "a/", "a/": "a/", "a//": "a/", "a/b": "a/b/"} {
-		if got := listPrefix(prefix); got != want {
-			t.Errorf("listPrefix(%q) = %q, want %q", prefix, got, want)
-		}
-	}
-	// Export keys are joined as Label Studio joins them: no normalising.
-	for _, tt := range []struct{ prefix, key, want string }{{"", "1", "1"}, {"out", "1", "out/1"}, {"out/", "1", "out//1"}} {
-		if got := objectKey(tt.prefix, tt.key); got != tt.want {
-			t.Errorf("objectKey(%q, %q) = %q, want %q", tt.prefix, tt.key, got, tt.want)
-		}
-	}
-}

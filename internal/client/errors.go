@@ -97,10 +97,15 @@ func (e *APIError) Error() string {
 		b.WriteString(" ")
 		b.WriteString(e.Message)
 	}
-	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
-	}
+	writeAttempts(&b, e.Attempts)
 	return b.String()
+}
+
+// writeAttempts notes a call that was sent more than once.
+func writeAttempts(b *strings.Builder, attempts int) {
+	if attempts > 1 {
+		fmt.Fprintf(b, " (after %d attempts)", attempts)
+	}
 }
 
 // Is makes errors.Is(err, ErrNotFound) and friends work on an *APIError.

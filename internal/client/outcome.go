@@ -31,9 +31,7 @@ type RequestError struct {
 func (e *RequestError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: %v", e.Method, e.Path, e.Err)
-	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
-	}
+	writeAttempts(&b, e.Attempts)
 	if e.Written && e.Method == http.MethodPost {
 		b.WriteString(" (the request may have reached the server)")
 	}

@@ -88,23 +88,11 @@ type Project struct {
 	Fields map[string]json.RawMessage
 }
 
-// Task is one task of a project.
-type Task struct {
-	ID   int64
-	Data map[string]any
-}
-
 // VersionInfo is what /api/version reports.
 type VersionInfo struct {
 	Release string
 	Edition string // "Community" or "Enterprise" when the server says so
 	Raw     map[string]json.RawMessage
-}
-
-// StorageType is one entry of /api/storages/types.
-type StorageType struct {
-	Name  string `json:"name"`
-	Title string `json:"title"`
 }
 
 // Client talks to one Label Studio server. It is safe for concurrent use.
@@ -222,6 +210,12 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
+// Get reads an API path the client has no call for (path escaped, e.g.
+// /api/storages/types) into out, retried like every read.
+func (c *Client) Get(ctx context.Context, path string, query url.Values, out any) error {
+	return c.do(ctx, call{method: http.MethodGet, path: path, query: query, retryable: true}, out)
+}
+
 // CheckAuth makes one authenticated request (GET /api/current-user/whoami) so
 // that a wrong URL or a rejected key is reported once, at configure time.
 // The answer must be a JSON object: a web server that is not Label Studio
@@ -241,21 +235,6 @@ func (c *Client) Version(ctx context.Context) (*VersionInfo, error) {
 	info.Release = rawString(raw["release"])
 	info.Edition = rawString(raw["edition"])
 	return info, nil
-}
-
-// StorageTypes lists the storage kinds the server offers in one direction.
-func (c *Client) StorageTypes(ctx context.Context, dir Direction) ([]StorageType, error) {
-	path := "/api/storages/types"
-	if dir == Export {
-		path = "/api/storages/export/types"
-	} else if err := checkDirection(dir); err != nil {
-		return nil, err
-	}
-	var types []StorageType
-	if err := c.do(ctx, call{method: http.MethodGet, path: path, retryable: true}, &types); err != nil {
-		return nil, err
-	}
-	return types, nil
 }
 
 // ListStorages lists the storages of one kind and direction of a project.
@@ -444,7 +423,7 @@ func (f ProjectFilter) query() url.Values {
 // ListProjects walks every page of /api/projects/ that the filter keeps.
 func (c *Client) ListProjects(ctx context.Context, filter ProjectFilter) ([]Project, error) {
 	var projects []Project
-	err := c.walkPages(ctx, "/api/projects/", filter.query(), func(raw json.RawMessage) error {
+	err := c.WalkPages(ctx, "/api/projects/", filter.query(), func(raw json.RawMessage) error {
 		var fields map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &fields); err != nil {
 			return fmt.Errorf("a project is not a JSON object")
@@ -457,21 +436,6 @@ func (c *Client) ListProjects(ctx context.Context, filter ProjectFilter) ([]Proj
 		return nil
 	})
 	return projects, err
-}
-
-// ListTasks walks every page of the project's tasks. Numbers in task data
-// are json.Number, so large ids survive.
-func (c *Client) ListTasks(ctx context.Context, project int64) ([]Task, error) {
-	var tasks []Task
-	err := c.walkPages(ctx, "/api/tasks/", projectQuery(project), func(raw json.RawMessage) error {
-		task, err := decodeTask(raw)
-		if err != nil {
-			return err
-		}
-		tasks = append(tasks, *task)
-		return nil
-	})
-	return tasks, err
 }
 
 // page is one page of a paginated list in any of the shapes Label Studio
@@ -521,11 +485,11 @@ func (p *page) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// walkPages reads path page by page (page=1,2,… with page_size) and hands
+// WalkPages reads path page by page (page=1,2,… with page_size) and hands
 // every item to visit. It stops at the end the server announces (no next,
 // total reached), at a short or empty page, or at a 404 for a page past the
 // end (DRF's "Invalid page.").
-func (c *Client) walkPages(ctx context.Context, path string, query url.Values, visit func(json.RawMessage) error) error {
+func (c *Client) WalkPages(ctx context.Context, path string, query url.Values, visit func(json.RawMessage) error) error {
 	seen := int64(0)
 	for pageNumber := 1; ; pageNumber++ {
 		q := url.Values{}

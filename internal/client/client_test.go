@@ -249,12 +249,10 @@ func TestStoragePaths(t *testing.T) {
 	for _, dir := range []Direction{Import, Export} {
 		base := "/api/storages/s3"
 		collection := "/api/storages/s3/"
-		types := "/api/storages/types"
 		all := "/api/storages/"
 		if dir == Export {
 			base = "/api/storages/export/s3"
 			collection = base
-			types = "/api/storages/export/types"
 			all = "/api/storages/export"
 		}
 		ref := StorageRef{Kind: "s3", Direction: dir, ID: 7}
@@ -263,8 +261,6 @@ func TestStoragePaths(t *testing.T) {
 				recorded{Method: "GET", Path: collection, RawQuery: "project=3"}},
 			step{string(dir) + " list all", func() error { _, err := c.ListAllStorages(ctx, dir, 3); return err },
 				recorded{Method: "GET", Path: all, RawQuery: "project=3"}},
-			step{string(dir) + " types", func() error { _, err := c.StorageTypes(ctx, dir); return err },
-				recorded{Method: "GET", Path: types}},
 			step{string(dir) + " create", func() error { _, err := c.CreateStorage(ctx, "s3", dir, body); return err },
 				recorded{Method: "POST", Path: collection, ContentType: "application/json", Body: `{"bucket":"data","project":3}`}},
 			step{string(dir) + " get", func() error { _, err := c.GetStorage(ctx, ref); return err },
@@ -1153,80 +1149,6 @@ func TestListProjectsWalksPages(t *testing.T) {
 	}
 	if !reflect.DeepEqual(queries, want) {
 		t.Errorf("requests = %q, want %q", queries, want)
-	}
-}
-
-func TestListTasksShapes(t *testing.T) {
-	taskJSON := func(id int) string {
-		return fmt.Sprintf(`{"id":%d,"data":{"image":"s3://b/%d.jpg","score":%d},"annotations":[]}`, id, id, id)
-	}
-	pageOf := func(from, to int) string {
-		var items []string
-		for id := from; id <= to; id++ {
-			items = append(items, taskJSON(id))
-		}
-		return "[" + strings.Join(items, ",") + "]"
-	}
-	for _, tc := range []struct {
-		name    string
-		handler func(page int) (int, string)
-		want    int
-	}{
-		{"tasks and total", func(page int) (int, string) {
-			if page == 1 {
-				return 200, `{"tasks":` + pageOf(1, 100) + `,"total":130,"total_annotations":0,"total_predictions":0}`
-			}
-			return 200, `{"tasks":` + pageOf(101, 130) + `,"total":130,"total_annotations":0,"total_predictions":0}`
-		}, 130},
-		{"unpaginated bare array", func(page int) (int, string) {
-			if page == 1 {
-				return 200, pageOf(1, 105)
-			}
-			return 200, pageOf(1, 105) // a server that ignores page would repeat itself
-		}, 105},
-		{"404 past the last full page", func(page int) (int, string) {
-			if page == 1 {
-				return 200, `{"results":` + pageOf(1, 100) + `}`
-			}
-			return 404, envelope(404, "Invalid page.", "")
-		}, 100},
-		{"empty project", func(int) (int, string) { return 200, `{"tasks":[],"total":0}` }, 0},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Query().Get("project") != "5" || r.URL.Query().Get("page_size") != "100" {
-					writeJSON(w, 400, envelope(400, "Validation error", `{"project":["required"]}`))
-					return
-				}
-				pageNumber, _ := strconv.Atoi(r.URL.Query().Get("page"))
-				code, body := tc.handler(pageNumber)
-				writeJSON(w, code, body)
-			})
-			c, _ := newTestClient(t, srv.URL, "key")
-			tasks, err := c.ListTasks(context.Background(), 5)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(tasks) != tc.want {
-				t.Fatalf("%d tasks, want %d", len(tasks), tc.want)
-			}
-			for i, task := range tasks {
-				if task.ID != int64(i+1) || task.Data["image"] != fmt.Sprintf("s3://b/%d.jpg", i+1) ||
-					task.Data["score"] != json.Number(strconv.Itoa(i+1)) {
-					t.Fatalf("task %d = %+v", i, task)
-				}
-			}
-		})
-	}
-}
-
-func TestListTasksReportsFirstPageErrors(t *testing.T) {
-	srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, envelope(404, "No Project matches the given query.", ""))
-	})
-	c, _ := newTestClient(t, srv.URL, "key")
-	if _, err := c.ListTasks(context.Background(), 5); !errors.Is(err, ErrNotFound) {
-		t.Errorf("error = %v, want ErrNotFound for an unknown project", err)
 	}
 }
 

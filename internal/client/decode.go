@@ -44,23 +44,6 @@ func decodeProject(raw map[string]json.RawMessage) (*Project, error) {
 	return &Project{ID: id, Title: rawString(raw["title"]), Fields: raw}, nil
 }
 
-func decodeTask(raw json.RawMessage) (*Task, error) {
-	var fields struct {
-		ID   json.Number    `json:"id"`
-		Data map[string]any `json:"data"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&fields); err != nil {
-		return nil, fmt.Errorf("a task is not the expected JSON object")
-	}
-	id, err := fields.ID.Int64()
-	if err != nil {
-		return nil, fmt.Errorf("a task has no integer id")
-	}
-	return &Task{ID: id, Data: fields.Data}, nil
-}
-
 func isNull(raw json.RawMessage) bool {
 	return len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null"
 }

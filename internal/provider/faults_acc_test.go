@@ -161,7 +161,7 @@ resource "labelstudio_storage_sync" "test" {
 	})
 	tasks := func(want int) resource.TestCheckFunc {
 		return func(*terraform.State) error {
-			list, err := c.ListTasks(t.Context(), project)
+			list, err := testenv.ListTasks(t.Context(), c, project)
 			if err != nil {
 				return err
 			}

@@ -89,7 +89,7 @@ func skipUnlessServerOffers(t *testing.T, env *testenv.Env, c *client.Client, ki
 	if !env.Real {
 		return
 	}
-	types, err := c.StorageTypes(t.Context(), dir)
+	types, err := testenv.StorageTypes(t.Context(), c, dir)
 	if err != nil {
 		t.Fatalf("storage types: %v", err)
 	}

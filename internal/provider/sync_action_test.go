@@ -197,7 +197,7 @@ func TestStorageSyncActionInvoke(t *testing.T) {
 		if !containsInOrder(progress, "Starting the sync of the "+name, name+": queued", "ended completed with 3 new tasks") {
 			t.Errorf("progress messages:\n%s", strings.Join(progress, "\n"))
 		}
-		tasks, err := c.ListTasks(t.Context(), project)
+		tasks, err := testenv.ListTasks(t.Context(), c, project)
 		if err != nil || len(tasks) != 3 {
 			t.Errorf("%d tasks (%v), want 3", len(tasks), err)
 		}

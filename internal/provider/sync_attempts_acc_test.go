@@ -117,7 +117,7 @@ func TestStorageSyncActionMaxAttempts(t *testing.T) {
 			t.Errorf("progress lacks %q:\n%s", want, all)
 		}
 	}
-	if tasks, err := c.ListTasks(t.Context(), project); err != nil || len(tasks) != 4 {
+	if tasks, err := testenv.ListTasks(t.Context(), c, project); err != nil || len(tasks) != 4 {
 		t.Errorf("the project holds %d tasks (%v), want 4: one per file", len(tasks), err)
 	}
 }

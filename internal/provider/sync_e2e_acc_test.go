@@ -208,7 +208,7 @@ func testSyncImportEndToEnd(t *testing.T, tc syncTargetCase) {
 // expectTaskTexts checks the text of every task of the project.
 func expectTaskTexts(t *testing.T, c *client.Client, project int64, want ...string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		tasks, err := c.ListTasks(t.Context(), project)
+		tasks, err := testenv.ListTasks(t.Context(), c, project)
 		if err != nil {
 			return err
 		}

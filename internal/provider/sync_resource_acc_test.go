@@ -70,7 +70,7 @@ func resultValue(attr string, want knownvalue.Check) statecheck.StateCheck {
 
 func expectTasks(t *testing.T, c *client.Client, project int64, want int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		tasks, err := c.ListTasks(t.Context(), project)
+		tasks, err := testenv.ListTasks(t.Context(), c, project)
 		if err != nil {
 			return err
 		}
@@ -198,7 +198,7 @@ func seedAnnotatedTasks(t *testing.T, env *testenv.Env, c *client.Client, projec
 	if res := syncengine.New(c, syncengine.Options{}).Sync(t.Context(), []client.StorageRef{ref}, nil)[0]; res.Err != nil || res.Status != syncengine.StatusCompleted {
 		t.Fatalf("sync the source storage: %+v", res)
 	}
-	tasks, err := c.ListTasks(t.Context(), project)
+	tasks, err := testenv.ListTasks(t.Context(), c, project)
 	if err != nil || len(tasks) != n {
 		t.Fatalf("list tasks: %d tasks, %v; want %d", len(tasks), err, n)
 	}

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv/fakeclock"
 )
 
 // recorded is one request as the test server saw it.
@@ -79,46 +81,9 @@ func (fs *fakeServer) countPath(path string) int {
 	return n
 }
 
-// fakeClock replaces the client's clock and sleep: sleeping advances the
-// clock and records the wait, so retry tests neither sleep nor time out.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-}
-
-func (fc *fakeClock) Now() time.Time {
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	return fc.now
-}
-
-func (fc *fakeClock) Advance(d time.Duration) {
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	fc.now = fc.now.Add(d)
-}
-
-func (fc *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	fc.sleeps = append(fc.sleeps, d)
-	fc.now = fc.now.Add(d)
-	return nil
-}
-
-func (fc *fakeClock) Sleeps() []time.Duration {
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	return append([]time.Duration(nil), fc.sleeps...)
-}
-
 // newTestClient builds a client for srv with a fake clock and the largest
 // jitter, so the chosen waits are exact.
-func newTestClient(t *testing.T, url, apiKey string, mutate ...func(*Config)) (*Client, *fakeClock) {
+func newTestClient(t *testing.T, url, apiKey string, mutate ...func(*Config)) (*Client, *fakeclock.Clock) {
 	t.Helper()
 	cfg := Config{URL: url, APIKey: apiKey, MaxRetries: 3}
 	for _, m := range mutate {
@@ -128,7 +93,7 @@ func newTestClient(t *testing.T, url, apiKey string, mutate ...func(*Config)) (*
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	clock := &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clock := fakeclock.New()
 	c.now = clock.Now
 	c.sleep = clock.Sleep
 	c.jitter = func(d time.Duration) time.Duration { return d }
@@ -642,7 +607,7 @@ type patServer struct {
 	rejectAll bool // answer 401 to every API call
 }
 
-func newPATServer(t *testing.T, pat string, clock func() *fakeClock) *patServer {
+func newPATServer(t *testing.T, pat string, clock func() *fakeclock.Clock) *patServer {
 	t.Helper()
 	ps := &patServer{}
 	ps.fakeServer = newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -688,8 +653,8 @@ func (ps *patServer) revoke() {
 
 func TestPersonalAccessTokenRefresh(t *testing.T) {
 	pat := makeJWT(t, map[string]any{"token_type": "refresh", "exp": 4102444800})
-	var clock *fakeClock
-	srv := newPATServer(t, pat, func() *fakeClock { return clock })
+	var clock *fakeclock.Clock
+	srv := newPATServer(t, pat, func() *fakeclock.Clock { return clock })
 	c, clk := newTestClient(t, srv.URL, pat)
 	clock = clk
 	ctx := context.Background()
@@ -740,8 +705,8 @@ func TestPersonalAccessTokenRefresh(t *testing.T) {
 
 func TestPersonalAccessToken401IsRefreshedOnlyOnce(t *testing.T) {
 	pat := makeJWT(t, map[string]any{"token_type": "refresh"})
-	var clock *fakeClock
-	srv := newPATServer(t, pat, func() *fakeClock { return clock })
+	var clock *fakeclock.Clock
+	srv := newPATServer(t, pat, func() *fakeclock.Clock { return clock })
 	srv.setRejectAll()
 	c, clk := newTestClient(t, srv.URL, pat)
 	clock = clk
@@ -760,8 +725,8 @@ func TestPersonalAccessToken401IsRefreshedOnlyOnce(t *testing.T) {
 
 func TestPersonalAccessTokenRejected(t *testing.T) {
 	pat := makeJWT(t, map[string]any{"token_type": "refresh"})
-	var clock *fakeClock
-	srv := newPATServer(t, "another-token", func() *fakeClock { return clock })
+	var clock *fakeclock.Clock
+	srv := newPATServer(t, "another-token", func() *fakeclock.Clock { return clock })
 	c, clk := newTestClient(t, srv.URL, pat)
 	clock = clk
 
@@ -779,8 +744,8 @@ func TestPersonalAccessTokenRejected(t *testing.T) {
 
 func TestRefreshIsSingleFlight(t *testing.T) {
 	pat := makeJWT(t, map[string]any{"token_type": "refresh"})
-	var clock *fakeClock
-	srv := newPATServer(t, pat, func() *fakeClock { return clock })
+	var clock *fakeclock.Clock
+	srv := newPATServer(t, pat, func() *fakeclock.Clock { return clock })
 	c, clk := newTestClient(t, srv.URL, pat)
 	clock = clk
 
@@ -1158,8 +1123,8 @@ func TestListProjectsWalksPages(t *testing.T) {
 func TestSecretsNeverLeak(t *testing.T) {
 	const secret = "SECRET-aws-key-Zx9"
 	pat := makeJWT(t, map[string]any{"token_type": "refresh", "jti": "pat-Q7"})
-	var clock *fakeClock
-	srv := newPATServer(t, pat, func() *fakeClock { return clock })
+	var clock *fakeclock.Clock
+	srv := newPATServer(t, pat, func() *fakeclock.Clock { return clock })
 	legacy := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 400, envelope(400, "Validation error", `{"non_field_errors":["Cannot find bucket b in S3"]}`))
 	})

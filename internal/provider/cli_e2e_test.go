@@ -403,7 +403,7 @@ func testCLIDrift(t *testing.T, terraformPath, cliConfig string) {
 	c := testClient(t, env)
 	tasksDir := testenv.LocalDir(t, env, "cli-drift-tasks")
 	annotationsDir := testenv.LocalDir(t, env, "cli-drift-annotations")
-	writeTaskFiles(t, tasksDir, 1, 2)
+	testenv.WriteTaskFiles(t, tasksDir, 1, 2)
 	w := newCLIWorkdir(t, terraformPath, cliConfig, env)
 	w.writeFile("main.tf", cliDriftConfig(tasksDir, annotationsDir))
 
@@ -423,7 +423,7 @@ func testCLIDrift(t *testing.T, terraformPath, cliConfig string) {
 	expectOutput(t, out, "No changes.")
 
 	// A sync started outside Terraform moves only bookkeeping.
-	writeTaskFiles(t, tasksDir, 3, 3)
+	testenv.WriteTaskFiles(t, tasksDir, 3, 3)
 	syncOutsideTerraform(t, c, tasks)
 	expectTaskCount(t, c, project, 3)
 	out = w.run(planNoChanges, "plan", "-detailed-exitcode")

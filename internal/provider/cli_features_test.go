@@ -501,7 +501,7 @@ func testCLIAction(t *testing.T, terraformPath, cliConfig string) {
 	c := testClient(t, env)
 	project := testProject(t, c)
 	dir := testenv.LocalDir(t, env, "action-tasks")
-	writeTaskFiles(t, dir, 1, 2)
+	testenv.WriteTaskFiles(t, dir, 1, 2)
 	w := newCLIWorkdir(t, terraformPath, cliConfig, env)
 	w.writeFile("main.tf", actionConfig(project, dir, ""))
 	trigger := "Action action.labelstudio_storage_sync.tasks (triggered by terraform_data.batch): "
@@ -520,7 +520,7 @@ func testCLIAction(t *testing.T, terraformPath, cliConfig string) {
 	expectTaskCount(t, c, project, 2)
 
 	// after_update: a new batch syncs the new file only.
-	writeTaskFiles(t, dir, 3, 3)
+	testenv.WriteTaskFiles(t, dir, 3, 3)
 	out = w.run(0, "apply", "-auto-approve", "-var=batch=2")
 	expectOutput(t, out, "ended completed with 1 new tasks", "Actions: 1 invoked.")
 	expectTaskCount(t, c, project, 3)
@@ -530,7 +530,7 @@ func testCLIAction(t *testing.T, terraformPath, cliConfig string) {
 	expectOutput(t, out, "No changes.")
 
 	// -invoke once the storage exists: the action alone.
-	writeTaskFiles(t, dir, 4, 4)
+	testenv.WriteTaskFiles(t, dir, 4, 4)
 	out = w.run(0, "apply", "-auto-approve", "-var=batch=2", "-invoke=action.labelstudio_storage_sync.tasks")
 	expectOutput(t, out,
 		"Action action.labelstudio_storage_sync.tasks (triggered by CLI): Starting the sync",
@@ -547,7 +547,7 @@ func testCLIAction(t *testing.T, terraformPath, cliConfig string) {
 	}
 
 	// timeouts.invoke bounds the wait.
-	writeTaskFiles(t, dir, 5, 14)
+	testenv.WriteTaskFiles(t, dir, 5, 14)
 	w.writeFile("main.tf", actionConfig(project, dir, `    timeouts = { invoke = "1s" }`))
 	out = w.run(1, "apply", "-auto-approve", "-var=batch=4")
 	expectOutput(t, out, "within the timeout of 1s")

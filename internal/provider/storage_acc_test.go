@@ -61,11 +61,7 @@ func (c storageAccCase) apiKind() string {
 // testClient is an API client for test setup and server-side assertions.
 func testClient(t *testing.T, env *testenv.Env) *client.Client {
 	t.Helper()
-	c, err := client.New(client.Config{URL: env.URL, APIKey: env.APIKey, MaxRetries: 2})
-	if err != nil {
-		t.Fatalf("client: %v", err)
-	}
-	return c
+	return env.Client(t, client.Config{MaxRetries: 2})
 }
 
 // testProject creates a project for the test and deletes it afterwards.

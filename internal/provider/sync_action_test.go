@@ -165,24 +165,11 @@ func containsInOrder(got []string, want ...string) bool {
 	return i == len(want)
 }
 
-func createLocalImportStorage(t *testing.T, env *testenv.Env, c *client.Client, project int64, name string, files map[string]string) client.StorageRef {
-	t.Helper()
-	dir := testenv.LocalDir(t, env, name)
-	for file, content := range files {
-		testenv.WriteFile(t, dir, file, []byte(content))
-	}
-	st, err := c.CreateStorage(t.Context(), "localfiles", client.Import, map[string]any{"project": project, "path": dir})
-	if err != nil {
-		t.Fatalf("create storage: %v", err)
-	}
-	return client.StorageRef{Kind: "localfiles", Direction: client.Import, ID: st.ID}
-}
-
 func TestStorageSyncActionInvoke(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued, SyncObjectDelay: 50 * time.Millisecond})
 	c := testClient(t, env)
 	project := testProject(t, c)
-	good := createLocalImportStorage(t, env, c, project, "action-good", map[string]string{
+	good := testenv.LocalImportStorage(t, env, c, project, "action-good", map[string]string{
 		"a.json": `{"text": "a"}`, "b.json": `{"text": "b"}`, "c.json": `{"text": "c"}`,
 	})
 	h := newActionHarness(t, env)
@@ -204,7 +191,7 @@ func TestStorageSyncActionInvoke(t *testing.T) {
 	})
 
 	t.Run("a failed sync is an error quoting the traceback", func(t *testing.T) {
-		bad := createLocalImportStorage(t, env, c, project, "action-bad", map[string]string{"broken.json": `{"text": `})
+		bad := testenv.LocalImportStorage(t, env, c, project, "action-bad", map[string]string{"broken.json": `{"text": `})
 
 		progress, diags := h.invoke(h.config([]client.StorageRef{good, bad}, nil))
 
@@ -235,7 +222,7 @@ func TestStorageSyncActionInvoke(t *testing.T) {
 	})
 
 	t.Run("timeout", func(t *testing.T) {
-		slow := createLocalImportStorage(t, env, c, project, "action-slow", map[string]string{})
+		slow := testenv.LocalImportStorage(t, env, c, project, "action-slow", map[string]string{})
 		dir := testenv.LocalDir(t, env, "action-slow")
 		for i := range 40 {
 			testenv.WriteFile(t, dir, fmt.Sprintf("t%02d.json", i), []byte(`{"text": "x"}`))

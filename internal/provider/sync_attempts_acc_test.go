@@ -71,7 +71,7 @@ func slowImportStorage(t *testing.T, name string) (*testenv.Env, *testenv.DevCli
 	c := testClient(t, env)
 	project := testProject(t, c)
 	dir := testenv.LocalDir(t, env, name)
-	writeTaskFiles(t, dir, 1, 4)
+	testenv.WriteTaskFiles(t, dir, 1, 4)
 	st, err := c.CreateStorage(t.Context(), "localfiles", client.Import, map[string]any{"project": project, "path": dir})
 	if err != nil {
 		t.Fatal(err)

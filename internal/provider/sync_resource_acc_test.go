@@ -81,12 +81,6 @@ func expectTasks(t *testing.T, c *client.Client, project int64, want int) resour
 	}
 }
 
-func writeTaskFiles(t *testing.T, dir string, from, to int) {
-	for i := from; i <= to; i++ {
-		testenv.WriteFile(t, dir, fmt.Sprintf("task-%02d.json", i), fmt.Appendf(nil, `{"text": "task %d"}`, i))
-	}
-}
-
 // TestAccStorageSyncImport: N files give last_sync_count N and N tasks; new
 // files and a changed trigger re-sync only the new ones; plans after each
 // apply are empty. Both sync modes of the stand-in.
@@ -98,7 +92,7 @@ func TestAccStorageSyncImport(t *testing.T) {
 			c := testClient(t, env)
 			project := testProject(t, c)
 			dir := testenv.LocalDir(t, env, "sync-import-"+mode)
-			writeTaskFiles(t, dir, 1, 3)
+			testenv.WriteTaskFiles(t, dir, 1, 3)
 
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -116,7 +110,7 @@ func TestAccStorageSyncImport(t *testing.T) {
 						Check: expectTasks(t, c, project, 3),
 					},
 					{
-						PreConfig: func() { writeTaskFiles(t, dir, 4, 5) },
+						PreConfig: func() { testenv.WriteTaskFiles(t, dir, 4, 5) },
 						Config:    localSyncConfig(env, client.Import, project, dir, `  triggers = { batch = "2" }`),
 						ConfigPlanChecks: resource.ConfigPlanChecks{
 							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(syncName, plancheck.ResourceActionReplace)},
@@ -189,7 +183,7 @@ func TestAccStorageSyncExport(t *testing.T) {
 func seedAnnotatedTasks(t *testing.T, env *testenv.Env, c *client.Client, project int64, n int) []int64 {
 	t.Helper()
 	src := testenv.LocalDir(t, env, "sync-export-source")
-	writeTaskFiles(t, src, 1, n)
+	testenv.WriteTaskFiles(t, src, 1, n)
 	st, err := c.CreateStorage(t.Context(), "localfiles", client.Import, map[string]any{"project": project, "path": src})
 	if err != nil {
 		t.Fatalf("create the source storage: %v", err)
@@ -252,7 +246,7 @@ func TestAccStorageSyncFailures(t *testing.T) {
 	t.Run("path vanished", func(t *testing.T) {
 		project := testProject(t, c)
 		dir := testenv.LocalDir(t, env, "sync-vanished")
-		writeTaskFiles(t, dir, 1, 1)
+		testenv.WriteTaskFiles(t, dir, 1, 1)
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			Steps: []resource.TestStep{
@@ -273,7 +267,7 @@ func TestAccStorageSyncFailures(t *testing.T) {
 	t.Run("timeout", func(t *testing.T) {
 		project := testProject(t, c)
 		dir := testenv.LocalDir(t, env, "sync-slow")
-		writeTaskFiles(t, dir, 1, 10)
+		testenv.WriteTaskFiles(t, dir, 1, 10)
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			Steps: []resource.TestStep{{
@@ -341,7 +335,7 @@ func TestAccStorageSyncNoWait(t *testing.T) {
 	c := testClient(t, env)
 	project := testProject(t, c)
 	dir := testenv.LocalDir(t, env, "sync-no-wait")
-	writeTaskFiles(t, dir, 1, 5)
+	testenv.WriteTaskFiles(t, dir, 1, 5)
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

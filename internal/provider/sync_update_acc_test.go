@@ -38,8 +38,8 @@ func TestAccStorageSyncUpdateResyncs(t *testing.T) {
 	project := testProject(t, c)
 	dirA := testenv.LocalDir(t, env, "update-a")
 	dirB := testenv.LocalDir(t, env, "update-b")
-	writeTaskFiles(t, dirA, 1, 2)
-	writeTaskFiles(t, dirB, 10, 12)
+	testenv.WriteTaskFiles(t, dirA, 1, 2)
+	testenv.WriteTaskFiles(t, dirB, 10, 12)
 	result := func(i int, attr string) tfjsonpath.Path {
 		return tfjsonpath.New("results").AtSliceIndex(i).AtMapKey(attr)
 	}
@@ -55,7 +55,7 @@ func TestAccStorageSyncUpdateResyncs(t *testing.T) {
 				Check: expectTasks(t, c, project, 2),
 			},
 			{
-				PreConfig: func() { writeTaskFiles(t, dirA, 3, 3) },
+				PreConfig: func() { testenv.WriteTaskFiles(t, dirA, 3, 3) },
 				Config:    twoStorageSyncConfig(env, project, dirA, dirB, "a", "b"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(syncName, plancheck.ResourceActionUpdate),

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv/fakeclock"
 )
 
 // failFirstRuns makes the storage's first n runs fail.
@@ -20,7 +21,7 @@ func failFirstRuns(api *fakeAPI, n int) {
 }
 
 func TestFailedImportSyncIsRestarted(t *testing.T) {
-	api := newFakeAPI(newFakeClock())
+	api := newFakeAPI(fakeclock.New())
 	ref := api.add(1, &fakeStorage{objects: 4, runTime: time.Second, failWith: "Traceback: worker died"})
 	failFirstRuns(api, 1)
 
@@ -65,7 +66,7 @@ func TestRestartsStopAtMaxAttempts(t *testing.T) {
 		{"export is never restarted", 3, client.Export, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			api := newFakeAPI(newFakeClock())
+			api := newFakeAPI(fakeclock.New())
 			ref := api.add(1, &fakeStorage{runTime: time.Second, failWith: "Traceback: always"})
 			ref.Direction = tc.direction
 
@@ -85,7 +86,7 @@ func TestRestartsStopAtMaxAttempts(t *testing.T) {
 // no answer and started nothing is settled from the storage's own status
 // after a few seconds, not after a minute.
 func TestUnansweredSyncRequestIsSettledWithinSeconds(t *testing.T) {
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	api := newFakeAPI(clock)
 	ref := api.add(1, &fakeStorage{})
 	api.syncError = func(*fakeStorage) (bool, error) { return false, errTimeout }

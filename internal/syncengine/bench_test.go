@@ -44,10 +44,7 @@ func BenchmarkSyncWait(b *testing.B) {
 	for _, duration := range []time.Duration{500 * time.Millisecond, 5 * time.Second, 60 * time.Second} {
 		b.Run(duration.String(), func(b *testing.B) {
 			env := testenv.Start(b, testenv.Options{SyncMode: devserver.SyncQueued, SyncObjectDelay: duration / objectsPerSync})
-			c, err := client.New(client.Config{URL: env.URL, APIKey: env.APIKey})
-			if err != nil {
-				b.Fatal(err)
-			}
+			c := env.Client(b, client.Config{})
 			api := &countingAPI{Client: c}
 			project, err := c.CreateProject(b.Context(), map[string]any{"title": "sync benchmark"})
 			if err != nil {
@@ -61,7 +58,7 @@ func BenchmarkSyncWait(b *testing.B) {
 				b.StopTimer()
 				// A fresh storage per run: the stand-in's delay applies to
 				// objects imported before too.
-				ref := benchStorage(b, env, c, project.ID, fmt.Sprintf("bench-%03d", i), objectsPerSync)
+				ref := testenv.LocalImportStorage(b, env, c, project.ID, fmt.Sprintf("bench-%03d", i), testenv.TaskFiles(1, objectsPerSync))
 				readsBefore := api.gets.Load() + api.lists.Load()
 				b.StartTimer()
 
@@ -88,20 +85,6 @@ func BenchmarkSyncWait(b *testing.B) {
 			b.ReportMetric(float64(totalReads)/n, "status-requests")
 		})
 	}
-}
-
-// benchStorage creates a local-files import storage over n new task files.
-func benchStorage(b *testing.B, env *testenv.Env, c *client.Client, project int64, name string, n int) client.StorageRef {
-	b.Helper()
-	dir := testenv.LocalDir(b, env, name)
-	for j := range n {
-		testenv.WriteFile(b, dir, fmt.Sprintf("task-%02d.json", j), []byte(`{"text": "benchmark"}`))
-	}
-	st, err := c.CreateStorage(b.Context(), "localfiles", client.Import, map[string]any{"project": project, "path": dir})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return client.StorageRef{Kind: "localfiles", Direction: client.Import, ID: st.ID}
 }
 
 // serverTimes reads when the last sync was queued and completed, from meta.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv/fakeclock"
 )
 
 // newTestEngine returns an engine on a fake clock with jitter at its
@@ -31,7 +32,7 @@ func syncOne(t *testing.T, e *Engine, ref client.StorageRef) (Result, []Event) {
 }
 
 func TestInlineSyncNeedsNoPolling(t *testing.T) {
-	api := newFakeAPI(newFakeClock())
+	api := newFakeAPI(fakeclock.New())
 	api.inline = true
 	ref := api.add(1, &fakeStorage{objects: 7, runTime: 3 * time.Second})
 
@@ -69,7 +70,7 @@ func TestPollingSchedule(t *testing.T) {
 		{runTime: 30 * time.Minute, maxReads: 94},
 	} {
 		t.Run(tc.runTime.String(), func(t *testing.T) {
-			clock := newFakeClock()
+			clock := fakeclock.New()
 			api := newFakeAPI(clock)
 			ref := api.add(1, &fakeStorage{objects: 3, runTime: tc.runTime})
 			start := clock.Now()
@@ -80,11 +81,11 @@ func TestPollingSchedule(t *testing.T) {
 				t.Fatalf("result = %+v, want completed", res)
 			}
 			b := DefaultBackoff
-			if clock.sleeps[0] > b.Initial {
-				t.Errorf("first poll after %s, want at most %s", clock.sleeps[0], b.Initial)
+			if clock.Sleeps()[0] > b.Initial {
+				t.Errorf("first poll after %s, want at most %s", clock.Sleeps()[0], b.Initial)
 			}
 			elapsed := time.Duration(0)
-			for i, d := range clock.sleeps {
+			for i, d := range clock.Sleeps() {
 				if limit := min(max(b.Floor, time.Duration(b.Ratio*float64(elapsed))), b.Max); d > limit {
 					t.Errorf("interval %d after %s is %s, more than %s", i, elapsed, d, limit)
 				}
@@ -116,7 +117,7 @@ func TestJitterOnlyShortensIntervals(t *testing.T) {
 }
 
 func TestEventsReportEveryStatusAndCountChange(t *testing.T) {
-	api := newFakeAPI(newFakeClock())
+	api := newFakeAPI(fakeclock.New())
 	ref := api.add(1, &fakeStorage{objects: 100, runTime: 10 * time.Second, queueTime: time.Second})
 
 	res, events := syncOne(t, newTestEngine(api, Options{}), ref)
@@ -152,7 +153,7 @@ func TestEventsReportEveryStatusAndCountChange(t *testing.T) {
 }
 
 func TestFailedRunIsAResultWithTraceback(t *testing.T) {
-	api := newFakeAPI(newFakeClock())
+	api := newFakeAPI(fakeclock.New())
 	ref := api.add(1, &fakeStorage{runTime: 2 * time.Second, failWith: "Traceback: NoSuchBucket: the bucket does not exist"})
 
 	res, _ := syncOne(t, newTestEngine(api, Options{}), ref)
@@ -163,7 +164,7 @@ func TestFailedRunIsAResultWithTraceback(t *testing.T) {
 }
 
 func TestLostJobIsReportedFailedThroughTheListEndpoint(t *testing.T) {
-	api := newFakeAPI(newFakeClock())
+	api := newFakeAPI(fakeclock.New())
 	ref := api.add(1, &fakeStorage{runTime: time.Second, lost: true})
 
 	res, _ := syncOne(t, newTestEngine(api, Options{}), ref)
@@ -177,7 +178,7 @@ func TestLostJobIsReportedFailedThroughTheListEndpoint(t *testing.T) {
 }
 
 func TestAlreadyRunningSyncIsWaitedFor(t *testing.T) {
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	api := newFakeAPI(clock)
 	ref := api.add(1, &fakeStorage{objects: 4, runTime: 5 * time.Second})
 	api.mu.Lock()
@@ -195,7 +196,7 @@ func TestAlreadyRunningSyncIsWaitedFor(t *testing.T) {
 }
 
 func TestNotSynchronizableIsAnError(t *testing.T) {
-	api := newFakeAPI(newFakeClock())
+	api := newFakeAPI(fakeclock.New())
 	ref := api.add(7, &fakeStorage{})
 	api.syncError = func(*fakeStorage) (bool, error) {
 		return false, &client.APIError{StatusCode: http.StatusBadRequest, Method: "POST", Path: "/api/storages/s3/7/sync", Message: "Storage 7 is not synchronizable"}
@@ -212,7 +213,7 @@ func TestNotSynchronizableIsAnError(t *testing.T) {
 }
 
 func TestServerErrorWithoutNewRunFailsAfterOneRead(t *testing.T) {
-	api := newFakeAPI(newFakeClock())
+	api := newFakeAPI(fakeclock.New())
 	ref := api.add(1, &fakeStorage{})
 	api.syncError = func(*fakeStorage) (bool, error) {
 		return false, &client.APIError{StatusCode: http.StatusInternalServerError, Method: "POST", Path: "/api/storages/s3/1/sync", Detail: "An error occurred (NoSuchBucket) when calling the ListObjectsV2 operation"}
@@ -233,7 +234,7 @@ func TestServerErrorWithoutNewRunFailsAfterOneRead(t *testing.T) {
 // check is slow); meanwhile a GET shows the previous run's "completed",
 // which must not be taken for the new run, and no second sync is sent.
 func TestUncertainStartIsNotRepeated(t *testing.T) {
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	api := newFakeAPI(clock)
 	ref := api.add(1, &fakeStorage{objects: 5, runTime: 4 * time.Second})
 	api.mu.Lock()
@@ -268,7 +269,7 @@ func TestUncertainStartIsNotRepeated(t *testing.T) {
 }
 
 func TestUncertainStartThatNeverStartedGivesUp(t *testing.T) {
-	clock := newFakeClock()
+	clock := fakeclock.New()
 	api := newFakeAPI(clock)
 	ref := api.add(1, &fakeStorage{})
 	api.syncError = func(*fakeStorage) (bool, error) {
@@ -290,7 +291,7 @@ func TestUncertainStartThatNeverStartedGivesUp(t *testing.T) {
 }
 
 func TestCancellationStopsTheWait(t *testing.T) {
-	api := newFakeAPI(newFakeClock())
+	api := newFakeAPI(fakeclock.New())
 	ref := api.add(1, &fakeStorage{runTime: time.Hour, queueTime: time.Second})
 	var readsAtCancel int
 	var res Result
@@ -315,7 +316,7 @@ func TestCancellationStopsTheWait(t *testing.T) {
 }
 
 func TestCancelledBeforeStartSendsNothing(t *testing.T) {
-	api := newFakeAPI(newFakeClock())
+	api := newFakeAPI(fakeclock.New())
 	ref := api.add(1, &fakeStorage{})
 	var res []Result
 	WithinDeadline(t, unitDeadline, "Sync", func(ctx context.Context) {
@@ -335,7 +336,7 @@ func TestCancelledBeforeStartSendsNothing(t *testing.T) {
 }
 
 func TestMissingStorageIsAnError(t *testing.T) {
-	api := newFakeAPI(newFakeClock())
+	api := newFakeAPI(fakeclock.New())
 	res, _ := syncOne(t, newTestEngine(api, Options{}), client.StorageRef{Kind: "s3", Direction: client.Import, ID: 99})
 
 	if !errors.Is(res.Err, client.ErrNotFound) {
@@ -348,7 +349,7 @@ func TestMissingStorageIsAnError(t *testing.T) {
 // that it is never exceeded.
 func TestConcurrencyIsBounded(t *testing.T) {
 	const storages, bound = 10, 3
-	api := newFakeAPI(newFakeClock())
+	api := newFakeAPI(fakeclock.New())
 	var refs []client.StorageRef
 	for id := int64(1); id <= storages; id++ {
 		refs = append(refs, api.add(id, &fakeStorage{objects: id, runTime: time.Duration(id) * time.Second}))
@@ -395,7 +396,7 @@ func TestConcurrencyIsBounded(t *testing.T) {
 }
 
 func TestStartDoesNotWait(t *testing.T) {
-	api := newFakeAPI(newFakeClock())
+	api := newFakeAPI(fakeclock.New())
 	ref := api.add(1, &fakeStorage{objects: 3, runTime: time.Minute})
 
 	var res Result

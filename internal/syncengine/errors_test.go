@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv/fakeclock"
 )
 
 // The engine's error paths: what a caller gets when a read fails, the list
@@ -17,7 +18,7 @@ import (
 var errStatusRead = &client.APIError{StatusCode: http.StatusBadGateway, Method: "GET", Path: "/api/storages/s3/1", Detail: "Bad Gateway"}
 
 func TestFailedStatusReadDuringTheWaitIsTheResult(t *testing.T) {
-	api := newFakeAPI(newFakeClock())
+	api := newFakeAPI(fakeclock.New())
 	ref := api.add(1, &fakeStorage{objects: 3, runTime: time.Minute})
 	api.getFault = func(_ context.Context, n int) error {
 		if n >= 2 { // the baseline and the first poll succeed
@@ -40,7 +41,7 @@ func TestFailedStatusReadDuringTheWaitIsTheResult(t *testing.T) {
 }
 
 func TestFailingListEndpointFallsBackToGet(t *testing.T) {
-	api := newFakeAPI(newFakeClock())
+	api := newFakeAPI(fakeclock.New())
 	ref := api.add(1, &fakeStorage{objects: 3, runTime: 5 * time.Minute})
 	api.listErr = &client.APIError{StatusCode: http.StatusInternalServerError, Method: "GET", Path: "/api/storages/s3/", Detail: "boom"}
 
@@ -55,7 +56,7 @@ func TestFailingListEndpointFallsBackToGet(t *testing.T) {
 }
 
 func TestContextEndingMidRequestStopsTheWait(t *testing.T) {
-	api := newFakeAPI(newFakeClock())
+	api := newFakeAPI(fakeclock.New())
 	ref := api.add(1, &fakeStorage{objects: 3, runTime: time.Hour})
 	var res Result
 	WithinDeadline(t, unitDeadline, "Sync", func(ctx context.Context) {
@@ -84,7 +85,7 @@ func TestContextEndingMidRequestStopsTheWait(t *testing.T) {
 }
 
 func TestContextEndingDuringAnUncertainStartSendsNoSecondSync(t *testing.T) {
-	api := newFakeAPI(newFakeClock())
+	api := newFakeAPI(fakeclock.New())
 	ref := api.add(1, &fakeStorage{objects: 2, runTime: time.Second})
 	api.startDelay = time.Hour // the run shows up long after the request timed out
 	api.syncError = func(*fakeStorage) (bool, error) { return true, errTimeout }

@@ -10,41 +10,8 @@ import (
 	"time"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv/fakeclock"
 )
-
-// fakeClock advances only when the engine sleeps.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	c.sleeps = append(c.sleeps, d)
-	return nil
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // fakeStorage is one storage on the fake server, with the run in progress.
 type fakeStorage struct {
@@ -69,7 +36,7 @@ type fakeStorage struct {
 // fakeAPI simulates Label Studio's sync state machine on the fake clock.
 type fakeAPI struct {
 	mu       sync.Mutex
-	clock    *fakeClock
+	clock    *fakeclock.Clock
 	inline   bool
 	storages map[int64]*fakeStorage
 	// syncError, when set, decides what a sync request returns after the
@@ -90,7 +57,7 @@ type fakeAPI struct {
 	gets, syncs, lists int
 }
 
-func newFakeAPI(clock *fakeClock) *fakeAPI {
+func newFakeAPI(clock *fakeclock.Clock) *fakeAPI {
 	return &fakeAPI{clock: clock, storages: map[int64]*fakeStorage{}, pending: map[int64]time.Time{}}
 }
 
@@ -129,7 +96,7 @@ func (f *fakeAPI) startRun(s *fakeStorage, now time.Time) {
 	s.st.Meta = json.RawMessage(fmt.Sprintf(`{"attempts":%d,"time_queued":%q}`, s.attempts, now.Format(time.RFC3339Nano)))
 	if f.inline {
 		f.finishRun(s, now.Add(s.queueTime+s.runTime))
-		f.clock.advance(s.queueTime + s.runTime)
+		f.clock.Advance(s.queueTime + s.runTime)
 	}
 }
 

@@ -22,15 +22,6 @@ import (
 
 const guard = time.Minute
 
-func newClient(t *testing.T, env *testenv.Env, requestTimeout time.Duration) *client.Client {
-	t.Helper()
-	c, err := client.New(client.Config{URL: env.URL, APIKey: env.APIKey, RequestTimeout: requestTimeout})
-	if err != nil {
-		t.Fatalf("client: %v", err)
-	}
-	return c
-}
-
 // localImportStorage creates a project and a local-files import storage
 // holding n task files.
 func localImportStorage(t *testing.T, env *testenv.Env, c *client.Client, name string, n int) (client.StorageRef, string) {
@@ -39,19 +30,7 @@ func localImportStorage(t *testing.T, env *testenv.Env, c *client.Client, name s
 	if err != nil {
 		t.Fatalf("create project: %v", err)
 	}
-	dir := testenv.LocalDir(t, env, name)
-	writeTasks(t, dir, 1, n)
-	st, err := c.CreateStorage(t.Context(), "localfiles", client.Import, map[string]any{"project": project.ID, "path": dir})
-	if err != nil {
-		t.Fatalf("create storage: %v", err)
-	}
-	return client.StorageRef{Kind: "localfiles", Direction: client.Import, ID: st.ID}, dir
-}
-
-func writeTasks(t *testing.T, dir string, from, to int) {
-	for i := from; i <= to; i++ {
-		testenv.WriteFile(t, dir, fmt.Sprintf("task-%03d.json", i), fmt.Appendf(nil, `{"text": "task %d"}`, i))
-	}
+	return testenv.LocalImportStorage(t, env, c, project.ID, name, testenv.TaskFiles(1, n)), testenv.LocalDir(t, env, name)
 }
 
 func syncCount(t *testing.T, dev *testenv.DevClient) int {
@@ -70,7 +49,7 @@ func syncCount(t *testing.T, dev *testenv.DevClient) int {
 // ends with the server's message instead of hanging.
 func TestLostJobIsReportedFailed(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued, SyncObjectDelay: 300 * time.Millisecond})
-	c := newClient(t, env, 0)
+	c := env.Client(t, client.Config{})
 	ref, _ := localImportStorage(t, env, c, "lost-job", 20)
 	var loseErr error
 	lost := false
@@ -121,13 +100,13 @@ func loseJob(env *testenv.Env, ref client.StorageRef) error {
 func TestTimedOutSyncRequestIsNotRepeated(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncInline})
 	dev := env.Dev(t)
-	c := newClient(t, env, 300*time.Millisecond)
+	c := env.Client(t, client.Config{RequestTimeout: 300 * time.Millisecond})
 	ref, dir := localImportStorage(t, env, c, "timed-out-request", 3)
 	engine := syncengine.New(c, syncengine.Options{})
 	if first := syncengine.SyncWithin(t, guard, engine, []client.StorageRef{ref}, nil)[0]; first.Status != syncengine.StatusCompleted {
 		t.Fatalf("first sync = %+v", first)
 	}
-	writeTasks(t, dir, 4, 5)
+	testenv.WriteTaskFiles(t, dir, 4, 5)
 	dev.AddFault(t, testenv.Fault{Method: http.MethodPost, Path: `/sync$`, Mode: "slow", DelayMS: 5000, Count: 1})
 	dev.ResetRequestCounts(t)
 
@@ -154,7 +133,7 @@ func TestTimedOutSyncRequestIsNotRepeated(t *testing.T) {
 func TestUnansweredSyncThatNeverStarted(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued})
 	dev := env.Dev(t)
-	c := newClient(t, env, 0)
+	c := env.Client(t, client.Config{})
 	ref, _ := localImportStorage(t, env, c, "never-started", 2)
 	dev.AddFault(t, testenv.Fault{Method: http.MethodPost, Path: `/sync$`, Mode: "fail", Count: 1})
 	res := syncengine.SyncWithin(t, guard, syncengine.New(c, syncengine.Options{}), []client.StorageRef{ref}, nil)[0]
@@ -174,7 +153,7 @@ func TestConcurrencyIsBoundedOnTheServer(t *testing.T) {
 	const storages, bound = 6, 2
 	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued, SyncObjectDelay: 50 * time.Millisecond})
 	dev := env.Dev(t)
-	c := newClient(t, env, 0)
+	c := env.Client(t, client.Config{})
 	var refs []client.StorageRef
 	for i := range storages {
 		ref, _ := localImportStorage(t, env, c, fmt.Sprintf("concurrency-%d", i), i+1)

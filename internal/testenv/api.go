@@ -7,9 +7,22 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
+	"testing"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 )
+
+// Client is an API client of the server for test setup and server-side
+// checks; cfg's URL and APIKey are filled in.
+func (e *Env) Client(t testing.TB, cfg client.Config) *client.Client {
+	t.Helper()
+	cfg.URL, cfg.APIKey = e.URL, e.APIKey
+	c, err := client.New(cfg)
+	if err != nil {
+		t.Fatalf("testenv: client: %v", err)
+	}
+	return c
+}
 
 // Calls only tests make, on top of the client's generic reads: the provider
 // itself never lists tasks or storage kinds.

@@ -122,6 +122,15 @@ func makeJWT(t *testing.T, claims map[string]any) string {
 	return header + "." + base64.RawURLEncoding.EncodeToString(payload) + ".c2lnbmF0dXJl"
 }
 
+// sequenceClient is a client of a server that answers with responses in
+// turn (see sequenceHandler); calls counts the requests.
+func sequenceClient(t *testing.T, responses ...func(w http.ResponseWriter)) (*Client, *fakeclock.Clock, func() int) {
+	t.Helper()
+	handler, calls := sequenceHandler(responses...)
+	c, clock := newTestClient(t, newFakeServer(t, handler).URL, "key")
+	return c, clock, calls
+}
+
 // sequenceHandler answers with the given responses in order, then 200 {}.
 func sequenceHandler(responses ...func(w http.ResponseWriter)) (http.HandlerFunc, func() int) {
 	var mu sync.Mutex

@@ -33,9 +33,7 @@ func TestRateLimitIsRetriedForEveryCall(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			handler, calls := sequenceHandler(status(http.StatusTooManyRequests, "Retry-After", "1"))
-			srv := newFakeServer(t, handler)
-			c, clock := newTestClient(t, srv.URL, "key")
+			c, clock, calls := sequenceClient(t, status(http.StatusTooManyRequests, "Retry-After", "1"))
 			if err := run(c); err != nil {
 				t.Fatal(err)
 			}
@@ -68,9 +66,7 @@ func TestRateLimitCountsInMaxRetries(t *testing.T) {
 // TestRateLimitBoundedByTheOperation: a Retry-After past the caller's
 // deadline ends the call at once with the 429.
 func TestRateLimitBoundedByTheOperation(t *testing.T) {
-	handler, calls := sequenceHandler(status(http.StatusTooManyRequests, "Retry-After", "30"))
-	srv := newFakeServer(t, handler)
-	c, clock := newTestClient(t, srv.URL, "key")
+	c, clock, calls := sequenceClient(t, status(http.StatusTooManyRequests, "Retry-After", "30"))
 	c.now = time.Now
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -85,9 +81,7 @@ func TestRateLimitBoundedByTheOperation(t *testing.T) {
 // Test503WithRetryAfter: idempotent calls wait as told; a create does not
 // repeat a 503 (a proxy may have passed it on) and reports it unknown.
 func Test503WithRetryAfter(t *testing.T) {
-	handler, calls := sequenceHandler(status(http.StatusServiceUnavailable, "Retry-After", "4"))
-	srv := newFakeServer(t, handler)
-	c, clock := newTestClient(t, srv.URL, "key")
+	c, clock, calls := sequenceClient(t, status(http.StatusServiceUnavailable, "Retry-After", "4"))
 	if err := c.DeleteStorage(context.Background(), testRef); err != nil {
 		t.Fatal(err)
 	}
@@ -95,9 +89,7 @@ func Test503WithRetryAfter(t *testing.T) {
 		t.Errorf("%d attempts, waits %v", calls(), clock.Sleeps())
 	}
 
-	handler, calls = sequenceHandler(status(http.StatusServiceUnavailable, "Retry-After", "4"))
-	srv = newFakeServer(t, handler)
-	c, _ = newTestClient(t, srv.URL, "key")
+	c, _, calls = sequenceClient(t, status(http.StatusServiceUnavailable, "Retry-After", "4"))
 	_, err := c.CreateStorage(context.Background(), "s3", Import, map[string]any{})
 	if !UnknownOutcome(err) || calls() != 1 {
 		t.Errorf("create on 503: %v after %d attempts, want one attempt and an unknown outcome", err, calls())
@@ -120,9 +112,7 @@ func TestUnknownOutcome(t *testing.T) {
 		{"403", jsonStatus(403, envelope(403, "no", "")), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			handler, calls := sequenceHandler(tc.respond)
-			srv := newFakeServer(t, handler)
-			c, _ := newTestClient(t, srv.URL, "key")
+			c, _, calls := sequenceClient(t, tc.respond)
 			_, err := c.CreateStorage(context.Background(), "s3", Import, map[string]any{})
 			if err == nil || UnknownOutcome(err) != tc.unknown {
 				t.Fatalf("UnknownOutcome(%v) = %v, want %v", err, UnknownOutcome(err), tc.unknown)

@@ -138,9 +138,7 @@ func TestNoRetryForCreateSyncAndApplicationErrors(t *testing.T) {
 		}, ErrValidation},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			handler, calls := sequenceHandler(tc.first)
-			srv := newFakeServer(t, handler)
-			c, clock := newTestClient(t, srv.URL, "key")
+			c, clock, calls := sequenceClient(t, tc.first)
 			if err := tc.run(c); !errors.Is(err, tc.is) {
 				t.Fatalf("error = %v, want %v", err, tc.is)
 			}
@@ -152,9 +150,7 @@ func TestNoRetryForCreateSyncAndApplicationErrors(t *testing.T) {
 }
 
 func TestGiveUpWhenWaitPassesDeadline(t *testing.T) {
-	handler, calls := sequenceHandler(status(http.StatusTooManyRequests, "Retry-After", "600"))
-	srv := newFakeServer(t, handler)
-	c, clock := newTestClient(t, srv.URL, "key")
+	c, clock, calls := sequenceClient(t, status(http.StatusTooManyRequests, "Retry-After", "600"))
 	c.now = time.Now // the deadline below is on the real clock
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -169,9 +165,7 @@ func TestGiveUpWhenWaitPassesDeadline(t *testing.T) {
 }
 
 func TestOverlongRetryAfterIsNotWaitedFor(t *testing.T) {
-	handler, calls := sequenceHandler(status(http.StatusServiceUnavailable, "Retry-After", "3600"))
-	srv := newFakeServer(t, handler)
-	c, clock := newTestClient(t, srv.URL, "key")
+	c, clock, calls := sequenceClient(t, status(http.StatusServiceUnavailable, "Retry-After", "3600"))
 	if _, err := c.GetStorage(context.Background(), testRef); !errors.Is(err, ErrServer) {
 		t.Fatalf("error = %v, want the 503", err)
 	}
@@ -182,9 +176,7 @@ func TestOverlongRetryAfterIsNotWaitedFor(t *testing.T) {
 
 func TestTransportErrors(t *testing.T) {
 	t.Run("read is retried", func(t *testing.T) {
-		handler, calls := sequenceHandler(hangUp)
-		srv := newFakeServer(t, handler)
-		c, clock := newTestClient(t, srv.URL, "key")
+		c, clock, calls := sequenceClient(t, hangUp)
 		if _, err := c.GetStorage(context.Background(), testRef); err != nil {
 			t.Fatal(err)
 		}
@@ -265,9 +257,7 @@ func TestContextCancellation(t *testing.T) {
 		}
 	})
 	t.Run("during a retry wait", func(t *testing.T) {
-		handler, calls := sequenceHandler(status(503, "Retry-After", "60"))
-		srv := newFakeServer(t, handler)
-		c, _ := newTestClient(t, srv.URL, "key")
+		c, _, calls := sequenceClient(t, status(503, "Retry-After", "60"))
 		ctx, cancel := context.WithCancel(context.Background())
 		var waited time.Duration
 		c.sleep = func(ctx context.Context, d time.Duration) error {

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
@@ -123,19 +125,9 @@ func s3Fixture(dir client.Direction, withRole bool) func(t *testing.T, env *test
 			location["role_arn"] = hclString("arn:aws:iam::123456789012:role/label-studio")
 			location["external_id"] = hclString("acc-external-id")
 		}
-		create := withAttrs(withAttrs(location, objectStoreAttrs(dir, false)), map[string]string{
-			"aws_access_key_id":     hclString(srv.AccessKey),
-			"aws_secret_access_key": hclString(srv.SecretKey),
+		return objectStoreFixture(dir, location, map[string]string{
+			"aws_access_key_id": srv.AccessKey, "aws_secret_access_key": srv.SecretKey,
 		})
-		// The update moves both keys to the write-only attributes.
-		update := withAttrs(withAttrs(location, objectStoreAttrs(dir, true)), map[string]string{
-			"aws_access_key_id_wo":             hclString(srv.AccessKey),
-			"aws_access_key_id_wo_version":     "1",
-			"aws_secret_access_key_wo":         hclString(srv.SecretKey),
-			"aws_secret_access_key_wo_version": "1",
-		})
-		return storageFixture{create: create, update: update, secrets: []string{srv.AccessKey, srv.SecretKey},
-			imported: withAttrs(location, objectStoreAttrs(dir, false))}
 	}
 }
 
@@ -151,15 +143,7 @@ func gcsFixture(dir client.Direction) func(t *testing.T, env *testenv.Env, proje
 			"bucket":            hclString(bucket),
 			"google_project_id": hclString("acc-test"),
 		}
-		create := withAttrs(withAttrs(location, objectStoreAttrs(dir, false)), map[string]string{
-			"google_application_credentials": hclString(credentials),
-		})
-		update := withAttrs(withAttrs(location, objectStoreAttrs(dir, true)), map[string]string{
-			"google_application_credentials_wo":         hclString(credentials),
-			"google_application_credentials_wo_version": "1",
-		})
-		return storageFixture{create: create, update: update, secrets: []string{credentials},
-			imported: withAttrs(location, objectStoreAttrs(dir, false))}
+		return objectStoreFixture(dir, location, map[string]string{"google_application_credentials": credentials})
 	}
 }
 
@@ -172,14 +156,26 @@ func azureFixture(dir client.Direction) func(t *testing.T, env *testenv.Env, pro
 			"container":    hclString(container),
 			"account_name": hclString(srv.AccountName),
 		}
-		create := withAttrs(withAttrs(location, objectStoreAttrs(dir, false)), map[string]string{
-			"account_key": hclString(srv.AccountKey),
-		})
-		update := withAttrs(withAttrs(location, objectStoreAttrs(dir, true)), map[string]string{
-			"account_key_wo":         hclString(srv.AccountKey),
-			"account_key_wo_version": "1",
-		})
-		return storageFixture{create: create, update: update, secrets: []string{srv.AccountKey},
-			imported: withAttrs(map[string]string{"container": location["container"]}, objectStoreAttrs(dir, false))}
+		fx := objectStoreFixture(dir, location, map[string]string{"account_key": srv.AccountKey})
+		fx.imported = withAttrs(map[string]string{"container": location["container"]}, objectStoreAttrs(dir, false))
+		return fx
 	}
+}
+
+// objectStoreFixture is the fixture of a bucket at location whose secrets
+// (attribute: value) the create sets plainly and the update moves to their
+// write-only attributes.
+func objectStoreFixture(dir client.Direction, location, secrets map[string]string) storageFixture {
+	fx := storageFixture{
+		create:   withAttrs(location, objectStoreAttrs(dir, false)),
+		update:   withAttrs(location, objectStoreAttrs(dir, true)),
+		imported: withAttrs(location, objectStoreAttrs(dir, false)),
+	}
+	for _, name := range slices.Sorted(maps.Keys(secrets)) {
+		fx.create[name] = hclString(secrets[name])
+		fx.update[writeOnlyName(name)] = hclString(secrets[name])
+		fx.update[versionName(name)] = "1"
+		fx.secrets = append(fx.secrets, secrets[name])
+	}
+	return fx
 }

@@ -1,9 +1,7 @@
 package provider
 
 import (
-	"encoding/json"
 	"fmt"
-	"reflect"
 	"testing"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
@@ -80,7 +78,7 @@ func TestKindsTableMatchesTheStandIn(t *testing.T) {
 
 func compareField(t *testing.T, key, apiKind string, dir client.Direction, f storageField, sf devserver.FieldView) {
 	t.Helper()
-	if got := jsonTypeOf(f); got != sf.Type {
+	if got := jsonTypes[f.typ]; got != sf.Type {
 		t.Errorf("%s: %s is a %s in the provider, a %s in the stand-in", key, f.name, got, sf.Type)
 	}
 	if neverReturned := f.secret || f.hidden; neverReturned != sf.Secret {
@@ -89,42 +87,22 @@ func compareField(t *testing.T, key, apiKind string, dir client.Direction, f sto
 	if f.required != sf.Required && (!f.required || requiredByProviderOnly[apiKind+"."+f.name] == "") {
 		t.Errorf("%s: %s required %v in the provider, %v in the stand-in", key, f.name, f.required, sf.Required)
 	}
-	ours := asJSON(t, f.defaultFor(dir))
+	// Printed, int64(1) and the stand-in's JSON float64(1) read alike.
+	ours, theirs := f.defaultFor(dir), sf.Default
 	switch {
-	case ours != nil && !reflect.DeepEqual(ours, sf.Default):
-		t.Errorf("%s: %s defaults to %v in the provider, %v in the stand-in", key, f.name, ours, sf.Default)
-	case ours == nil && sf.Default != nil && !f.serverDefault:
-		t.Errorf("%s: the stand-in defaults %s to %v, the provider declares no default (a plan would show a change)", key, f.name, sf.Default)
+	case ours != nil && fmt.Sprint(ours) != fmt.Sprint(theirs):
+		t.Errorf("%s: %s defaults to %v in the provider, %v in the stand-in", key, f.name, ours, theirs)
+	case ours == nil && theirs != nil && !f.serverDefault:
+		t.Errorf("%s: the stand-in defaults %s to %v, the provider declares no default (a plan would show a change)", key, f.name, theirs)
 	}
 }
 
-// jsonTypeOf names a field's JSON type the way devserver.FieldView does.
-func jsonTypeOf(f storageField) string {
-	switch f.typ {
-	case fieldBool:
-		return "bool"
-	case fieldInt64:
-		return "int"
-	}
-	return "string"
-}
-
-// asJSON is v as it comes back from JSON (numbers as float64).
-func asJSON(t *testing.T, v any) any {
-	t.Helper()
-	if v == nil {
-		return nil
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out any
-	if err := json.Unmarshal(data, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+// jsonTypes name a field's JSON type the way devserver.FieldView does, and
+// goTypes the Go type of its defaults.
+var (
+	jsonTypes = map[fieldType]string{fieldString: "string", fieldLocalPath: "string", fieldBool: "bool", fieldInt64: "int"}
+	goTypes   = map[fieldType]string{fieldString: "string", fieldLocalPath: "string", fieldBool: "bool", fieldInt64: "int64"}
+)
 
 func TestKindsTableReferences(t *testing.T) {
 	typeNames, apiKinds := make(map[string]bool), make(map[string]bool)
@@ -184,25 +162,11 @@ func checkField(t *testing.T, where string, f storageField) {
 		if !f.appliesTo(dir) {
 			t.Errorf("%s: a default for %s, where the field does not exist", where, dir)
 		}
-		if want := jsonTypeOf(f); valueType(value) != want {
-			t.Errorf("%s: default %#v is not a %s", where, value, want)
+		if got, want := fmt.Sprintf("%T", value), goTypes[f.typ]; got != want {
+			t.Errorf("%s: default %#v is a %s, not a %s", where, value, got, want)
 		}
 	}
 	if (f.required || f.secret) && (len(f.defaults) > 0 || f.serverDefault) {
 		t.Errorf("%s: a required or secret field has a default", where)
 	}
-}
-
-// valueType names the Go type of a default the way jsonTypeOf names a
-// field's type.
-func valueType(v any) string {
-	switch v.(type) {
-	case bool:
-		return "bool"
-	case int64:
-		return "int"
-	case string:
-		return "string"
-	}
-	return fmt.Sprintf("%T", v)
 }

@@ -185,7 +185,7 @@ resource "labelstudio_local_import_storage" "test" {
 		},
 		collection: `^/api/storages/localfiles/?$`,
 		item:       `^/api/storages/localfiles/[0-9]+/?$`,
-		validate:   `^/api/storages/localfiles/validate/?$`,
+		// No check before the create: Label Studio's local files create tests the path itself.
 		onServer: func(t *testing.T) []string {
 			list, err := c.ListStorages(t.Context(), "localfiles", client.Import, project)
 			if err != nil {

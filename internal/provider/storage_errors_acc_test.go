@@ -276,14 +276,50 @@ func firstLineWith(text, secret string) string {
 	return ""
 }
 
-// TestAccStorageCreateTimeout: timeouts.create bounds the whole create; a
-// server slower than that fails the apply with a hint and creates nothing.
+// TestAccStorageCreateTimeout: timeouts.create bounds the connection check
+// run before a create (S3 import, whose create does not test every failure);
+// a check slower than that fails the apply with a hint and creates nothing.
 func TestAccStorageCreateTimeout(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1")
 	}
+	env := testenv.Start(t, testenv.Options{S3TrustedDomains: []string{"127.0.0.1"}})
+	env.Dev(t).AddFault(t, testenv.Fault{Method: "POST", Path: "^/api/storages/s3/validate$", Mode: "slow", DelayMS: 5000})
+	c := testClient(t, env)
+	project := testProject(t, c)
+	s3 := testenv.S3(t)
+	bucket := s3.NewBucket(t)
+	s3.Put(t, bucket, "tasks/one.json", []byte(accTaskJSON))
+	attrs := map[string]string{
+		"project":               strconv.FormatInt(project, 10),
+		"bucket":                hclString(bucket),
+		"prefix":                hclString("tasks"),
+		"s3_endpoint":           hclString(s3.Endpoint),
+		"aws_access_key_id":     hclString(s3.AccessKey),
+		"aws_secret_access_key": hclString(s3.SecretKey),
+		"timeouts":              `{ create = "1s" }`,
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      storageConfig(env, "labelstudio_s3_import_storage", attrs),
+			ExpectError: regexp.MustCompile(`(?s)did not finish within the resource's timeouts\.create.*timeouts = { create`),
+		}},
+	})
+	checkNoStorages(t, c, "s3", client.Import, project)
+}
+
+// TestAccStorageSlowCreateKept: where the create itself tests the
+// connection (no check before it), a create outlasting timeouts.create runs
+// to its answer, and the storage it made is in state: nothing is left
+// behind that state does not know, and nothing is made twice.
+func TestAccStorageSlowCreateKept(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1")
+	}
 	env := testenv.Start(t, testenv.Options{})
-	env.Dev(t).AddFault(t, testenv.Fault{Method: "POST", Path: "^/api/storages/localfiles/validate$", Mode: "slow", DelayMS: 5000})
+	dev := env.Dev(t)
+	dev.AddFault(t, testenv.Fault{Method: "POST", Path: "^/api/storages/localfiles/?$", Mode: "slow", DelayMS: 2500, Count: 1})
 	c := testClient(t, env)
 	project := testProject(t, c)
 	attrs := map[string]string{
@@ -291,14 +327,29 @@ func TestAccStorageCreateTimeout(t *testing.T) {
 		"path":     hclString(testenv.LocalDir(t, env, "slow")),
 		"timeouts": `{ create = "1s" }`,
 	}
+	const typeName = "labelstudio_local_import_storage"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:      storageConfig(env, "labelstudio_local_import_storage", attrs),
-			ExpectError: regexp.MustCompile(`(?s)did not finish within the resource's timeouts\.create.*timeouts = { create`),
+			Config: storageConfig(env, typeName, attrs),
+			Check: resource.ComposeTestCheckFunc(
+				checkServerMatchesState(typeName, func() ([]int64, error) {
+					list, err := c.ListStorages(t.Context(), "localfiles", client.Import, project)
+					ids := make([]int64, 0, len(list))
+					for _, st := range list {
+						ids = append(ids, st.ID)
+					}
+					return ids, err
+				}),
+				resource.TestCheckResourceAttrSet(typeName+".test", "id"),
+			),
 		}},
 	})
-	checkNoStorages(t, c, "localfiles", client.Import, project)
+	for route, n := range dev.RequestCounts(t) {
+		if strings.HasSuffix(route, "/validate") {
+			t.Errorf("the create was preceded by a connection check (%s: %d); Label Studio's create tests the path itself", route, n)
+		}
+	}
 }
 
 // TestAccStorageWriteOnlyVersion: a new write-only value alone changes

@@ -98,7 +98,16 @@ type storageKind struct {
 	// anything. The other kinds save the body on validate-with-id
 	// (API.md §4.4), so they are checked without id.
 	validateWithID bool
-	fields         []storageField
+	// importCreateChecks: Label Studio's import create tests the connection
+	// in every case and refuses the storage on any failure (the import
+	// serializers of GCS, Azure, Redis and local files,
+	// io_storages/*/serializers.py), so no separate check need come first.
+	// S3's serializer skips the test without a bucket and accepts error
+	// answers other than 403 and 404 (io_storages/s3/serializers.py), which
+	// the validate view refuses. Every export create is tested by its view
+	// (io_storages/api.py, ExportStorageListAPI.perform_create).
+	importCreateChecks bool
+	fields             []storageField
 	// description is the kind-specific part of the resource description.
 	description string
 }
@@ -204,7 +213,7 @@ var storageKinds = []storageKind{
 		description: "an Amazon S3 bucket reached through an IAM role (Label Studio Enterprise only)",
 	},
 	{
-		typeName: "gcs", apiKind: "gcs", title: "Google Cloud Storage", regexOnFullKey: true,
+		typeName: "gcs", apiKind: "gcs", title: "Google Cloud Storage", regexOnFullKey: true, importCreateChecks: true,
 		fields: []storageField{
 			bucketField,
 			prefixField,
@@ -217,7 +226,7 @@ var storageKinds = []storageKind{
 		description: "a Google Cloud Storage bucket",
 	},
 	{
-		typeName: "azure_blob", apiKind: "azure", title: "Azure Blob Storage", regexOnFullKey: true,
+		typeName: "azure_blob", apiKind: "azure", title: "Azure Blob Storage", regexOnFullKey: true, importCreateChecks: true,
 		fields: []storageField{
 			{name: "container", typ: fieldString,
 				description: "Blob container name."},
@@ -231,7 +240,7 @@ var storageKinds = []storageKind{
 		description: "an Azure Blob Storage container",
 	},
 	{
-		typeName: "redis", apiKind: "redis", title: "Redis",
+		typeName: "redis", apiKind: "redis", title: "Redis", importCreateChecks: true,
 		fields: []storageField{
 			{name: "host", typ: fieldString,
 				description: "Redis host name or IP address. The server connects to `localhost` when unset."},
@@ -249,7 +258,7 @@ var storageKinds = []storageKind{
 		description: "a Redis database",
 	},
 	{
-		typeName: "local", apiKind: "localfiles", title: "local files",
+		typeName: "local", apiKind: "localfiles", title: "local files", importCreateChecks: true,
 		fields: []storageField{
 			{name: "path", typ: fieldLocalPath, required: true, check: checkAbsolutePath,
 				description: "Absolute directory on the Label Studio server. It must exist and be a strict subdirectory of the server's `LOCAL_FILES_DOCUMENT_ROOT`, and the server needs `LOCAL_FILES_SERVING_ENABLED=true`. Label Studio normalises the path (separators, `.`/`..`, trailing slash); equivalent spellings never show a difference."},

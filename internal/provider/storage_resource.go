@@ -137,20 +137,30 @@ func (r *storageResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 
-	tflog.Debug(ctx, "validating storage connection before create", map[string]any{"kind": r.kind.apiKind, "direction": string(r.dir)})
-	if err := r.client.ValidateStorage(ctx, r.kind.apiKind, r.dir, withoutNulls(body)); err != nil {
-		r.addAPIError(&resp.Diagnostics, "create", "Storage connection check failed; nothing was created", err, secrets)
-		return
-	}
-	if ctx.Err() != nil {
-		// Interrupted during the check: nothing was sent, nothing made.
-		resp.Diagnostics.AddError("Cannot create the storage; nothing was created",
-			fmt.Sprintf("The operation ended (%v) before the create request was sent.", ctx.Err()))
-		return
+	// Where Label Studio's create tests the connection itself, a check
+	// before it would only repeat it (one more request per storage); a
+	// refused create (400) made nothing, just as a failed check.
+	createChecks := r.createChecksConnection()
+	if !createChecks {
+		tflog.Debug(ctx, "validating storage connection before create", map[string]any{"kind": r.kind.apiKind, "direction": string(r.dir)})
+		if err := r.client.ValidateStorage(ctx, r.kind.apiKind, r.dir, withoutNulls(body)); err != nil {
+			r.addAPIError(&resp.Diagnostics, "create", msgCheckFailedNothingCreated, err, secrets)
+			return
+		}
+		if ctx.Err() != nil {
+			// Interrupted during the check: nothing was sent, nothing made.
+			resp.Diagnostics.AddError("Cannot create the storage; nothing was created",
+				fmt.Sprintf("The operation ended (%v) before the create request was sent.", ctx.Err()))
+			return
+		}
 	}
 	st, settled, err := r.create(ctx, body, secrets)
 	if err != nil {
-		r.addAPIError(&resp.Diagnostics, "create", "Cannot create the storage", err, secrets)
+		summary := "Cannot create the storage"
+		if createChecks && errors.Is(err, client.ErrValidation) {
+			summary = msgCheckFailedNothingCreated
+		}
+		r.addAPIError(&resp.Diagnostics, "create", summary, err, secrets)
 		return
 	}
 	if settled {
@@ -169,6 +179,19 @@ func (r *storageResource) Create(ctx context.Context, req resource.CreateRequest
 	resp.State.Raw = req.Plan.Raw.Copy()
 	resp.Diagnostics.Append(r.applyStorage(ctx, &resp.State, st)...)
 	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, st.ID)...)
+}
+
+// msgCheckFailedNothingCreated is the summary of a create that Label Studio
+// refused, by its connection check or the create's own.
+const msgCheckFailedNothingCreated = "Storage connection check failed; nothing was created"
+
+// createChecksConnection says whether Label Studio's create of this kind
+// and direction tests the connection and refuses the storage on any
+// failure: every export view does (io_storages/api.py), and the import
+// serializers the kinds table marks importCreateChecks. Enterprise kinds
+// keep the separate check: their source is not public.
+func (r *storageResource) createChecksConnection() bool {
+	return !r.kind.enterprise && (r.dir == client.Export || r.kind.importCreateChecks)
 }
 
 // create sends the create request. An interrupt (ctx cancelled) lets a

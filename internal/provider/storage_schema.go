@@ -135,7 +135,7 @@ func storageDescription(kind storageKind, dir client.Direction) string {
 	} else {
 		what = fmt.Sprintf("Manages a Label Studio export (target) storage on %s: Label Studio writes annotations to it. Creating it may immediately export every annotation of the project, and every saved annotation is exported to it afterwards.", kind.description)
 	}
-	what += " The connection is checked through Label Studio's validate endpoint before every create and update; nothing is created or changed when the check fails."
+	what += " The connection is checked on every create (by Label Studio's create itself, or through its validate endpoint first where the create does not test it) and before every update; nothing is created or changed when the check fails."
 	for _, f := range kind.fieldsFor(dir) {
 		if f.secret {
 			return what + " Secrets are never read back from Label Studio: prefer the write-only `*_wo` attributes."

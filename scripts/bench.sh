@@ -3,7 +3,8 @@
 #   1. plan and apply of 1, 200 and 1000 resources: terraform_data, the peer
 #      time_offset (hashicorp/terraform-provider-time, installed into the
 #      cache) and labelstudio_local_import_storage, interleaved in one run;
-#      peak RSS of the provider processes; plan against a remote server (the
+#      CPU time and peak RSS of the provider processes (GNU time around each)
+#      and the stand-in's CPU time; plan against a remote server (the
 #      stand-in over TLS with 50 ms per response) and its TLS handshakes;
 #   2. the requests an apply and a plan cost, counted by the stand-in;
 #   3. the sync engine (scripts/bench-sync.sh).
@@ -95,7 +96,7 @@ tls_project=$(new_project "$tls_url" --cacert "$work/tls.pem")
 
 echo "== plan and apply, side by side with the peer (sizes $sizes, $runs runs; several minutes)"
 providers_report=$(python3 scripts/bench_providers.py --work "$work" --bin "$repo/bin" --time-bin "$peer_dir" \
-  --url "$url" --project "$project" --docroot "$docroot" --sizes "$sizes" --runs "$runs" \
+  --url "$url" --project "$project" --docroot "$docroot" --sizes "$sizes" --runs "$runs" --standin-pid "$(cat "$work/plain.pid")" \
   --rss-size "${BENCH_RSS_SIZE:-1000}" --tls-size "${BENCH_REMOTE_SIZE:-200}" \
   --tls-url "$tls_url" --tls-ca "$work/tls.pem" --tls-project "$tls_project")
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
@@ -147,7 +148,7 @@ requests_report="Requests counted by the stand-in (\`/_dev/requests\`), total an
 | apply creating 1 project + 200 storages | ${apply_counts%% *}: ${apply_counts#* } |
 | plan of the same, no changes | ${plan_counts%% *}: ${plan_counts#* } |
 
-Targets: one GET per storage per refresh; create = validate + create."
+Targets: one GET per storage per refresh; one POST per create (Label Studio's create tests the connection itself)."
 echo
 echo "$requests_report"
 

@@ -6,8 +6,11 @@ time_offset of hashicorp/terraform-provider-time (a plugin provider on the
 same framework whose Read does nothing: the fair peer) and
 labelstudio_local_import_storage against the stand-in. Every repetition runs
 the configurations in turn (rotating which goes first), so machine load
-affects all alike. Then peak RSS of the provider processes, and the
-remote-server mode: the stand-in over TLS with a fixed delay per response.
+affects all alike. Every provider process runs under GNU time, which records
+its CPU time (user + system) and peak RSS: the provider's own cost, which a
+busy machine changes far less than the wall time. The stand-in's CPU time
+per command is read from /proc. Then the remote-server mode: the stand-in
+over TLS with a fixed delay per response.
 
 Called by scripts/bench.sh, which builds the binaries and starts the
 stand-ins; the result is Markdown on stdout.
@@ -85,28 +88,44 @@ def write_cli_config(path, labelstudio_dir, time_dir):
         f.write(CLI_CONFIG % {"labelstudio": labelstudio_dir, "time": time_dir})
 
 
-def wrapper_dir(work, name, real, rss_log):
+def wrapper_dir(work, name, real, usage_log):
     """A dev_overrides directory whose provider runs under GNU time, so the
-    provider process's own peak RSS is recorded (not Terraform's)."""
-    d = os.path.join(work, "rss-" + name)
+    provider process's own CPU time and peak RSS are recorded (not
+    Terraform's), one line per process."""
+    d = os.path.join(work, "measured-" + name)
     os.makedirs(d, exist_ok=True)
     exe = os.path.join(d, "terraform-provider-" + name)
     with open(exe, "w") as f:
-        f.write('#!/bin/sh\nexec /usr/bin/time -a -o "%s" -f "%%M" "%s" "$@"\n' % (rss_log, real))
+        f.write('#!/bin/sh\nexec /usr/bin/time -a -o "%s" -f "%%U %%S %%M" "%s" "$@"\n' % (usage_log, real))
     os.chmod(exe, 0o755)
     return d
 
 
-def read_peak_kib(rss_log):
-    peaks = []
-    if os.path.exists(rss_log):
-        with open(rss_log) as f:
+def read_usage(usage_log):
+    """CPU seconds summed over the processes a command started, and the
+    largest peak RSS (KiB) among them; the log is emptied."""
+    cpu, peak = 0.0, 0
+    if os.path.exists(usage_log):
+        with open(usage_log) as f:
             for line in f:
-                line = line.strip()
-                if line.isdigit():
-                    peaks.append(int(line))
-        os.remove(rss_log)
-    return max(peaks) if peaks else 0
+                fields = line.split()
+                if len(fields) == 3:
+                    cpu += float(fields[0]) + float(fields[1])
+                    peak = max(peak, int(fields[2]))
+        os.remove(usage_log)
+    return cpu, peak
+
+
+def process_cpu(pid):
+    """CPU seconds (user + system) a running process has used, or None."""
+    if not pid:
+        return None
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def dev_request(url, method, path, cafile=None):
@@ -131,7 +150,8 @@ def main():
     p.add_argument("--sizes", default="1,200,1000")
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--rss-size", type=int, default=1000)
-    p.add_argument("--rss-runs", type=int, default=3)
+    p.add_argument("--rss-runs", type=int, default=3, help="runs of their own when --rss-size is not among --sizes")
+    p.add_argument("--standin-pid", type=int, help="the plain stand-in's PID, to report its CPU time")
     p.add_argument("--tls-url", help="the stand-in over TLS with a response delay")
     p.add_argument("--tls-ca", help="PEM file of the CA that signed the TLS stand-in's certificate")
     p.add_argument("--tls-project", type=int)
@@ -144,6 +164,26 @@ def main():
 
     cli = os.path.join(args.work, "cli.tfrc")
     write_cli_config(cli, args.bin, args.time_bin)
+    # Each provider logs to its own file: Terraform also starts the other
+    # (required) provider briefly to read its schema.
+    usage_logs = {"labelstudio": os.path.join(args.work, "usage-labelstudio.log"),
+                  "time_offset": os.path.join(args.work, "usage-time.log")}
+    measured_cli = os.path.join(args.work, "measured.tfrc")
+    write_cli_config(measured_cli,
+                     wrapper_dir(args.work, "labelstudio", os.path.join(args.bin, "terraform-provider-labelstudio"), usage_logs["labelstudio"]),
+                     wrapper_dir(args.work, "time", os.path.join(args.time_bin, "terraform-provider-time"), usage_logs["time_offset"]))
+
+    def measured(peer, d, argv, cli_config):
+        """Runs terraform; records wall time, the provider's CPU and peak
+        RSS, and (for labelstudio) the stand-in's CPU."""
+        for log_path in usage_logs.values():
+            read_usage(log_path)
+        standin_before = process_cpu(args.standin_pid) if peer == "labelstudio" else None
+        wall = runner.terraform(d, *argv, cli_config=cli_config)
+        cpu, peak = read_usage(usage_logs[peer]) if peer in usage_logs else (None, None)
+        standin_after = process_cpu(args.standin_pid) if standin_before is not None else None
+        standin = standin_after - standin_before if standin_after is not None else None
+        return wall, cpu, peak, standin
     dirs = {}
     for n in sizes:
         for peer in PEERS:
@@ -155,45 +195,40 @@ def main():
 
     # Timing: apply (create from empty), plan (refresh, no changes), destroy
     # (not timed); the configurations of one size in turn, rotating.
-    times = {}
+    times, cpu, standin, rss = {}, {}, {}, {}
     for rep in range(args.runs):
         for n in sizes:
             order = PEERS[rep % 3:] + PEERS[:rep % 3]
             for peer in order:
                 d = dirs[peer, n]
                 log("run %d/%d: %d %s" % (rep + 1, args.runs, n, peer))
-                times.setdefault(("apply", peer, n), []).append(
-                    runner.terraform(d, "apply", "-auto-approve", "-parallelism=%d" % args.parallelism, cli_config=cli))
-                times.setdefault(("plan", peer, n), []).append(
-                    runner.terraform(d, "plan", "-detailed-exitcode", "-parallelism=%d" % args.parallelism, cli_config=cli))
+                for op, argv in (("apply", ("apply", "-auto-approve")), ("plan", ("plan", "-detailed-exitcode"))):
+                    wall, used, peak, standin_cpu = measured(peer, d, argv + ("-parallelism=%d" % args.parallelism,), measured_cli)
+                    times.setdefault((op, peer, n), []).append(wall)
+                    if used is not None:
+                        cpu.setdefault((op, peer, n), []).append(used)
+                        if n == args.rss_size:
+                            rss.setdefault((op, peer), []).append(peak)
+                    if standin_cpu is not None:
+                        standin.setdefault((op, n), []).append(standin_cpu)
                 runner.terraform(d, "destroy", "-auto-approve", "-parallelism=%d" % args.parallelism, cli_config=cli)
 
-    # Peak RSS of the provider processes (runs of their own: the wrapper
-    # would add its start-up to the timings).
-    rss_log = os.path.join(args.work, "rss.log")
-    rss_cli = os.path.join(args.work, "rss.tfrc")
-    write_cli_config(rss_cli,
-                     wrapper_dir(args.work, "labelstudio", os.path.join(args.bin, "terraform-provider-labelstudio"), rss_log),
-                     wrapper_dir(args.work, "time", os.path.join(args.time_bin, "terraform-provider-time"), rss_log))
-    rss = {}
+    # Peak RSS at --rss-size, in runs of their own when the timed runs did
+    # not include that size.
     n = args.rss_size
-    for rep in range(args.rss_runs):
-        for peer in ("time_offset", "labelstudio") if rep % 2 == 0 else ("labelstudio", "time_offset"):
-            d = dirs.get((peer, n))
-            if d is None:
+    rss_runs = args.runs
+    if not rss:
+        rss_runs = args.rss_runs
+        for rep in range(args.rss_runs):
+            for peer in ("time_offset", "labelstudio") if rep % 2 == 0 else ("labelstudio", "time_offset"):
                 d = os.path.join(args.work, "%s-%d" % (peer, n))
                 os.makedirs(d, exist_ok=True)
                 with open(os.path.join(d, "main.tf"), "w") as f:
                     f.write(config(peer, n, args.project, args.docroot))
-                dirs[peer, n] = d
-            log("rss %d/%d: %d %s" % (rep + 1, args.rss_runs, n, peer))
-            read_peak_kib(rss_log)
-            runner.terraform(d, "apply", "-auto-approve", cli_config=rss_cli)
-            rss.setdefault(("apply", peer), []).append(read_peak_kib(rss_log))
-            runner.terraform(d, "plan", "-detailed-exitcode", cli_config=rss_cli)
-            rss.setdefault(("plan", peer), []).append(read_peak_kib(rss_log))
-            runner.terraform(d, "destroy", "-auto-approve", cli_config=rss_cli)
-            read_peak_kib(rss_log)
+                log("rss %d/%d: %d %s" % (rep + 1, args.rss_runs, n, peer))
+                for op, argv in (("apply", ("apply", "-auto-approve")), ("plan", ("plan", "-detailed-exitcode"))):
+                    rss.setdefault((op, peer), []).append(measured(peer, d, argv, measured_cli)[2])
+                runner.terraform(d, "destroy", "-auto-approve", cli_config=cli)
 
     out = []
     out.append("Median (and minimum) of %d runs; each repetition runs the three configurations of a size in turn, "
@@ -209,7 +244,23 @@ def main():
             out.append("| `terraform %s` | %d | %s | %s | %s | %.2f |" % (
                 op, n, fmt_s(times[op, "terraform_data", n]), fmt_s(peer), fmt_s(ls), ratio))
     out.append("")
-    out.append("Peak RSS of the provider process (GNU time's maximum resident set size), median of %d runs with %d resources:" % (args.rss_runs, n))
+    out.append("CPU time of the provider process (user + system, summed over the provider processes Terraform starts "
+               "for the command; GNU time), median (and minimum) of the same runs. It is the provider's own cost, and "
+               "moves far less than the wall time when other work shares the machine. The stand-in's CPU time for the "
+               "same commands is shown beside it: it runs on the same cores, and the peer has no server.")
+    out.append("")
+    out.append("| operation | resources | time_offset (peer) | labelstudio | labelstudio / peer | stand-in (labelstudio runs) |")
+    out.append("|---|---|---|---|---|---|")
+    for op in ("plan", "apply"):
+        for n_cpu in sizes:
+            ls, peer = cpu[op, "labelstudio", n_cpu], cpu[op, "time_offset", n_cpu]
+            server = standin.get((op, n_cpu))
+            out.append("| `terraform %s` | %d | %s | %s | %s | %s |" % (
+                op, n_cpu, fmt_s(peer), fmt_s(ls),
+                "%.2f" % (statistics.median(ls) / statistics.median(peer)) if statistics.median(peer) > 0 else "-",
+                fmt_s(server) if server else "-"))
+    out.append("")
+    out.append("Peak RSS of the provider process (GNU time's maximum resident set size), median of %d runs with %d resources:" % (rss_runs, args.rss_size))
     out.append("")
     out.append("| operation | time_offset (peer) | labelstudio | labelstudio / peer (target <= 1.2) |")
     out.append("|---|---|---|---|")

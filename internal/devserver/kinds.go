@@ -6,6 +6,7 @@ import (
 	"math"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,6 +50,8 @@ type fieldSpec struct {
 	numberToString bool
 	// normalize rewrites the stored value (local files path).
 	normalize func(string) string
+	// choices restricts a string to these values (DRF ChoiceField).
+	choices []string
 }
 
 // kindSpec is one storage kind: the table that drives every handler.
@@ -77,6 +80,8 @@ type kindSpec struct {
 	validateWritesCandidate bool
 	// patchValidation is how PATCH/PUT re-validate (API.md 4.3).
 	patchValidation map[string]patchMode
+	// validatesExport: the serializer tests export storages too (databricks).
+	validatesExport bool
 }
 
 type patchMode int
@@ -281,6 +286,9 @@ func convert(f fieldSpec, v any) (any, string) {
 		}
 		if f.maxLen > 0 && len([]rune(text)) > f.maxLen {
 			return nil, fmt.Sprintf("Ensure this field has no more than %d characters.", f.maxLen)
+		}
+		if len(f.choices) > 0 && !slices.Contains(f.choices, text) {
+			return nil, fmt.Sprintf("%q is not a valid choice.", text)
 		}
 		return text, ""
 	case typeBool:

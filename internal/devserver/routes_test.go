@@ -142,7 +142,7 @@ func TestStorageTypes(t *testing.T) {
 		}
 	}
 	enterprise := newTestServer(t, func(c *Config) { c.Edition = "enterprise"; c.EnableLocalFilesStorage = false })
-	if got := names(enterprise, "/api/storages/types"); got != "s3,s3s,gcs,azure,redis" {
+	if got := names(enterprise, "/api/storages/types"); got != "s3,s3s,gcs,azure,redis,gcswif,gcs_sa,azure_spi,databricks" {
 		t.Errorf("enterprise without local files: %s", got)
 	}
 	r := enterprise.do(http.MethodGet, "/api/storages/localfiles/?project=1", nil)

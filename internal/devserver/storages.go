@@ -225,7 +225,7 @@ func serializerValidates(k *kindSpec, dir string, fields map[string]any) bool {
 			return false
 		}
 	}
-	return dir == dirImport || k.hasBucket || k.localFiles
+	return dir == dirImport || k.hasBucket || k.localFiles || k.validatesExport
 }
 
 // newStorageFields are a new storage's fields: model defaults, then body.

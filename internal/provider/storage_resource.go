@@ -351,9 +351,11 @@ func (r *storageResource) secretNames() []string {
 // kind's missing routes read as what they are.
 func (r *storageResource) addAPIError(diags *diag.Diagnostics, operation, summary string, err error, secrets []string) {
 	if r.kind.enterprise && errors.Is(err, client.ErrNotFound) {
-		diags.AddError(fmt.Sprintf("labelstudio_%s needs Label Studio Enterprise", storageTypeName(r.kind, r.dir)),
-			fmt.Sprintf("The server has no /api/storages/%s routes (404): %s storages exist only in Label Studio Enterprise. On Community Edition use labelstudio_s3_%s_storage with access keys.",
-				r.kind.apiKind, r.kind.title, r.dir))
+		detail := fmt.Sprintf("The server has no /api/storages/%s routes (404): %s storages exist only in Label Studio Enterprise.", r.kind.apiKind, r.kind.title)
+		if alternative := communityAlternatives[r.kind.typeName]; alternative != "" {
+			detail += " On Community Edition use " + fmt.Sprintf(alternative, r.dir) + "."
+		}
+		diags.AddError(fmt.Sprintf("labelstudio_%s needs Label Studio Enterprise", storageTypeName(r.kind, r.dir)), detail)
 		return
 	}
 	diags.Append(apiErrorDiagnostics(err, apiFailure{summary: summary, operation: operation, secrets: secrets, attribute: r.isAttribute})...)

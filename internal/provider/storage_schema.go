@@ -207,7 +207,7 @@ func stringValidators(check fieldCheck) []validator.String {
 	case checkAbsolutePath:
 		return []validator.String{absolutePathValidator()}
 	}
-	return nil
+	return enterpriseStringValidators(check)
 }
 
 func int64Validators(check fieldCheck) []validator.Int64 {
@@ -217,5 +217,5 @@ func int64Validators(check fieldCheck) []validator.Int64 {
 	case checkRedisDB:
 		return []validator.Int64{redisDBValidator()}
 	}
-	return nil
+	return enterpriseInt64Validators(check)
 }

@@ -45,7 +45,11 @@ func TestStorageResourceTypeNames(t *testing.T) {
 	sort.Strings(got)
 	want := []string{
 		"labelstudio_azure_blob_export_storage", "labelstudio_azure_blob_import_storage",
+		"labelstudio_azure_spi_export_storage", "labelstudio_azure_spi_import_storage",
+		"labelstudio_databricks_export_storage", "labelstudio_databricks_import_storage",
 		"labelstudio_gcs_export_storage", "labelstudio_gcs_import_storage",
+		"labelstudio_gcs_sa_export_storage", "labelstudio_gcs_sa_import_storage",
+		"labelstudio_gcswif_export_storage", "labelstudio_gcswif_import_storage",
 		"labelstudio_local_export_storage", "labelstudio_local_import_storage",
 		"labelstudio_redis_export_storage", "labelstudio_redis_import_storage",
 		"labelstudio_s3_export_storage", "labelstudio_s3_import_storage",

@@ -153,6 +153,9 @@ func (r *storageResource) requestBody(ctx context.Context, plan, config attribut
 				// A hidden field (never returned) that state never had may
 				// hold a value Terraform does not know: leave it alone.
 				body[f.name] = nil
+				if f.blankWhenUnset {
+					body[f.name] = ""
+				}
 			}
 		default:
 			body[f.name] = jsonValue(v)

@@ -56,7 +56,10 @@ type storageField struct {
 	// serverDefault marks a field the server fills in with a value we do not
 	// know in advance: Optional+Computed, kept from state when not configured.
 	serverDefault bool
-	check         fieldCheck
+	// blankWhenUnset: the server stores "" for an unset string and refuses
+	// null (databricks), so clearing the field sends "".
+	blankWhenUnset bool
+	check          fieldCheck
 }
 
 // appliesTo says whether the field exists in a direction.

@@ -15,7 +15,6 @@ import (
 // Checks of the Enterprise kinds' identity and location fields.
 const (
 	checkUUID fieldCheck = iota + 100
-	checkUUIDOrEmpty
 	checkGoogleProjectNumber
 	checkWIFID
 	checkEmail
@@ -39,9 +38,7 @@ var (
 func enterpriseStringValidators(check fieldCheck) []validator.String {
 	switch check {
 	case checkUUID:
-		return []validator.String{uuidValidator(false)}
-	case checkUUIDOrEmpty:
-		return []validator.String{uuidValidator(true)}
+		return []validator.String{uuidValidator()}
 	case checkGoogleProjectNumber:
 		return []validator.String{patternValidator("a Google project number", googleProjectNumberPattern,
 			"is not a Google project number: use the digits shown as Project number on the project's dashboard (gcloud projects describe PROJECT_ID --format='value(projectNumber)'), not the project ID.")}
@@ -80,9 +77,9 @@ func patternValidator(desc string, pattern *regexp.Regexp, advice string) valida
 	}}
 }
 
-func uuidValidator(emptyAllowed bool) validator.String {
+func uuidValidator() validator.String {
 	return stringCheck{desc: "a UUID", check: func(v string, resp *validator.StringResponse, req validator.StringRequest) {
-		if uuidPattern.MatchString(v) || (emptyAllowed && v == "") {
+		if uuidPattern.MatchString(v) {
 			return
 		}
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(),
@@ -126,7 +123,10 @@ func unityCatalogNameValidator() validator.String {
 
 // databricksAuthValidator checks, on auth_type, that the credentials of the
 // chosen method are configured (each secret either as the attribute or its
-// write-only twin). Unset auth_type is the server's default, a token.
+// write-only twin). Unset auth_type is the server's default, a token. A
+// missing identifier is an error; a missing secret only warns, because
+// Label Studio keeps the stored one (an imported storage has no secret in
+// its configuration).
 type databricksAuthValidator struct{}
 
 func (databricksAuthValidator) Description(context.Context) string {
@@ -159,26 +159,26 @@ func (databricksAuthValidator) ValidateString(ctx context.Context, req validator
 		return
 	}
 	for _, name := range needs {
-		set, known := false, true
+		set, known, secret := false, true, false
 		for _, attrName := range []string{name, writeOnlyName(name)} {
 			var v types.String
 			if diags := req.Config.GetAttribute(ctx, path.Root(attrName), &v); diags.HasError() {
-				continue // client_id and tenant_id have no write-only twin
+				continue // not a secret: no write-only twin
 			}
+			secret = secret || attrName != name
 			known = known && !v.IsUnknown()
 			set = set || (!v.IsNull() && !v.IsUnknown() && v.ValueString() != "")
 		}
-		if !set && known {
-			resp.Diagnostics.AddAttributeError(path.Root(name), "Missing Databricks credentials",
-				fmt.Sprintf("%s is not set, and auth_type %s needs %s: set %s%s.", name, named, strings.Join(needs, ", "), name, writeOnlyHint(name)))
-			return
+		if set || !known {
+			continue
 		}
+		if !secret {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Missing Databricks credentials",
+				fmt.Sprintf("%s is not set, and auth_type %s needs %s: set %s.", name, named, strings.Join(needs, ", "), name))
+			continue
+		}
+		resp.Diagnostics.AddAttributeWarning(path.Root(name), "Databricks secret not configured",
+			fmt.Sprintf("%s is not set, and auth_type %s needs %s. Label Studio keeps the %s it already holds (an imported storage), but a new storage fails its connection check: set %s (or %s with %s).",
+				name, named, strings.Join(needs, ", "), name, name, writeOnlyName(name), versionName(name)))
 	}
-}
-
-func writeOnlyHint(name string) string {
-	if name == "client_secret" || name == "token" {
-		return fmt.Sprintf(" (or %s with %s)", writeOnlyName(name), versionName(name))
-	}
-	return ""
 }

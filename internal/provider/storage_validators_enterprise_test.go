@@ -1,10 +1,18 @@
 package provider
 
 import (
+	"context"
 	"regexp"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 )
 
 // TestEnterprisePlanTimeValidation runs Terraform itself on bad identity
@@ -85,18 +93,11 @@ provider "labelstudio" {
   schema  = "raw"
   volume  = "images/2024"
 }`, `(?s)Invalid Unity Catalog name.*prefix`},
-		{"pat without token", `resource "labelstudio_databricks_import_storage" "t" {
-  project = 1` + databricks + `}`, `token is not set, and auth_type the server's default,\s+pat needs token`},
-		{"service principal without secret", `resource "labelstudio_databricks_export_storage" "t" {
-  project   = 1
-  auth_type = "dbx_sp"
-  client_id = "11111111-2222-3333-4444-555555555555"` + databricks + `}`, `client_secret is not set, and auth_type dbx_sp needs client_id,\s+client_secret`},
-		{"azure ad without tenant", `resource "labelstudio_databricks_export_storage" "t" {
+		{"service principal without client", `resource "labelstudio_databricks_export_storage" "t" {
   project          = 1
-  auth_type        = "azure_ad_sp"
-  client_id        = "11111111-2222-3333-4444-555555555555"
+  auth_type        = "dbx_sp"
   client_secret_wo = "s"
-  client_secret_wo_version = 1` + databricks + `}`, `tenant_id is not set, and auth_type azure_ad_sp needs`},
+  client_secret_wo_version = 1` + databricks + `}`, `client_id is not set, and auth_type dbx_sp needs client_id,\s+client_secret`},
 		{"unknown auth type", `resource "labelstudio_databricks_export_storage" "t" {
   project   = 1
   auth_type = "oauth"` + databricks + `}`, `"oauth" is not an authentication method`},
@@ -122,5 +123,48 @@ provider "labelstudio" {
 			}
 			resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: []resource.TestStep{step}})
 		})
+	}
+}
+
+// TestDatabricksAuthWarnsOnMissingSecret: a missing secret only warns
+// (Label Studio keeps the stored one), a missing identifier is an error,
+// and a write-only secret counts as set.
+func TestDatabricksAuthWarnsOnMissingSecret(t *testing.T) {
+	ctx := context.Background()
+	s := storageSchema(ctx, kindByTypeName("databricks"), client.Export)
+	objectType := s.Type().TerraformType(ctx).(tftypes.Object)
+	config := func(values map[string]string) tfsdk.Config {
+		attrs := map[string]tftypes.Value{}
+		for name, typ := range objectType.AttributeTypes {
+			attrs[name] = tftypes.NewValue(typ, nil)
+		}
+		for name, v := range values {
+			attrs[name] = tftypes.NewValue(tftypes.String, v)
+		}
+		return tfsdk.Config{Schema: s, Raw: tftypes.NewValue(objectType, attrs)}
+	}
+	cases := []struct {
+		name             string
+		values           map[string]string
+		errors, warnings int
+	}{
+		{"pat with token", map[string]string{"token": "dapi"}, 0, 0},
+		{"pat without token", map[string]string{}, 0, 1},
+		{"pat with write-only token", map[string]string{"auth_type": "pat", "token_wo": "dapi"}, 0, 0},
+		{"dbx_sp without secret", map[string]string{"auth_type": "dbx_sp", "client_id": accClientID}, 0, 1},
+		{"azure_ad_sp without ids", map[string]string{"auth_type": "azure_ad_sp", "client_secret": "s"}, 2, 0},
+	}
+	for _, tc := range cases {
+		cfg := config(tc.values)
+		var authType types.String
+		cfg.GetAttribute(ctx, path.Root("auth_type"), &authType)
+		resp := &validator.StringResponse{}
+		databricksAuthValidator{}.ValidateString(ctx, validator.StringRequest{Path: path.Root("auth_type"), ConfigValue: authType, Config: cfg}, resp)
+		if got := resp.Diagnostics.ErrorsCount(); got != tc.errors {
+			t.Errorf("%s: %d errors, want %d: %v", tc.name, got, tc.errors, resp.Diagnostics)
+		}
+		if got := resp.Diagnostics.WarningsCount(); got != tc.warnings {
+			t.Errorf("%s: %d warnings, want %d: %v", tc.name, got, tc.warnings, resp.Diagnostics)
+		}
 	}
 }

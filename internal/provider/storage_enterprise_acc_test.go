@@ -238,3 +238,35 @@ func TestAccDatabricksSwitchesBackToToken(t *testing.T) {
 		},
 	})
 }
+
+// TestAccEnterpriseStorageSyncEndToEnd is TestAccStorageSyncEndToEnd for
+// the keyless kinds the stand-in can sync: objects become tasks, and
+// annotations become objects, on fake-gcs-server and Azurite. databricks
+// is left out: no Databricks Files API can run here.
+func TestAccEnterpriseStorageSyncEndToEnd(t *testing.T) {
+	skipUnlessAcc(t)
+	gcsKeyless := func(identity map[string]string) func(t *testing.T, env *testenv.Env, dir client.Direction) syncTarget {
+		return func(t *testing.T, env *testenv.Env, dir client.Direction) syncTarget {
+			target := gcsSyncTarget(t, env, dir)
+			for k, v := range identity {
+				target.attrs[k] = v
+			}
+			return target
+		}
+	}
+	for _, tc := range []syncTargetCase{
+		{kind: "gcswif", edition: "enterprise", setup: gcsKeyless(wifIdentity())},
+		{kind: "gcs_sa", edition: "enterprise", setup: gcsKeyless(map[string]string{"target_service_account_email": hclString(accSAEmail)})},
+		{kind: "azure_spi", edition: "enterprise", setup: func(t *testing.T, _ *testenv.Env, _ client.Direction) syncTarget {
+			srv := testenv.Azure(t)
+			container := srv.NewContainer(t)
+			return objectStoreTarget(srv, container, map[string]string{
+				"container": hclString(container), "account_name": hclString(srv.AccountName),
+				"tenant_id": hclString(accTenantID), "client_id": hclString(accClientID), "client_secret": hclString("e2e-client-secret"),
+			})
+		}},
+	} {
+		t.Run(tc.kind+"_import", func(t *testing.T) { testSyncImportEndToEnd(t, tc) })
+		t.Run(tc.kind+"_export", func(t *testing.T) { testSyncExportEndToEnd(t, tc) })
+	}
+}

@@ -34,6 +34,8 @@ type syncTarget struct {
 type syncTargetCase struct {
 	kind  string // the table's typeName
 	setup func(t *testing.T, env *testenv.Env, dir client.Direction) syncTarget
+	// edition is the stand-in's edition; "" is community.
+	edition string
 }
 
 func syncTargetCases() []syncTargetCase {
@@ -169,7 +171,7 @@ func TestAccStorageSyncEndToEnd(t *testing.T) {
 }
 
 func testSyncImportEndToEnd(t *testing.T, tc syncTargetCase) {
-	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued})
+	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued, Edition: tc.edition})
 	c := testClient(t, env)
 	skipUnlessServerOffers(t, env, c, kindByTypeName(tc.kind).apiKind, client.Import)
 	project := testProject(t, c)
@@ -227,7 +229,7 @@ func expectTaskTexts(t *testing.T, c *client.Client, project int64, want ...stri
 }
 
 func testSyncExportEndToEnd(t *testing.T, tc syncTargetCase) {
-	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued})
+	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued, Edition: tc.edition})
 	c := testClient(t, env)
 	skipUnlessServerOffers(t, env, c, kindByTypeName(tc.kind).apiKind, client.Export)
 	project := testProject(t, c)

@@ -123,7 +123,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	}
 	addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on (port 0 picks a free port)")
 	fs.StringVar(&cfg.Version, "version", cfg.Version, "Label Studio `release` reported by /api/version and in error envelopes")
-	fs.StringVar(&cfg.Edition, "edition", cfg.Edition, "`community` or enterprise (enterprise adds the s3s storage kind)")
+	fs.StringVar(&cfg.Edition, "edition", cfg.Edition, "`community` or enterprise (enterprise adds the storage kinds s3s, gcswif, gcs_sa, azure_spi and databricks)")
 	fs.StringVar(&cfg.UserToken, "user-token", cfg.UserToken, "bootstrap legacy API `token` (LABEL_STUDIO_USER_TOKEN; random when empty)")
 	fs.BoolVar(&cfg.LegacyTokensEnabled, "enable-legacy-api-token", cfg.LegacyTokensEnabled, "accept legacy 'Token <t>' authentication (LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN)")
 	fs.DurationVar(&cfg.AccessTokenTTL, "access-token-ttl", cfg.AccessTokenTTL, "lifetime of access tokens from /api/token/refresh/")

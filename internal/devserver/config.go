@@ -20,7 +20,7 @@ type Config struct {
 	// 500 envelopes then carry no traceback in exc_info.
 	HideExceptionInfo bool
 	// Edition is "community" (default) or "enterprise"; enterprise adds the
-	// s3s kind.
+	// kinds s3s, gcswif, gcs_sa, azure_spi and databricks.
 	Edition string
 
 	// UserToken is the bootstrap legacy token (LABEL_STUDIO_USER_TOKEN).

@@ -61,10 +61,10 @@ func (d *storagesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"kind": schema.StringAttribute{
 						Computed: true,
-						Description: "Kind as in the resource type names: `s3`, `s3s`, `gcs`, `azure_blob`, `redis` or `local` " +
-							"(e.g. `labelstudio_azure_blob_import_storage`); other Enterprise kinds appear under their API type.",
+						Description: "Kind as in the resource type names: " + codeList(kindTypeNames(), "or") +
+							" (e.g. `labelstudio_azure_blob_import_storage`); a kind the provider does not know appears under its API type.",
 					},
-					"type":      schema.StringAttribute{Computed: true, Description: "Storage type as Label Studio's API names it: `s3`, `s3s`, `gcs`, `azure`, `redis`, `localfiles`, ..."},
+					"type":      schema.StringAttribute{Computed: true, Description: "Storage type as Label Studio's API names it: " + codeList(kindAPINames(), "or") + "."},
 					"direction": schema.StringAttribute{Computed: true, Description: "`import` (Label Studio: source storage) or `export` (target storage)."},
 					"id":        schema.Int64Attribute{Computed: true, Description: "Storage ID, unique per type and direction."},
 					"title":     schema.StringAttribute{Computed: true, Description: "Storage title; null when unset."},

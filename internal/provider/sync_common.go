@@ -43,8 +43,6 @@ const (
 
 // Descriptions shared by the resource's and the action's schemas.
 const (
-	syncKindDescription = "The storage kind: the `<kind>` of the storage's resource type `labelstudio_<kind>_<direction>_storage` " +
-		"(`s3`, `s3s`, `gcs`, `azure_blob`, `redis`, `local`), or the storage's `type` attribute (`azure`, `localfiles`, …)."
 	syncDirectionDescription   = "`import` for an import (source) storage, `export` for an export (target) storage."
 	syncPolicyDescription      = "What a sync that ends `completed_with_errors` (some tasks failed validation) means: `warn` (default) or `fail`."
 	syncMaxAttemptsDescription = "How many times an import sync that ends `failed` is run in all (default 1, at most 10). " +
@@ -69,7 +67,7 @@ func syncStoragesAttribute(description string) schema.ListNestedAttribute {
 		Validators:  []validator.List{listvalidator.SizeAtLeast(1)},
 		NestedObject: schema.NestedAttributeObject{
 			Attributes: map[string]schema.Attribute{
-				"kind":      schema.StringAttribute{Required: true, Description: syncKindDescription},
+				"kind":      schema.StringAttribute{Required: true, Description: syncKindDescription()},
 				"direction": schema.StringAttribute{Required: true, Description: syncDirectionDescription},
 				"id":        schema.Int64Attribute{CustomType: wholeNumberType{}, Required: true, Description: "The storage's `id`."},
 			},

@@ -126,7 +126,7 @@ func servicePrincipalIdentity(s Settings) error {
 
 func databricksIdentity(s Settings) error {
 	host, err := url.Parse(s.String("host"))
-	if err != nil || (host.Scheme != "https" && host.Scheme != "http") || host.Host == "" {
+	if err != nil || host.Scheme != "https" || host.Host == "" {
 		return &Error{Field: "host", Message: "Databricks workspace base URL must start with https:// and name the workspace host."}
 	}
 	for _, part := range []string{"catalog", "schema", "volume"} {

@@ -112,6 +112,7 @@ func TestDatabricksFieldChecks(t *testing.T) {
 		field  string
 	}{
 		{connect.Settings{"host": "dbc-1234.cloud.databricks.com"}, "host"},
+		{connect.Settings{"host": "http://dbc-1234.cloud.databricks.com"}, "host"},
 		{connect.Settings{"volume": "images/2024"}, "volume"},
 		{connect.Settings{"token": nil}, "token"},
 		{connect.Settings{"auth_type": "dbx_sp"}, "client_id"},

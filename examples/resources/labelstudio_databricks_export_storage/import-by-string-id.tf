@@ -1,0 +1,4 @@
+import {
+  to = labelstudio_databricks_export_storage.example
+  id = "42"
+}

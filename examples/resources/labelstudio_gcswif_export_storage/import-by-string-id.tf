@@ -1,0 +1,4 @@
+import {
+  to = labelstudio_gcswif_export_storage.example
+  id = "42"
+}

@@ -1,0 +1,2 @@
+# A storage is imported by its numeric ID (Settings > Cloud Storage, or the labelstudio_storages data source).
+terraform import labelstudio_gcswif_export_storage.example 42

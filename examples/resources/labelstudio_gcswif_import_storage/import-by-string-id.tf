@@ -1,0 +1,4 @@
+import {
+  to = labelstudio_gcswif_import_storage.example
+  id = "42"
+}

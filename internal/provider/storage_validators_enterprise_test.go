@@ -2,7 +2,10 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"regexp"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -24,12 +27,6 @@ provider "labelstudio" {
   url     = "http://127.0.0.1:1"
   api_key = "unused"
 }
-`
-	const databricks = `
-  host    = "https://dbc-1234abcd-5678.cloud.databricks.com"
-  catalog = "main"
-  schema  = "raw"
-  volume  = "images"
 `
 	cases := []struct {
 		name, config string
@@ -69,47 +66,14 @@ provider "labelstudio" {
 		{"databricks required", `resource "labelstudio_databricks_import_storage" "t" {
   project = 1
 }`, `(?s)host.*is required`},
-		{"databricks host without scheme", `resource "labelstudio_databricks_import_storage" "t" {
-  project = 1
-  token   = "dapi"
-  host    = "dbc-1234abcd-5678.cloud.databricks.com"
-  catalog = "main"
-  schema  = "raw"
-  volume  = "images"
-}`, `Invalid Databricks host`},
-		{"databricks http host", `resource "labelstudio_databricks_export_storage" "t" {
-  project = 1
-  token   = "dapi"
-  host    = "http://dbc-1234abcd-5678.cloud.databricks.com"
-  catalog = "main"
-  schema  = "raw"
-  volume  = "images"
-}`, `Invalid Databricks host`},
-		{"volume path in volume", `resource "labelstudio_databricks_import_storage" "t" {
-  project = 1
-  token   = "dapi"
-  host    = "https://dbc-1234abcd-5678.cloud.databricks.com"
-  catalog = "main"
-  schema  = "raw"
-  volume  = "images/2024"
-}`, `(?s)Invalid Unity Catalog name.*prefix`},
-		{"service principal without client", `resource "labelstudio_databricks_export_storage" "t" {
-  project          = 1
-  auth_type        = "dbx_sp"
-  client_secret_wo = "s"
-  client_secret_wo_version = 1` + databricks + `}`, `client_id is not set, and auth_type dbx_sp needs client_id,\s+client_secret`},
-		{"unknown auth type", `resource "labelstudio_databricks_export_storage" "t" {
-  project   = 1
-  auth_type = "oauth"` + databricks + `}`, `"oauth" is not an authentication method`},
-		{"chunk size", `resource "labelstudio_databricks_export_storage" "t" {
-  project            = 1
-  token_wo           = "dapi"
-  token_wo_version   = 1
-  stream_chunk_bytes = 0` + databricks + `}`, `stream_chunk_bytes must be at least 1`},
-		{"pat with write-only token", `resource "labelstudio_databricks_import_storage" "t" {
-  project          = 1
-  token_wo         = "dapi"
-  token_wo_version = 1` + databricks + `}`, ``},
+		{"databricks host without scheme", databricksWith("import", map[string]string{"host": `"dbc-1234abcd-5678.cloud.databricks.com"`}), `Invalid Databricks host`},
+		{"databricks http host", databricksWith("export", map[string]string{"host": `"http://dbc-1234abcd-5678.cloud.databricks.com"`}), `Invalid Databricks host`},
+		{"volume path in volume", databricksWith("import", map[string]string{"volume": `"images/2024"`}), `(?s)Invalid Unity Catalog name.*prefix`},
+		{"service principal without client", databricksWith("export", map[string]string{"token": "null", "auth_type": `"dbx_sp"`,
+			"client_secret_wo": `"s"`, "client_secret_wo_version": "1"}), `client_id is not set, and auth_type dbx_sp needs client_id,\s+client_secret`},
+		{"unknown auth type", databricksWith("export", map[string]string{"auth_type": `"oauth"`}), `"oauth" is not an authentication method`},
+		{"chunk size", databricksWith("export", map[string]string{"stream_chunk_bytes": "0"}), `stream_chunk_bytes must be at least 1`},
+		{"pat with write-only token", databricksWith("import", map[string]string{"token": "null", "token_wo": `"dapi"`, "token_wo_version": "1"}), ``},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -167,4 +131,26 @@ func TestDatabricksAuthWarnsOnMissingSecret(t *testing.T) {
 			t.Errorf("%s: %d warnings, want %d: %v", tc.name, got, tc.warnings, resp.Diagnostics)
 		}
 	}
+}
+
+// databricksWith is a valid Databricks storage configuration with some
+// attributes replaced (HCL expressions).
+func databricksWith(dir string, attrs map[string]string) string {
+	all := map[string]string{"project": "1", "token": `"dapi"`, "host": `"https://dbc-1234abcd-5678.cloud.databricks.com"`,
+		"catalog": `"main"`, "schema": `"raw"`, "volume": `"images"`}
+	for k, v := range attrs {
+		all[k] = v
+	}
+	names := make([]string, 0, len(all))
+	for name := range all {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	fmt.Fprintf(&b, "resource \"labelstudio_databricks_%s_storage\" \"t\" {\n", dir)
+	for _, name := range names {
+		fmt.Fprintf(&b, "  %s = %s\n", name, all[name])
+	}
+	b.WriteString("}")
+	return b.String()
 }

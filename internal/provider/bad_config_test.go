@@ -39,6 +39,8 @@ func badConfigs(project int64) (resources, providers []badConfig) {
 				base += "  role_arn = \"arn:aws:iam::123456789012:role/ls\"\n"
 			case "local":
 				base += "  path = \"/data/in\"\n"
+			case "databricks":
+				base += "  host = \"https://dbc-1.cloud.databricks.com\"\n  catalog = \"main\"\n  schema = \"raw\"\n  volume = \"images\"\n  token = \"dapi\"\n"
 			}
 			add := func(name, line, want string) {
 				// The bad value replaces a valid one of base.
@@ -73,8 +75,20 @@ func badConfigs(project int64) (resources, providers []badConfig) {
 			withProject("project too large", "99999999999999999999999", `project: 99999999999999999999999 does not fit`)
 			withProject("project not whole", "1.5", `project: 1.5 is not a whole number`)
 			switch k.typeName {
-			case "s3", "s3s", "gcs":
+			case "s3", "s3s", "gcs", "gcs_sa":
 				add("bucket with scheme", `bucket = "s3://bucket/folder"`, `Invalid bucket name`)
+			case "gcswif":
+				add("bucket with scheme", `bucket = "gs://bucket/folder"`, `Invalid bucket name`)
+				add("project id as number", `google_project_number = "acme-ml"`, `not a Google project number`)
+				add("pool resource name", `google_wif_pool_id = "projects/1/locations/global/workloadIdentityPools/ls"`, `workload\s+identity pool`)
+			case "azure_spi":
+				add("tenant domain", `tenant_id = "contoso.onmicrosoft.com"`, `is not a UUID`)
+				add("client not a uuid", `client_id = "label-studio"`, `is not a UUID`)
+			case "databricks":
+				add("host without scheme", `host = "dbc-1.cloud.databricks.com"`, `Invalid Databricks host`)
+				add("volume path", `volume = "images/raw"`, `Invalid Unity Catalog name`)
+				add("auth_type unknown", `auth_type = "oauth"`, `is not an authentication method`)
+				add("request_timeout_s 0", `request_timeout_s = 0`, `must be at least 1`)
 			case "redis":
 				add("port out of range", `port = "70000"`, `Invalid Redis port`)
 				add("db 0", `db = 0`, `Redis database 0`)

@@ -68,19 +68,11 @@ func gcsKeylessFixture(dir client.Direction, identity map[string]string) func(t 
 		srv := testenv.GCS(t)
 		bucket := srv.NewBucket(t)
 		srv.Put(t, bucket, "tasks/one.json", []byte(accTaskJSON))
-		location := withAttrs(identity, map[string]string{"bucket": hclString(bucket), "google_project_id": hclString("acc-test")})
-		fx := storageFixture{
-			create:   withAttrs(location, objectStoreAttrs(dir, false)),
-			update:   withAttrs(location, objectStoreAttrs(dir, true)),
-			imported: withAttrs(location, objectStoreAttrs(dir, false)),
-		}
+		var secrets map[string]string
 		if _, wif := identity["google_wif_pool_id"]; wif {
-			fx.create["google_application_credentials"] = hclString(wifCredentials)
-			fx.update["google_application_credentials_wo"] = hclString(wifCredentials)
-			fx.update["google_application_credentials_wo_version"] = "1"
-			fx.secrets = []string{wifCredentials}
+			secrets = map[string]string{"google_application_credentials": wifCredentials}
 		}
-		return fx
+		return objectStoreFixture(dir, withAttrs(identity, map[string]string{"bucket": hclString(bucket), "google_project_id": hclString("acc-test")}), secrets)
 	}
 }
 
@@ -89,21 +81,16 @@ func azureSPIFixture(dir client.Direction) func(t *testing.T, env *testenv.Env, 
 		srv := testenv.Azure(t)
 		container := srv.NewContainer(t)
 		srv.Put(t, container, "tasks/one.json", []byte(accTaskJSON))
-		const secret = "acc-client-secret-0123456789"
 		identity := map[string]string{
 			"container": hclString(container),
 			"tenant_id": hclString(accTenantID),
 			"client_id": hclString(accClientID),
 		}
-		location := withAttrs(identity, map[string]string{"account_name": hclString(srv.AccountName)})
-		return storageFixture{
-			create: withAttrs(withAttrs(location, objectStoreAttrs(dir, false)), map[string]string{"client_secret": hclString(secret)}),
-			update: withAttrs(withAttrs(location, objectStoreAttrs(dir, true)), map[string]string{
-				"client_secret_wo": hclString(secret), "client_secret_wo_version": "1",
-			}),
-			secrets:  []string{secret},
-			imported: withAttrs(identity, objectStoreAttrs(dir, false)),
-		}
+		fx := objectStoreFixture(dir, withAttrs(identity, map[string]string{"account_name": hclString(srv.AccountName)}),
+			map[string]string{"client_secret": "acc-client-secret-0123456789"})
+		// account_name is never returned: an import configuration lacks it.
+		fx.imported = withAttrs(identity, objectStoreAttrs(dir, false))
+		return fx
 	}
 }
 

@@ -64,8 +64,8 @@ type StorageRef struct {
 }
 
 // Storage is a storage as the server returned it. The bookkeeping fields are
-// decoded for convenience; Fields holds every key of the response as raw JSON
-// (secrets are never in a response).
+// decoded for convenience; Fields holds every key of the response, decoded
+// (see decodeFields; secrets are never in a response).
 type Storage struct {
 	ID            int64
 	Type          string
@@ -78,14 +78,15 @@ type Storage struct {
 	LastSyncJob   *string
 	Traceback     *string
 	Meta          json.RawMessage
-	Fields        map[string]json.RawMessage
+	Fields        map[string]any
 }
 
 // Project is a project as the server returned it.
 type Project struct {
-	ID     int64
-	Title  string
-	Fields map[string]json.RawMessage
+	ID    int64
+	Title string
+	// Fields holds every key of the response, decoded (see decodeFields).
+	Fields map[string]any
 }
 
 // VersionInfo is what /api/version reports.

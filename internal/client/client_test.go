@@ -185,7 +185,7 @@ func TestProjectPaths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if created.ID != 11 || created.Title != "Birds" || string(created.Fields["label_config"]) != `"<View></View>"` {
+	if created.ID != 11 || created.Title != "Birds" || created.Fields["label_config"] != "<View></View>" {
 		t.Errorf("created = %+v", created)
 	}
 	if _, err := c.GetProject(ctx, 11); err != nil {

@@ -6,11 +6,14 @@ import (
 	"fmt"
 )
 
-// decodeStorage fills the bookkeeping fields of a storage response; Fields
-// keeps every key as returned.
+// decodeStorage fills the bookkeeping fields of a storage response and
+// Fields with every key.
 func decodeStorage(raw map[string]json.RawMessage) (*Storage, error) {
-	s := &Storage{Fields: raw}
-	var err error
+	fields, err := decodeFields(raw)
+	if err != nil {
+		return nil, err
+	}
+	s := &Storage{Fields: fields}
 	if s.ID, err = rawInt(raw, "id"); err != nil {
 		return nil, err
 	}
@@ -41,7 +44,52 @@ func decodeProject(raw map[string]json.RawMessage) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Project{ID: id, Title: rawString(raw["title"]), Fields: raw}, nil
+	fields, err := decodeFields(raw)
+	if err != nil {
+		return nil, err
+	}
+	return &Project{ID: id, Title: rawString(raw["title"]), Fields: fields}, nil
+}
+
+// decodeFields decodes every key of a response: a string, a bool, nil for
+// null, a json.Number for a number (exact, as sent), a map[string]any or a
+// []any.
+func decodeFields(raw map[string]json.RawMessage) (map[string]any, error) {
+	fields := make(map[string]any, len(raw))
+	for key, value := range raw {
+		v, err := decodeValue(value)
+		if err != nil {
+			return nil, fmt.Errorf("the response's %q is not valid JSON", key)
+		}
+		fields[key] = v
+	}
+	return fields, nil
+}
+
+// decodeValue decodes one value of a parsed response. Scalars, which are
+// nearly all of a storage's fields, take no decoder.
+func decodeValue(raw json.RawMessage) (any, error) {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0:
+		return nil, fmt.Errorf("empty value")
+	case string(raw) == "null":
+		return nil, nil
+	case string(raw) == "true":
+		return true, nil
+	case string(raw) == "false":
+		return false, nil
+	case raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0:
+		// A string without escapes is its text between the quotes.
+		return string(raw[1 : len(raw)-1]), nil
+	case raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9':
+		return json.Number(raw), nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	return v, err
 }
 
 func isNull(raw json.RawMessage) bool {

@@ -2,22 +2,19 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 )
@@ -53,21 +50,6 @@ func (r *projectResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			Description:   "Project ID; storages take it as `project`.",
 			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 		},
-		"title": schema.StringAttribute{
-			Optional: true, Computed: true, Default: stringdefault.StaticString(""),
-			Description:   "Project title, 3 to 50 characters. Label Studio trims leading and trailing whitespace. Defaults to empty.",
-			Validators:    []validator.String{stringvalidator.LengthBetween(3, 50)},
-			PlanModifiers: []planmodifier.String{warnStoredForm{form: trimmedForm}},
-		},
-		"label_config": schema.StringAttribute{
-			CustomType: labelConfigType{},
-			Optional:   true, Computed: true,
-			Default: stringdefault.StaticString(defaultLabelConfig),
-			Description: "Labeling configuration, as XML. Compared by meaning: changes in indentation, " +
-				"attribute order or whitespace between tags are not differences. Checked for well-formed XML at plan time; " +
-				"Label Studio then checks tags, unique `name`s and `toName` references. Defaults to `" + defaultLabelConfig + "`.",
-			PlanModifiers: []planmodifier.String{keepLabelConfigFormatting{}},
-		},
 		"created_at": schema.StringAttribute{
 			Computed:      true,
 			Description:   "When the project was created (ISO 8601).",
@@ -75,8 +57,8 @@ func (r *projectResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		},
 		"timeouts": checkedTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true})),
 	}
-	for _, setting := range projectSettings {
-		attributes[setting.name] = setting.resourceAttribute()
+	for _, f := range projectSent {
+		attributes[f.name] = f.settingAttribute()
 	}
 	resp.Schema = schema.Schema{
 		Description: "A Label Studio project: its title, labeling configuration and labeling settings. " +
@@ -98,7 +80,7 @@ func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest
 	ctx, cancel := startOperation(ctx, r.client, req.Plan, timeouts.Value.Create, defaultProjectTimeout, &resp.Diagnostics)
 	defer cancel()
 
-	body, diags := projectRequestBody(ctx, req.Plan, nil)
+	body, diags := projectRequestBody(req.Plan.Raw, tftypes.Value{})
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -147,7 +129,7 @@ func (r *projectResource) Update(ctx context.Context, req resource.UpdateRequest
 	defer cancel()
 
 	id := stateID(ctx, req.State, &resp.Diagnostics)
-	body, diags := projectRequestBody(ctx, req.Plan, req.State)
+	body, diags := projectRequestBody(req.Plan.Raw, req.State.Raw)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -208,19 +190,20 @@ func (r *projectResource) create(ctx context.Context, body map[string]any) (*cli
 		// Studio stores it: trimmed) can match.
 		title, _ := body["title"].(string)
 		return r.client.ListProjects(ctx, client.ProjectFilter{TitleContains: strings.TrimSpace(title)})
-	}, func(p *client.Project) map[string]json.RawMessage { return p.Fields })
+	}, func(p *client.Project) map[string]any { return p.Fields })
 }
 
 // sameProjectField compares an asked project field with the server's the
 // way Label Studio stores it: label_config by meaning, text that Label
 // Studio trims or sanitises in its stored form.
-func sameProjectField(name string, asked any, got json.RawMessage) (same, handled bool) {
+func sameProjectField(name string, asked, got any) (same, handled bool) {
 	want, isText := asked.(string)
 	if !isText {
 		return false, false
 	}
 	if name == "label_config" {
-		return sameLabelConfig(want, rawJSONString(got)), true
+		stored, _ := got.(string)
+		return sameLabelConfig(want, stored), true
 	}
 	form := projectStoredForm(name)
 	if form == nil {
@@ -233,12 +216,9 @@ func sameProjectField(name string, asked any, got json.RawMessage) (same, handle
 // projectStoredForm is how Label Studio rewrites the text field name before
 // storing it (nil: stored as sent).
 func projectStoredForm(name string) storedForm {
-	if name == "title" {
-		return trimmedForm
-	}
-	for _, setting := range projectSettings {
-		if setting.name == name {
-			return setting.storedForm
+	for _, f := range projectSent {
+		if f.name == name {
+			return f.storedForm
 		}
 	}
 	return nil

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/htmlclean"
 )
@@ -63,20 +62,16 @@ func (m warnStoredForm) PlanModifyString(_ context.Context, req planmodifier.Str
 // keepConfigured is the value state records for a text attribute the server
 // answered with: the value already in state (the plan, or the prior state on
 // refresh) when the server holds exactly its stored form, else the server's.
-func keepConfigured(ctx context.Context, state attributeGetter, name string, server *string, form storedForm) (*string, error) {
-	if server == nil || form == nil {
-		return server, nil
+func keepConfigured(current, server tftypes.Value, form storedForm) tftypes.Value {
+	if form == nil || server.IsNull() || !current.IsKnown() || current.IsNull() {
+		return server
 	}
-	var current types.String
-	if diags := state.GetAttribute(ctx, path.Root(name), &current); diags.HasError() {
-		return nil, fmt.Errorf("reading %s from state: %v", name, diags)
+	var configured, stored string
+	if current.As(&configured) != nil || server.As(&stored) != nil {
+		return server
 	}
-	if current.IsNull() || current.IsUnknown() {
-		return server, nil
+	if canonical, _ := form(configured); canonical == stored {
+		return current
 	}
-	configured := current.ValueString()
-	if stored, _ := form(configured); stored == *server {
-		return &configured, nil
-	}
-	return server, nil
+	return server
 }

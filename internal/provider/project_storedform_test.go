@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -56,10 +55,7 @@ func TestAccProject_storedFormsKeepTheConfiguredValue(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					var stored string
-					if err := json.Unmarshal(p.Fields["expert_instruction"], &stored); err != nil {
-						return err
-					}
+					stored, _ := p.Fields["expert_instruction"].(string)
 					const want = `<p>Label <b>every</b> cat.</p><a>help</a>&lt;foo&gt;`
 					if p.Title != "Sanitised pets" || stored != want {
 						return fmt.Errorf("server holds title %q, instruction %q; want %q, %q", p.Title, stored, "Sanitised pets", want)

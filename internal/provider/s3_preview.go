@@ -58,7 +58,7 @@ type previewCheckModel struct {
 // s3FieldDescription is the description of an S3 storage field in the kinds
 // table, so the preview's inputs read as the storage's.
 func s3FieldDescription(name string) string {
-	for _, f := range append(append([]storageField{}, commonFields...), s3Fields...) {
+	for _, f := range append(append([]fieldSpec{}, commonFields...), s3Fields...) {
 		if f.name == name {
 			return f.description
 		}
@@ -104,9 +104,9 @@ type previewAttribute struct {
 const checkMessageDescription = "What was found and, when something is missing, what to change."
 
 var previewAttributes = []previewAttribute{
-	{name: "bucket", shape: shapeString, required: true, description: s3FieldDescription("bucket"), strings: stringValidators(checkBucketName)},
+	{name: "bucket", shape: shapeString, required: true, description: s3FieldDescription("bucket"), strings: []validator.String{bucketNameValidator()}},
 	{name: "prefix", shape: shapeString, description: "Key prefix (folder) inside the bucket. A sync lists `prefix` with one trailing `/`, as Label Studio does."},
-	{name: "regex_filter", shape: shapeString, strings: stringValidators(checkRegex),
+	{name: "regex_filter", shape: shapeString, strings: []validator.String{regexFilterValidator()},
 		description: s3FieldDescription("regex_filter") + " When Go cannot evaluate the Python pattern (lookarounds, backreferences, ...), the preview warns and leaves `object_count` and `keys` null."},
 	{name: "recursive_scan", shape: shapeBool, description: s3FieldDescription("recursive_scan")},
 	{name: "use_blob_urls", shape: shapeBool, description: "As the import storage's: `true` makes every object one task holding its URL (media); " +
@@ -114,7 +114,7 @@ var previewAttributes = []previewAttribute{
 	{name: "presign", shape: shapeBool, description: "As the import storage's `presign` (default `true`): with presigned URLs the browser loads the objects " +
 		"from the bucket and CORS is checked; with `false` Label Studio proxies them and `cors.status` is `not_needed`."},
 	{name: "region_name", shape: shapeString, description: s3FieldDescription("region_name") + " Unset: the AWS chain's region (`AWS_REGION`, the profile), else `us-east-1`."},
-	{name: "s3_endpoint", shape: shapeString, description: s3FieldDescription("s3_endpoint"), strings: stringValidators(checkHTTPURL)},
+	{name: "s3_endpoint", shape: shapeString, description: s3FieldDescription("s3_endpoint"), strings: []validator.String{httpURLValidator()}},
 	{name: "aws_access_key_id", shape: shapeString, sensitive: true, description: "AWS access key ID, given together with `aws_secret_access_key`. Leave both out to use the standard AWS credential chain " +
 		"of the machine that runs Terraform (environment, shared config and profiles, SSO, web identity), which may differ from Label Studio's. " +
 		"The data source keeps its arguments in state, so Terraform refuses ephemeral values in them; the ephemeral resource " +
@@ -123,7 +123,7 @@ var previewAttributes = []previewAttribute{
 	{name: "aws_session_token", shape: shapeString, sensitive: true, description: "AWS session token of temporary credentials; needs the access key pair."},
 	{name: "max_objects", shape: shapeInt64, ints: []validator.Int64{int64validator.AtLeast(1)},
 		description: fmt.Sprintf("How many listed objects to examine (default %d); `truncated` tells when the bucket holds more. Listing takes one request per 1000 objects.", storagepreview.DefaultMaxObjects)},
-	{name: "origin", shape: shapeString, strings: stringValidators(checkHTTPURL),
+	{name: "origin", shape: shapeString, strings: []validator.String{httpURLValidator()},
 		description: "The origin (`https://host[:port]`) of Label Studio in the browser, whose requests the CORS rules must allow. Default: the origin of the provider's `url`."},
 	{name: "direction", shape: shapeString, strings: []validator.String{stringvalidator.OneOf("import", "export")},
 		description: "`import` (default) previews a source storage; `export` a target storage, where only the bucket's answer and, with `check_write`, write access are checked."},

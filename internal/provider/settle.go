@@ -49,9 +49,9 @@ type settlement struct {
 	// started is the server's time when the request was sent.
 	started time.Time
 	// list returns the objects a create could have made.
-	list func(ctx context.Context) ([]map[string]json.RawMessage, error)
+	list func(ctx context.Context) ([]map[string]any, error)
 	// sameField overrides the comparison of one field (nil: JSON equality).
-	sameField func(name string, asked any, got json.RawMessage) (same, handled bool)
+	sameField func(name string, asked, got any) (same, handled bool)
 	// cause is the create's error.
 	cause error
 	// secrets are the create's secret values, kept out of logs and messages.
@@ -131,18 +131,20 @@ func (s settlement) settle(ctx context.Context) (int64, error) {
 
 // candidates are the objects created after the request started that no
 // other create of this provider run has claimed, marked whether they match.
-func (s settlement) candidates(objects []map[string]json.RawMessage) []settledCandidate {
+func (s settlement) candidates(objects []map[string]any) []settledCandidate {
 	var out []settledCandidate
 	for _, fields := range objects {
 		id, err := fieldID(fields)
 		if err != nil || isClaimed(s.client, s.claimPrefix, id) {
 			continue
 		}
-		created, err := time.Parse(time.RFC3339Nano, rawJSONString(fields["created_at"]))
+		createdAt, _ := fields["created_at"].(string)
+		created, err := time.Parse(time.RFC3339Nano, createdAt)
 		if err != nil || created.Before(s.started.Add(-createdAtSlack)) {
 			continue
 		}
-		out = append(out, settledCandidate{id: id, title: rawJSONString(fields["title"]), matches: s.matches(fields)})
+		title, _ := fields["title"].(string)
+		out = append(out, settledCandidate{id: id, title: title, matches: s.matches(fields)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return out
@@ -150,7 +152,7 @@ func (s settlement) candidates(objects []map[string]json.RawMessage) []settledCa
 
 // matches reports whether an object has every field the create asked for.
 // Fields the server never returns (secrets) cannot be compared.
-func (s settlement) matches(fields map[string]json.RawMessage) bool {
+func (s settlement) matches(fields map[string]any) bool {
 	for name, asked := range s.asked {
 		got, present := fields[name]
 		if asked == nil || !present {
@@ -204,31 +206,17 @@ func (s settlement) unsettled(candidates []settledCandidate, listErr error, why 
 	return fmt.Errorf("%s", redactSecrets(b.String(), s.secrets))
 }
 
-// sameJSON compares a request value with a response value as JSON.
-func sameJSON(asked any, got json.RawMessage) bool {
+// sameJSON compares a request value with a decoded response value (see
+// client.Storage.Fields) as JSON: the request value goes through JSON too.
+func sameJSON(asked, got any) bool {
 	want, err := json.Marshal(asked)
 	if err != nil {
 		return false
 	}
-	return reflect.DeepEqual(decodeJSONValue(want), decodeJSONValue(got))
-}
-
-func decodeJSONValue(raw []byte) any {
-	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec := json.NewDecoder(bytes.NewReader(want))
 	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil
-	}
-	return v
-}
-
-func rawJSONString(raw json.RawMessage) string {
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return ""
-	}
-	return s
+	var decoded any
+	return dec.Decode(&decoded) == nil && reflect.DeepEqual(decoded, got)
 }
 
 // claims records, per client (one provider configuration, so one server),
@@ -288,7 +276,7 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 // for and returns it, settled. Any other error, or one that could not be
 // settled, is returned. s.started and s.cause are filled in here.
 func createOrSettle[T any](ctx context.Context, s settlement, create func(context.Context) (*T, error),
-	list func(context.Context) ([]T, error), fields func(*T) map[string]json.RawMessage,
+	list func(context.Context) ([]T, error), fields func(*T) map[string]any,
 ) (*T, bool, error) {
 	s.started = s.client.ServerTime()
 	count := inFlightCount(s.client, s.claimPrefix)
@@ -311,12 +299,12 @@ func createOrSettle[T any](ctx context.Context, s settlement, create func(contex
 	}
 	var listed []T
 	s.cause = err
-	s.list = func(ctx context.Context) ([]map[string]json.RawMessage, error) {
+	s.list = func(ctx context.Context) ([]map[string]any, error) {
 		var err error
 		if listed, err = list(ctx); err != nil {
 			return nil, err
 		}
-		objects := make([]map[string]json.RawMessage, len(listed))
+		objects := make([]map[string]any, len(listed))
 		for i := range listed {
 			objects[i] = fields(&listed[i])
 		}
@@ -334,7 +322,11 @@ func createOrSettle[T any](ctx context.Context, s settlement, create func(contex
 	return nil, false, fmt.Errorf("%s %d vanished while it was being adopted", s.kind, id)
 }
 
-// fieldID is the id in an object's JSON fields.
-func fieldID(fields map[string]json.RawMessage) (int64, error) {
-	return strconv.ParseInt(string(bytes.TrimSpace(fields["id"])), 10, 64)
+// fieldID is the id in an object's decoded fields.
+func fieldID(fields map[string]any) (int64, error) {
+	id, ok := fields["id"].(json.Number)
+	if !ok {
+		return 0, fmt.Errorf("the object has no numeric id")
+	}
+	return id.Int64()
 }

@@ -222,7 +222,7 @@ func TestSettleClaimedObjectOfASuccessfulCreateIsAnError(t *testing.T) {
 	}
 }
 
-func settlementForTest(t *testing.T, cause error, list func(context.Context) ([]map[string]json.RawMessage, error)) settlement {
+func settlementForTest(t *testing.T, cause error, list func(context.Context) ([]map[string]any, error)) settlement {
 	c, err := client.New(client.Config{URL: "http://127.0.0.1:1", APIKey: "key"})
 	if err != nil {
 		t.Fatal(err)
@@ -234,18 +234,18 @@ func settlementForTest(t *testing.T, cause error, list func(context.Context) ([]
 func TestSettleMessageWhenListing(t *testing.T) {
 	cause := errors.New("POST /api/projects/: 502 Bad Gateway")
 	for name, tc := range map[string]struct {
-		list          func(context.Context) ([]map[string]json.RawMessage, error)
+		list          func(context.Context) ([]map[string]any, error)
 		want, notWant string
 	}{
 		"every list failed": {
-			list: func(context.Context) ([]map[string]json.RawMessage, error) {
+			list: func(context.Context) ([]map[string]any, error) {
 				return nil, errors.New("503 Service Unavailable")
 			},
 			want:    "could not list the projects, so whether the create made one is unknown",
 			notWant: "none was made",
 		},
 		"listed, none made": {
-			list: func(context.Context) ([]map[string]json.RawMessage, error) { return nil, nil },
+			list: func(context.Context) ([]map[string]any, error) { return nil, nil },
 			want: "most likely none was made",
 		},
 	} {
@@ -274,7 +274,7 @@ func TestSettleLogRedactsSecrets(t *testing.T) {
 	ctx, cancel := context.WithTimeout(tflogtest.RootLogger(t.Context(), &logged), 300*time.Millisecond)
 	defer cancel()
 	s := settlementForTest(t, fmt.Errorf("POST /api/storages/s3: 502: secret_access_key=%s", secret),
-		func(context.Context) ([]map[string]json.RawMessage, error) { return nil, nil })
+		func(context.Context) ([]map[string]any, error) { return nil, nil })
 	s.secrets = []string{secret}
 	_, err := s.settle(ctx)
 	if strings.Contains(logged.String(), secret) || !strings.Contains(logged.String(), redactedText) {

@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
@@ -22,134 +20,51 @@ type attributeGetter interface {
 	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
 }
 
-// getField reads one table field as the attr.Value of its type.
-func getField(ctx context.Context, src attributeGetter, name string, typ fieldType) (attr.Value, diag.Diagnostics) {
-	switch typ {
-	case fieldBool:
-		var v types.Bool
-		d := src.GetAttribute(ctx, path.Root(name), &v)
-		return v, d
-	case fieldInt64:
-		var v types.Int64
-		d := src.GetAttribute(ctx, path.Root(name), &v)
-		return v, d
-	case fieldLocalPath:
-		var v localPathValue
-		d := src.GetAttribute(ctx, path.Root(name), &v)
-		return v, d
-	default:
-		var v types.String
-		d := src.GetAttribute(ctx, path.Root(name), &v)
-		return v, d
-	}
-}
-
-// nullOf is the null value of a field type.
-func nullOf(typ fieldType) attr.Value {
-	switch typ {
-	case fieldBool:
-		return types.BoolNull()
-	case fieldInt64:
-		return types.Int64Null()
-	case fieldLocalPath:
-		return newLocalPathNull()
-	default:
-		return types.StringNull()
-	}
-}
-
-// jsonValue is the JSON form of a known, non-null value.
-func jsonValue(v attr.Value) any {
-	switch t := v.(type) {
-	case types.Bool:
-		return t.ValueBool()
-	case types.Int64:
-		return t.ValueInt64()
-	case localPathValue:
-		return normalizeLocalPath(t.ValueString())
-	case types.String:
-		return t.ValueString()
-	}
-	panic(fmt.Sprintf("unexpected attribute value %T", v))
-}
-
-// decodeField turns one response value into the attribute's value. Numbers
-// are accepted for string fields because Label Studio coerces the Redis port.
-func decodeField(raw json.RawMessage, typ fieldType) (attr.Value, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if v == nil {
-		return nullOf(typ), nil
-	}
-	switch typ {
-	case fieldBool:
-		if b, ok := v.(bool); ok {
-			return types.BoolValue(b), nil
-		}
-	case fieldInt64:
-		if n, ok := v.(json.Number); ok {
-			i, err := n.Int64()
-			if err != nil {
-				return nil, err
-			}
-			return types.Int64Value(i), nil
-		}
-	case fieldLocalPath:
-		if s, ok := v.(string); ok {
-			return newLocalPathValue(s), nil
-		}
-	default:
-		switch s := v.(type) {
-		case string:
-			return types.StringValue(s), nil
-		case json.Number:
-			return types.StringValue(s.String()), nil
-		}
-	}
-	return nil, fmt.Errorf("unexpected JSON value %s", string(raw))
-}
-
-// requestBody builds the body of a create (prior == nil) or of a PATCH. A
-// PATCH carries the full configuration, because Label Studio re-checks some
-// kinds from the PATCH body alone (Redis, local files): nulls clear fields,
-// and a secret that was removed from the configuration is sent as "".
+// requestBody builds the body of a create (prior null) or of a PATCH from
+// the plan, the configuration and the prior state. A PATCH carries the full
+// configuration, because Label Studio re-checks some kinds from the PATCH
+// body alone (Redis, local files): nulls clear fields, and a secret that was
+// removed from the configuration is sent as "".
 // It also returns the secret values, so that error texts can be scrubbed.
-func (r *storageResource) requestBody(ctx context.Context, plan, config attributeGetter, prior attributeGetter) (map[string]any, []string, diag.Diagnostics) {
-	var diags diag.Diagnostics
+func (r *storageResource) requestBody(planRaw, configRaw, priorRaw tftypes.Value) (map[string]any, []string, diag.Diagnostics) {
+	plan, diags := readObject(planRaw)
+	config, d := readObject(configRaw)
+	diags.Append(d...)
+	prior, d := readObject(priorRaw)
+	if diags.Append(d...); diags.HasError() {
+		return nil, nil, diags
+	}
+	update := !priorRaw.IsNull()
+
 	body := map[string]any{}
 	var secrets []string
+	project, err := int64JSON(plan.attrs[attrProject])
+	if err != nil {
+		diags.AddAttributeError(path.Root(attrProject), "Invalid project", err.Error())
+	}
+	body[attrProject] = project
 
-	var project types.Int64
-	diags.Append(plan.GetAttribute(ctx, path.Root(attrProject), &project)...)
-	body[attrProject] = project.ValueInt64()
-
-	credentialsChanged := prior != nil && r.kind.credentialsAsOne && r.secretsChanged(ctx, plan, prior)
+	credentialsChanged := update && r.kind.credentialsAsOne && r.secretsChanged(plan, prior)
 	for _, f := range r.kind.fieldsFor(r.dir) {
 		if f.secret {
-			value, set, d := configuredSecret(ctx, config, f.name)
-			diags.Append(d...)
+			value, set := configuredSecret(config, f.name)
 			switch {
-			case prior != nil && r.kind.credentialsAsOne && !credentialsChanged:
+			case update && r.kind.credentialsAsOne && !credentialsChanged:
 				// Untouched credentials stay as stored.
 			case set:
 				body[f.name] = value
 				secrets = append(secrets, value)
-			case credentialsChanged, prior != nil && secretWasSet(ctx, prior, f.name):
+			case credentialsChanged, update && secretWasSet(prior, f.name):
 				body[f.name] = ""
 			}
 			continue
 		}
-		v, d := getField(ctx, plan, f.name, f.typ)
-		diags.Append(d...)
+		v := plan.attrs[f.name]
 		switch {
-		case v.IsUnknown():
+		case !v.IsKnown():
 			// Optional+Computed and not configured: the server decides.
 		case v.IsNull():
-			if prior != nil && (!f.hidden || wasConfigured(ctx, prior, f)) {
+			if update && (!f.hidden || prior.has(f.name)) {
 				// A hidden field (never returned) that state never had may
 				// hold a value Terraform does not know: leave it alone.
 				body[f.name] = nil
@@ -158,7 +73,11 @@ func (r *storageResource) requestBody(ctx context.Context, plan, config attribut
 				}
 			}
 		default:
-			body[f.name] = jsonValue(v)
+			jsonValue, err := f.typ.toJSON(v)
+			if err != nil {
+				diags.AddAttributeError(path.Root(f.name), "Unexpected value", fmt.Sprintf("Cannot send %s: %v; this is a bug in the provider.", f.name, err))
+			}
+			body[f.name] = jsonValue
 		}
 	}
 	return body, secrets, diags
@@ -166,40 +85,27 @@ func (r *storageResource) requestBody(ctx context.Context, plan, config attribut
 
 // configuredSecret is the secret's value from the configuration, from the
 // stateful attribute or its write-only twin.
-func configuredSecret(ctx context.Context, config attributeGetter, name string) (string, bool, diag.Diagnostics) {
-	var diags diag.Diagnostics
+func configuredSecret(config objectValue, name string) (string, bool) {
 	for _, attrName := range []string{name, writeOnlyName(name)} {
-		var v types.String
-		diags.Append(config.GetAttribute(ctx, path.Root(attrName), &v)...)
-		if !v.IsNull() && !v.IsUnknown() {
-			return v.ValueString(), true, diags
+		if config.has(attrName) {
+			var s string
+			ok := config.attrs[attrName].As(&s) == nil
+			return s, ok
 		}
 	}
-	return "", false, diags
+	return "", false
 }
 
 // secretsChanged says whether the plan changes any secret of the kind: a
 // stateful value, or a write-only version (which is how a write-only value
 // is rotated or removed).
-func (r *storageResource) secretsChanged(ctx context.Context, plan, prior attributeGetter) bool {
+func (r *storageResource) secretsChanged(plan, prior objectValue) bool {
 	for _, f := range r.kind.fieldsFor(r.dir) {
 		if !f.secret {
 			continue
 		}
 		for _, name := range []string{f.name, versionName(f.name)} {
-			var planned, before attr.Value
-			if name == f.name {
-				var p, b types.String
-				plan.GetAttribute(ctx, path.Root(name), &p)
-				prior.GetAttribute(ctx, path.Root(name), &b)
-				planned, before = p, b
-			} else {
-				var p, b types.Int64
-				plan.GetAttribute(ctx, path.Root(name), &p)
-				prior.GetAttribute(ctx, path.Root(name), &b)
-				planned, before = p, b
-			}
-			if !planned.Equal(before) {
+			if !plan.attrs[name].Equal(prior.attrs[name]) {
 				return true
 			}
 		}
@@ -218,20 +124,10 @@ func (r *storageResource) sendsEverySecret(body map[string]any) bool {
 	return true
 }
 
-// wasConfigured says whether state holds a value for a field.
-func wasConfigured(ctx context.Context, prior attributeGetter, f storageField) bool {
-	v, _ := getField(ctx, prior, f.name, f.typ)
-	return !v.IsNull() && !v.IsUnknown()
-}
-
 // secretWasSet says whether the previous apply sent the secret: its stateful
 // attribute is in state, or its write-only version is.
-func secretWasSet(ctx context.Context, prior attributeGetter, name string) bool {
-	var value types.String
-	var version types.Int64
-	prior.GetAttribute(ctx, path.Root(name), &value)
-	prior.GetAttribute(ctx, path.Root(versionName(name)), &version)
-	return !value.IsNull() || !version.IsNull()
+func secretWasSet(prior objectValue, name string) bool {
+	return !prior.attrs[name].IsNull() || !prior.attrs[versionName(name)].IsNull()
 }
 
 // withoutNulls is a create-style copy of a body, for the validate endpoint.
@@ -249,93 +145,60 @@ func withoutNulls(body map[string]any) map[string]any {
 // holds the plan (create, update) or the prior state (read). Secrets and
 // hidden fields are never read back; a nullable string the server returns
 // as "" or null stays as configured.
-//
-// It works on the state's terraform value directly and builds the new one
-// once: a refresh of many storages spends much of its time here, and a
-// path-based SetAttribute per attribute rebuilds the whole object each time.
-func (r *storageResource) applyStorage(ctx context.Context, state *tfsdk.State, st *client.Storage) diag.Diagnostics {
-	var diags diag.Diagnostics
-	objectType, ok := state.Raw.Type().(tftypes.Object)
-	if !ok {
-		diags.AddError("Unexpected state", fmt.Sprintf("The storage's state has type %s; this is a bug in the provider.", state.Raw.Type()))
+func (r *storageResource) applyStorage(_ context.Context, state *tfsdk.State, st *client.Storage) diag.Diagnostics {
+	o, diags := readObject(state.Raw)
+	if diags.HasError() {
 		return diags
 	}
-	attrs := make(map[string]tftypes.Value, len(objectType.AttributeTypes))
-	if state.Raw.IsKnown() && !state.Raw.IsNull() {
-		if err := state.Raw.As(&attrs); err != nil {
-			diags.AddError("Unexpected state", fmt.Sprintf("Cannot read the storage's state: %v; this is a bug in the provider.", err))
-			return diags
-		}
-	}
-	for name, typ := range objectType.AttributeTypes {
-		if _, ok := attrs[name]; !ok {
-			attrs[name] = tftypes.NewValue(typ, nil)
-		}
-	}
-	setNull := func(name string) { attrs[name] = tftypes.NewValue(objectType.AttributeTypes[name], nil) }
-	set := func(name string, v attr.Value) {
-		tv, err := v.ToTerraformValue(ctx)
-		if err != nil {
-			diags.AddAttributeError(path.Root(name), "Unexpected value", fmt.Sprintf("Cannot store %s: %v; this is a bug in the provider.", name, err))
-			return
-		}
-		attrs[name] = tv
-	}
-
 	for _, f := range r.kind.fieldsFor(r.dir) {
 		if f.secret {
-			setNull(writeOnlyName(f.name))
+			o.set(writeOnlyName(f.name), nil)
 			continue
 		}
-		prior := attrs[f.name]
-		raw, present := st.Fields[f.name]
+		prior := o.attrs[f.name]
+		server, present := st.Fields[f.name]
 		if f.hidden || !present {
 			if !prior.IsKnown() {
-				setNull(f.name)
+				o.set(f.name, nil)
 			}
 			continue
 		}
-		v, err := decodeField(raw, f.typ)
+		v, err := f.decode(server)
 		if err != nil {
 			diags.AddAttributeError(path.Root(f.name), "Unexpected value from Label Studio",
 				fmt.Sprintf("Cannot read %s from the server's response: %v.", f.name, err))
 			continue
 		}
-		if f.typ == fieldString && prior.IsKnown() && emptyTerraformString(prior) && emptyString(v) {
+		if f.typ == fieldString && prior.IsKnown() && emptyString(prior) && emptyString(v) {
 			continue
 		}
-		set(f.name, v)
+		o.attrs[f.name] = v
 	}
 
-	set(attrID, types.Int64Value(st.ID))
+	o.set(attrID, st.ID)
 	if st.Project != 0 {
-		set(attrProject, types.Int64Value(st.Project))
+		o.set(attrProject, st.Project)
 	}
 	kindName := st.Type
 	if kindName == "" {
 		kindName = r.kind.apiKind
 	}
-	set(attrType, types.StringValue(kindName))
-	set(attrCreatedAt, types.StringValue(st.CreatedAt))
-	set(attrStatus, types.StringValue(st.Status))
-	set(attrLastSync, types.StringPointerValue(st.LastSync))
-	set(attrLastSyncCount, types.Int64PointerValue(st.LastSyncCount))
-	set(attrLastSyncJob, types.StringPointerValue(st.LastSyncJob))
-	set(attrTraceback, types.StringPointerValue(st.Traceback))
-	set(attrMeta, metaValue(st.Meta))
+	o.set(attrType, kindName)
+	o.set(attrCreatedAt, st.CreatedAt)
+	o.set(attrStatus, st.Status)
+	setPointer(o, attrLastSync, st.LastSync)
+	setPointer(o, attrLastSyncCount, st.LastSyncCount)
+	setPointer(o, attrLastSyncJob, st.LastSyncJob)
+	setPointer(o, attrTraceback, st.Traceback)
+	o.set(attrMeta, metaValue(st.Meta))
 	if diags.HasError() {
 		return diags
 	}
-	if err := tftypes.ValidateValue(objectType, attrs); err != nil {
-		diags.AddError("Unexpected state", fmt.Sprintf("Cannot build the storage's state: %v; this is a bug in the provider.", err))
-		return diags
-	}
-	state.Raw = tftypes.NewValue(objectType, attrs)
-	return diags
+	return o.writeTo(&state.Raw)
 }
 
-// emptyTerraformString reports whether a known string value is null or "".
-func emptyTerraformString(v tftypes.Value) bool {
+// emptyString reports whether a known string value is null or "".
+func emptyString(v tftypes.Value) bool {
 	if v.IsNull() {
 		return true
 	}
@@ -343,19 +206,14 @@ func emptyTerraformString(v tftypes.Value) bool {
 	return v.As(&s) == nil && s == ""
 }
 
-func emptyString(v attr.Value) bool {
-	s, ok := v.(types.String)
-	return ok && (s.IsNull() || s.ValueString() == "")
-}
-
 // metaValue renders meta as compact JSON.
-func metaValue(raw json.RawMessage) types.String {
+func metaValue(raw json.RawMessage) string {
 	if len(bytes.TrimSpace(raw)) == 0 {
-		return types.StringValue("{}")
+		return "{}"
 	}
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, raw); err != nil {
-		return types.StringValue(strings.TrimSpace(string(raw)))
+		return strings.TrimSpace(string(raw))
 	}
-	return types.StringValue(buf.String())
+	return buf.String()
 }

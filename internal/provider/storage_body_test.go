@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -30,7 +31,7 @@ func testStorage(t *testing.T, typeName string, dir client.Direction) *storageRe
 
 // testState is a state of the resource's schema holding values, every other
 // attribute null.
-func (r *storageResource) testState(t *testing.T, values map[string]attr.Value) tfsdk.State {
+func (r *storageResource) testState(t testing.TB, values map[string]attr.Value) tfsdk.State {
 	t.Helper()
 	ctx := context.Background()
 	s := storageSchema(ctx, r.kind, r.dir)
@@ -61,7 +62,7 @@ func TestRequestBodyCreate(t *testing.T) {
 		"use_blob_urls":                types.BoolValue(false),
 		"synchronizable":               types.BoolUnknown(),
 	})
-	body, secrets, diags := r.requestBody(context.Background(), plan, config, nil)
+	body, secrets, diags := r.requestBody(plan.Raw, config.Raw, tftypes.Value{})
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
@@ -73,6 +74,22 @@ func TestRequestBodyCreate(t *testing.T) {
 	if len(secrets) != 2 {
 		t.Errorf("secrets for redaction = %d values, want 2", len(secrets))
 	}
+}
+
+// Label Studio normalises a local path before it stores it; the body sends
+// that form, and the integer and bool fields as JSON numbers and booleans.
+func TestRequestBodySendsLocalPathsNormalised(t *testing.T) {
+	r := testStorage(t, "local", client.Import)
+	plan := r.testState(t, map[string]attr.Value{
+		"project":        types.Int64Value(7),
+		"path":           newLocalPathValue(`/data//images/./cats/`),
+		"recursive_scan": types.BoolValue(true),
+	})
+	body, _, diags := r.requestBody(plan.Raw, plan.Raw, tftypes.Value{})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	assertBody(t, body, map[string]any{"project": int64(7), "path": "/data/images/cats", "recursive_scan": true})
 }
 
 func TestRequestBodyUpdateSendsFullConfiguration(t *testing.T) {
@@ -90,7 +107,7 @@ func TestRequestBodyUpdateSendsFullConfiguration(t *testing.T) {
 		"project": types.Int64Value(7),
 		"bucket":  types.StringValue("data"),
 	})
-	body, _, diags := r.requestBody(context.Background(), config, config, prior)
+	body, _, diags := r.requestBody(config.Raw, config.Raw, prior.Raw)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
@@ -134,10 +151,8 @@ func TestApplyStorageKeepsWhatTheServerDoesNotReturn(t *testing.T) {
 	st := &client.Storage{
 		ID: 42, Type: "azure", Project: 7, Status: "completed", CreatedAt: "2026-01-01T00:00:00Z",
 		LastSyncCount: &count, Meta: json.RawMessage(`{ "attempts": 1 }`),
-		Fields: map[string]json.RawMessage{
-			"container": json.RawMessage(`"box"`), "title": json.RawMessage(`""`),
-			"prefix": json.RawMessage(`"out"`), "use_blob_urls": json.RawMessage(`false`),
-			"can_delete_objects": json.RawMessage(`null`),
+		Fields: map[string]any{
+			"container": "box", "title": "", "prefix": "out", "use_blob_urls": false, "can_delete_objects": nil,
 		},
 	}
 	ctx := context.Background()
@@ -159,24 +174,14 @@ func TestApplyStorageKeepsWhatTheServerDoesNotReturn(t *testing.T) {
 		"status":                 types.StringValue("completed"),
 	}
 	for name, want := range expect {
-		got, diags := getField(ctx, state, name, fieldTypeOf(want))
-		if diags.HasError() {
+		target := reflect.New(reflect.TypeOf(want))
+		if diags := state.GetAttribute(ctx, path.Root(name), target.Interface()); diags.HasError() {
 			t.Fatal(diags)
 		}
-		if !got.Equal(want) {
+		if got := target.Elem().Interface().(attr.Value); !got.Equal(want) {
 			t.Errorf("%s = %v, want %v", name, got, want)
 		}
 	}
-}
-
-func fieldTypeOf(v attr.Value) fieldType {
-	switch v.(type) {
-	case types.Bool:
-		return fieldBool
-	case types.Int64:
-		return fieldInt64
-	}
-	return fieldString
 }
 
 // TestStorageDeleteAndReadOfMissingStorage: Delete of a storage that is
@@ -242,7 +247,7 @@ func TestRequestBodyS3CredentialsTravelTogether(t *testing.T) {
 
 	// A title change touches no credential: none is sent, the server keeps all three.
 	untouched := config(map[string]attr.Value{"title": types.StringValue("renamed")})
-	body, _, diags := r.requestBody(context.Background(), untouched, untouched, prior)
+	body, _, diags := r.requestBody(untouched.Raw, untouched.Raw, prior.Raw)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
@@ -253,7 +258,7 @@ func TestRequestBodyS3CredentialsTravelTogether(t *testing.T) {
 	// Rotating only the token (a new write-only version) sends the pair with it,
 	// which works whether the server checks the token against the body or the row.
 	rotated := config(map[string]attr.Value{"aws_session_token_wo": types.StringValue("token-two"), "aws_session_token_wo_version": types.Int64Value(2)})
-	body, secrets, diags := r.requestBody(context.Background(), rotated, rotated, prior)
+	body, secrets, diags := r.requestBody(rotated.Raw, rotated.Raw, prior.Raw)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
@@ -264,7 +269,7 @@ func TestRequestBodyS3CredentialsTravelTogether(t *testing.T) {
 
 	// Keys to the server's ambient credentials: everything removed, all three cleared.
 	ambient := r.testState(t, map[string]attr.Value{"project": types.Int64Value(7), "bucket": types.StringValue("data")})
-	body, _, diags = r.requestBody(context.Background(), ambient, ambient, prior)
+	body, _, diags = r.requestBody(ambient.Raw, ambient.Raw, prior.Raw)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
@@ -278,7 +283,7 @@ func TestRequestBodyLeavesUnknownHiddenFieldsAlone(t *testing.T) {
 	r := testStorage(t, "azure_blob", client.Import)
 	imported := r.testState(t, map[string]attr.Value{"project": types.Int64Value(7), "container": types.StringValue("c")})
 	config := r.testState(t, map[string]attr.Value{"project": types.Int64Value(7), "container": types.StringValue("c"), "title": types.StringValue("renamed")})
-	body, _, diags := r.requestBody(context.Background(), config, config, imported)
+	body, _, diags := r.requestBody(config.Raw, config.Raw, imported.Raw)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
@@ -290,7 +295,7 @@ func TestRequestBodyLeavesUnknownHiddenFieldsAlone(t *testing.T) {
 	}
 	// Once configured, removing it from the configuration clears it.
 	withName := r.testState(t, map[string]attr.Value{"project": types.Int64Value(7), "container": types.StringValue("c"), "account_name": types.StringValue("acct")})
-	body, _, _ = r.requestBody(context.Background(), config, config, withName)
+	body, _, _ = r.requestBody(config.Raw, config.Raw, withName.Raw)
 	if v, sent := body["account_name"]; !sent || v != nil {
 		t.Errorf("removing a configured account_name sends %v (sent %v), want null", v, sent)
 	}

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"regexp"
@@ -206,9 +205,8 @@ func TestAccDatabricksSwitchesBackToToken(t *testing.T) {
 				return err
 			}
 			for name, value := range want {
-				var got string
-				if err := json.Unmarshal(st.Fields[name], &got); err != nil || got != value {
-					return fmt.Errorf("server %s = %s, want %q", name, st.Fields[name], value)
+				if got, _ := st.Fields[name].(string); got != value {
+					return fmt.Errorf("server %s = %v, want %q", name, st.Fields[name], value)
 				}
 			}
 			return nil

@@ -9,69 +9,6 @@ import (
 // generic resource (storage_resource.go) builds its schema, request bodies
 // and state from it; nothing else knows about individual kinds.
 
-// fieldType is the Terraform type of a storage field.
-type fieldType int
-
-const (
-	fieldString fieldType = iota
-	fieldBool
-	fieldInt64
-	// fieldLocalPath is a string the server normalises (see localPathType).
-	fieldLocalPath
-)
-
-// fieldCheck names a plan-time check beyond the type.
-type fieldCheck int
-
-const (
-	checkNone fieldCheck = iota
-	checkTitle
-	checkRegex
-	checkBucketName
-	checkHTTPURL
-	checkPresignTTL
-	checkRedisDB
-	checkPort
-	checkAbsolutePath
-)
-
-// storageField is one API field of a storage, exposed as an attribute of the
-// same name.
-type storageField struct {
-	name        string
-	typ         fieldType
-	description string
-	// direction restricts the field to import or export; "" means both.
-	direction client.Direction
-	required  bool
-	// secret fields are accepted by the server but never returned: they get a
-	// Sensitive attribute, a write-only `<name>_wo` twin and `<name>_wo_version`.
-	secret bool
-	// hidden fields are never returned by the server but are not secret: the
-	// configured value is kept in state and never read back.
-	hidden bool
-	// defaults is the server's default per direction; a field with one is
-	// Optional+Computed with that Default so that omitting it never diffs.
-	defaults map[client.Direction]any
-	// serverDefault marks a field the server fills in with a value we do not
-	// know in advance: Optional+Computed, kept from state when not configured.
-	serverDefault bool
-	// blankWhenUnset: the server stores "" for an unset string and refuses
-	// null (databricks), so clearing the field sends "".
-	blankWhenUnset bool
-	check          fieldCheck
-}
-
-// appliesTo says whether the field exists in a direction.
-func (f storageField) appliesTo(dir client.Direction) bool {
-	return f.direction == "" || f.direction == dir
-}
-
-// defaultFor is the server default in a direction, or nil.
-func (f storageField) defaultFor(dir client.Direction) any {
-	return f.defaults[dir]
-}
-
 // storageKind is one storage kind: one import and one export resource.
 type storageKind struct {
 	// typeName is the middle of the resource type name:
@@ -110,14 +47,14 @@ type storageKind struct {
 	// the validate view refuses. Every export create is tested by its view
 	// (io_storages/api.py, ExportStorageListAPI.perform_create).
 	importCreateChecks bool
-	fields             []storageField
+	fields             []fieldSpec
 	// description is the kind-specific part of the resource description.
 	description string
 }
 
 // fieldsFor returns the kind's fields (common ones included) in a direction.
-func (k storageKind) fieldsFor(dir client.Direction) []storageField {
-	var out []storageField
+func (k storageKind) fieldsFor(dir client.Direction) []fieldSpec {
+	var out []fieldSpec
 	for _, f := range commonFields {
 		if f.appliesTo(dir) {
 			out = append(out, f)
@@ -131,46 +68,38 @@ func (k storageKind) fieldsFor(dir client.Direction) []storageField {
 	return out
 }
 
-func both(v any) map[client.Direction]any {
-	return map[client.Direction]any{client.Import: v, client.Export: v}
-}
-
-func importOnly(v any) map[client.Direction]any {
-	return map[client.Direction]any{client.Import: v}
-}
-
 // commonFields exist on every kind (API.md §2).
-var commonFields = []storageField{
-	{name: "title", typ: fieldString, check: checkTitle,
+var commonFields = []fieldSpec{
+	{name: "title", typ: fieldString, check: titleValidator(),
 		description: "Name of the storage shown in Label Studio (at most 256 characters)."},
 	{name: "description", typ: fieldString,
 		description: "Free-text description of the storage."},
-	{name: "regex_filter", typ: fieldString, check: checkRegex,
+	{name: "regex_filter", typ: fieldString, check: regexFilterValidator(),
 		description: "Python regular expression selecting which objects become tasks. It is applied with `re.match`, which is **anchored at the start and not a full match**: for S3, GCS and Azure it is matched against the full object key including the prefix (so `\\.jpg$` matches nothing; use `.*\\.jpg$`), for local files against the file's basename only, and Redis ignores it. Unset means every object."},
-	{name: "use_blob_urls", typ: fieldBool, defaults: both(false),
+	{name: "use_blob_urls", typ: fieldBool, defaults: always(false),
 		description: "`true`: every object becomes one task that holds the object's URL (for images, audio and other media). `false` (server default): every object is read as JSON (or JSONL) task data. Only meaningful on import storages; export storages store it but ignore it."},
-	{name: "synchronizable", typ: fieldBool, defaults: both(true),
+	{name: "synchronizable", typ: fieldBool, defaults: always(true),
 		description: "Whether the storage can be synced. A sync of a storage with `false` is refused. Server default `true`."},
 }
 
 // Fields of the object stores' import side.
 var (
-	presignField = storageField{name: "presign", typ: fieldBool, direction: client.Import, defaults: importOnly(true),
+	presignField = fieldSpec{name: "presign", typ: fieldBool, direction: client.Import, defaults: importOnly(true),
 		description: "`true` (server default): Label Studio hands the browser time-limited presigned URLs (HTTP 303 redirect), so the bucket needs a CORS rule for the Label Studio origin. `false`: media is proxied through Label Studio and no CORS rule is needed."}
-	presignTTLField = storageField{name: "presign_ttl", typ: fieldInt64, direction: client.Import, defaults: importOnly(int64(1)), check: checkPresignTTL,
+	presignTTLField = fieldSpec{name: "presign_ttl", typ: fieldInt64, direction: client.Import, defaults: importOnly(int64(1)), check: presignTTLValidator(),
 		description: "Lifetime of presigned URLs in **minutes** (1 to 32767). Server default 1."}
-	recursiveScanField = storageField{name: "recursive_scan", typ: fieldBool, direction: client.Import, defaults: importOnly(false),
+	recursiveScanField = fieldSpec{name: "recursive_scan", typ: fieldBool, direction: client.Import, defaults: importOnly(false),
 		description: "`true`: list objects in every sub-folder below the prefix (path). `false` (server default): only direct children are listed."}
-	canDeleteObjectsField = storageField{name: "can_delete_objects", typ: fieldBool, direction: client.Export,
+	canDeleteObjectsField = fieldSpec{name: "can_delete_objects", typ: fieldBool, direction: client.Export,
 		description: "When `true`, deleting an annotation in Label Studio also deletes its exported object. Honoured by S3 and local files; stored but unused by the other kinds. Unset (null) by default."}
-	prefixField = storageField{name: "prefix", typ: fieldString,
+	prefixField = fieldSpec{name: "prefix", typ: fieldString,
 		description: "Key prefix (folder) inside the bucket. For an import storage the prefix must contain at least one object when the storage is created or updated (Label Studio checks the connection by listing it); add `depends_on` on the object upload."}
-	bucketField = storageField{name: "bucket", typ: fieldString, check: checkBucketName,
+	bucketField = fieldSpec{name: "bucket", typ: fieldString, check: bucketNameValidator(),
 		description: "Bucket name."}
 )
 
 // s3Fields are shared by s3 and s3s.
-var s3Fields = []storageField{
+var s3Fields = []fieldSpec{
 	bucketField,
 	prefixField,
 	{name: "aws_access_key_id", typ: fieldString, secret: true,
@@ -183,7 +112,7 @@ var s3Fields = []storageField{
 		description: "KMS key ID used for server-side encryption of exported objects."},
 	{name: "region_name", typ: fieldString,
 		description: "AWS region of the bucket, e.g. `us-east-1`."},
-	{name: "s3_endpoint", typ: fieldString, check: checkHTTPURL,
+	{name: "s3_endpoint", typ: fieldString, check: httpURLValidator(),
 		description: "Endpoint URL of an S3-compatible service (MinIO, Ceph, …), e.g. `https://minio.example.com:9000`. Leave unset for AWS."},
 	presignField, presignTTLField, recursiveScanField, canDeleteObjectsField,
 }
@@ -205,7 +134,7 @@ var storageKinds = []storageKind{
 	{
 		typeName: "s3s", apiKind: "s3s", title: "Amazon S3 with an IAM role", enterprise: true, regexOnFullKey: true,
 		requiredTogether: s3Together, requires: s3Requires, credentialsAsOne: true, validateWithID: true,
-		fields: append([]storageField{
+		fields: append([]fieldSpec{
 			{name: "role_arn", typ: fieldString, required: true,
 				description: "ARN of the IAM role Label Studio assumes to reach the bucket. Its trust policy must allow Label Studio's principal with your organization's external ID."},
 			{name: "external_id", typ: fieldString,
@@ -217,7 +146,7 @@ var storageKinds = []storageKind{
 	},
 	{
 		typeName: "gcs", apiKind: "gcs", title: "Google Cloud Storage", regexOnFullKey: true, importCreateChecks: true,
-		fields: []storageField{
+		fields: []fieldSpec{
 			bucketField,
 			prefixField,
 			{name: "google_project_id", typ: fieldString,
@@ -230,7 +159,7 @@ var storageKinds = []storageKind{
 	},
 	{
 		typeName: "azure_blob", apiKind: "azure", title: "Azure Blob Storage", regexOnFullKey: true, importCreateChecks: true,
-		fields: []storageField{
+		fields: []fieldSpec{
 			{name: "container", typ: fieldString,
 				description: "Blob container name."},
 			prefixField,
@@ -244,12 +173,12 @@ var storageKinds = []storageKind{
 	},
 	{
 		typeName: "redis", apiKind: "redis", title: "Redis", importCreateChecks: true,
-		fields: []storageField{
+		fields: []fieldSpec{
 			{name: "host", typ: fieldString,
 				description: "Redis host name or IP address. The server connects to `localhost` when unset."},
-			{name: "port", typ: fieldString, check: checkPort,
+			{name: "port", typ: fieldString, check: portValidator(),
 				description: "Redis port as a string of digits (1 to 65535), e.g. `\"6379\"`."},
-			{name: "db", typ: fieldInt64, check: checkRedisDB,
+			{name: "db", typ: fieldInt64, check: redisDBValidator(),
 				defaults:    map[client.Direction]any{client.Import: int64(1), client.Export: int64(2)},
 				description: "Redis database number, at least 1 (Label Studio cannot use database 0). Server default 1 for import and 2 for export storages."},
 			{name: "path", typ: fieldString,
@@ -262,8 +191,8 @@ var storageKinds = []storageKind{
 	},
 	{
 		typeName: "local", apiKind: "localfiles", title: "local files", importCreateChecks: true,
-		fields: []storageField{
-			{name: "path", typ: fieldLocalPath, required: true, check: checkAbsolutePath,
+		fields: []fieldSpec{
+			{name: "path", typ: fieldLocalPath, required: true, check: absolutePathValidator(),
 				description: "Absolute directory on the Label Studio server. It must exist and be a strict subdirectory of the server's `LOCAL_FILES_DOCUMENT_ROOT`, and the server needs `LOCAL_FILES_SERVING_ENABLED=true`. Label Studio normalises the path (separators, `.`/`..`, trailing slash); equivalent spellings never show a difference."},
 			{name: "recursive_scan", typ: fieldBool, direction: client.Import, defaults: importOnly(false),
 				description: "`true`: include files in sub-directories. `false` (server default): only files directly in `path`."},

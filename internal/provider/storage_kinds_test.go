@@ -76,7 +76,7 @@ func TestKindsTableMatchesTheStandIn(t *testing.T) {
 	}
 }
 
-func compareField(t *testing.T, key, apiKind string, dir client.Direction, f storageField, sf devserver.FieldView) {
+func compareField(t *testing.T, key, apiKind string, dir client.Direction, f fieldSpec, sf devserver.FieldView) {
 	t.Helper()
 	if got := jsonTypes[f.typ]; got != sf.Type {
 		t.Errorf("%s: %s is a %s in the provider, a %s in the stand-in", key, f.name, got, sf.Type)
@@ -101,8 +101,8 @@ func compareField(t *testing.T, key, apiKind string, dir client.Direction, f sto
 // jsonTypes name a field's JSON type the way devserver.FieldView does, and
 // goTypes the Go type of its defaults.
 var (
-	jsonTypes = map[fieldType]string{fieldString: "string", fieldLocalPath: "string", fieldBool: "bool", fieldInt64: "int"}
-	goTypes   = map[fieldType]string{fieldString: "string", fieldLocalPath: "string", fieldBool: "bool", fieldInt64: "int64"}
+	jsonTypes = map[*fieldType]string{fieldString: "string", fieldLocalPath: "string", fieldBool: "bool", fieldInt64: "int"}
+	goTypes   = map[*fieldType]string{fieldString: "string", fieldLocalPath: "string", fieldBool: "bool", fieldInt64: "int64"}
 )
 
 func TestKindsTableReferences(t *testing.T) {
@@ -151,7 +151,7 @@ func TestKindsTableReferences(t *testing.T) {
 // checkField checks one field's own declaration: its direction, and
 // defaults only where it exists, of its type, and never on a required or
 // secret field.
-func checkField(t *testing.T, where string, f storageField) {
+func checkField(t *testing.T, where string, f fieldSpec) {
 	t.Helper()
 	if f.direction != "" && f.direction != client.Import && f.direction != client.Export {
 		t.Errorf("%s: direction %q", where, f.direction)

@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 )
@@ -18,13 +17,7 @@ var _ resource.ResourceWithModifyPlan = (*storageResource)(nil)
 
 // importBookkeeping are the sync bookkeeping attributes that a PATCH of an
 // import storage leaves as they are: only syncs change them.
-var importBookkeeping = []struct {
-	name  string
-	int64 bool
-}{
-	{name: attrStatus}, {name: attrLastSync}, {name: attrLastSyncCount, int64: true},
-	{name: attrLastSyncJob}, {name: attrTraceback}, {name: attrMeta},
-}
+var importBookkeeping = []string{attrStatus, attrLastSync, attrLastSyncCount, attrLastSyncJob, attrTraceback, attrMeta}
 
 // ModifyPlan warns about local paths Label Studio would rewrite, and keeps
 // an import storage's sync bookkeeping in an in-place update plan instead of
@@ -37,55 +30,46 @@ func (r *storageResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		return
 	}
 	for _, f := range r.kind.fieldsFor(r.dir) {
-		if f.typ == fieldLocalPath {
-			var p localPathValue
-			resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(f.name), &p)...)
-			if !p.IsNull() && !p.IsUnknown() {
-				warnOnNonCanonicalLocalPath(path.Root(f.name), p.ValueString(), &resp.Diagnostics)
-			}
+		if f.typ != fieldLocalPath {
+			continue
+		}
+		config, d := readObject(req.Config.Raw)
+		resp.Diagnostics.Append(d...)
+		var configured string
+		if config.has(f.name) && config.attrs[f.name].As(&configured) == nil {
+			warnOnNonCanonicalLocalPath(path.Root(f.name), configured, &resp.Diagnostics)
 		}
 	}
 	if r.dir != client.Import || req.State.Raw.IsNull() {
 		return
 	}
-	for _, a := range importBookkeeping {
-		prior, d := bookkeepingValue(ctx, req.State, a.name, a.int64)
-		resp.Diagnostics.Append(d...)
-		planned, d := bookkeepingValue(ctx, req.Plan, a.name, a.int64)
-		resp.Diagnostics.Append(d...)
-		if planned.IsUnknown() {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(a.name), prior)...)
-		}
-	}
+	resp.Diagnostics.Append(copyBookkeeping(req.State.Raw, &resp.Plan.Raw, func(planned tftypes.Value) bool { return !planned.IsKnown() })...)
 }
 
 // keepPlannedBookkeeping writes an import storage's planned bookkeeping over
 // what an update returned: Terraform requires the applied values to match
 // the plan, and a sync that finished in between is seen by the next refresh.
-func (r *storageResource) keepPlannedBookkeeping(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State) diag.Diagnostics {
-	var diags diag.Diagnostics
+func (r *storageResource) keepPlannedBookkeeping(_ context.Context, plan tfsdk.Plan, state *tfsdk.State) diag.Diagnostics {
 	if r.dir != client.Import {
-		return diags
+		return nil
 	}
-	for _, a := range importBookkeeping {
-		planned, d := bookkeepingValue(ctx, plan, a.name, a.int64)
-		diags.Append(d...)
-		if !planned.IsUnknown() {
-			diags.Append(state.SetAttribute(ctx, path.Root(a.name), planned)...)
-		}
-	}
-	return diags
+	return copyBookkeeping(plan.Raw, &state.Raw, func(tftypes.Value) bool { return true })
 }
 
-func bookkeepingValue(ctx context.Context, src attributeGetter, name string, isInt64 bool) (attr.Value, diag.Diagnostics) {
-	if isInt64 {
-		var v types.Int64
-		d := src.GetAttribute(ctx, path.Root(name), &v)
-		return v, d
+// copyBookkeeping copies the known bookkeeping values of from into the
+// attributes of *to that replace says to replace.
+func copyBookkeeping(from tftypes.Value, to *tftypes.Value, replace func(tftypes.Value) bool) diag.Diagnostics {
+	source, diags := readObject(from)
+	target, d := readObject(*to)
+	if diags.Append(d...); diags.HasError() {
+		return diags
 	}
-	var v types.String
-	d := src.GetAttribute(ctx, path.Root(name), &v)
-	return v, d
+	for _, name := range importBookkeeping {
+		if v := source.attrs[name]; v.IsKnown() && replace(target.attrs[name]) {
+			target.attrs[name] = v
+		}
+	}
+	return append(diags, target.writeTo(to)...)
 }
 
 // warnOnNonCanonicalLocalPath warns when a local path is written in a form

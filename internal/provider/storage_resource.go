@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -13,7 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
@@ -64,17 +63,14 @@ func (r *storageResource) IdentitySchema(_ context.Context, _ resource.IdentityS
 
 // ValidateConfig checks the rules that span several attributes: credential
 // pairs (counting each secret's write-only twin) and regex anchoring.
-func (r *storageResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+func (r *storageResource) ValidateConfig(_ context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	resp.Diagnostics.Append(rejectNonIntegers(req.Config.Raw)...)
+	config, d := readObject(req.Config.Raw)
+	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
+		return
+	}
 	isSet := func(name string) bool {
-		for _, attrName := range []string{name, writeOnlyName(name)} {
-			var v types.String
-			resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(attrName), &v)...)
-			if !v.IsNull() {
-				return true
-			}
-		}
-		return false
+		return !config.attrs[name].IsNull() || !config.attrs[writeOnlyName(name)].IsNull()
 	}
 
 	for _, group := range r.kind.requiredTogether {
@@ -112,12 +108,10 @@ func (r *storageResource) ValidateConfig(ctx context.Context, req resource.Valid
 		}
 	}
 
-	if r.kind.regexOnFullKey {
-		var regex, prefix types.String
-		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("regex_filter"), &regex)...)
-		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("prefix"), &prefix)...)
-		if !regex.IsNull() && !regex.IsUnknown() && !prefix.IsUnknown() {
-			if msg := regexAnchorWarning(regex.ValueString(), prefix.ValueString()); msg != "" {
+	if regex, prefix := config.attrs["regex_filter"], config.attrs["prefix"]; r.kind.regexOnFullKey && config.has("regex_filter") && prefix.IsKnown() {
+		var pattern, prefixText string
+		if regex.As(&pattern) == nil && prefix.As(&prefixText) == nil {
+			if msg := regexAnchorWarning(pattern, prefixText); msg != "" {
 				resp.Diagnostics.AddAttributeWarning(path.Root("regex_filter"), "regex_filter may match nothing", msg)
 			}
 		}
@@ -131,7 +125,7 @@ func (r *storageResource) ref(id int64) client.StorageRef {
 func (r *storageResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, cancel := startOperation(ctx, r.client, req.Plan, timeouts.Value.Create, defaultStorageCreateTimeout, &resp.Diagnostics)
 	defer cancel()
-	body, secrets, d := r.requestBody(ctx, req.Plan, req.Config, nil)
+	body, secrets, d := r.requestBody(req.Plan.Raw, req.Config.Raw, tftypes.Value{})
 	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -211,7 +205,7 @@ func (r *storageResource) create(ctx context.Context, body map[string]any, secre
 		return r.client.CreateStorage(ctx, r.kind.apiKind, r.dir, body)
 	}, func(ctx context.Context) ([]client.Storage, error) {
 		return r.client.ListStorages(ctx, r.kind.apiKind, r.dir, project)
-	}, func(st *client.Storage) map[string]json.RawMessage { return st.Fields })
+	}, func(st *client.Storage) map[string]any { return st.Fields })
 }
 
 // claimPrefix scopes this kind's ids among the objects a provider run
@@ -248,7 +242,7 @@ func (r *storageResource) Update(ctx context.Context, req resource.UpdateRequest
 	id := stateID(ctx, req.State, &resp.Diagnostics)
 	ctx, cancel := startOperation(ctx, r.client, req.Plan, timeouts.Value.Update, defaultStorageUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
-	body, secrets, d := r.requestBody(ctx, req.Plan, req.Config, req.State)
+	body, secrets, d := r.requestBody(req.Plan.Raw, req.Config.Raw, req.State.Raw)
 	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return

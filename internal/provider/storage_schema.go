@@ -9,12 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -145,77 +141,15 @@ func storageDescription(kind storageKind, dir client.Direction) string {
 }
 
 // fieldAttribute is the schema attribute of one table field.
-func fieldAttribute(f storageField, dir client.Direction) schema.Attribute {
-	def := f.defaultFor(dir)
-	computed := def != nil || f.serverDefault
-	optional := !f.required
-	switch f.typ {
-	case fieldBool:
-		a := schema.BoolAttribute{Required: f.required, Optional: optional, Computed: computed, Description: f.description}
-		if v, ok := def.(bool); ok {
-			a.Default = booldefault.StaticBool(v)
-		}
-		if f.serverDefault {
-			a.PlanModifiers = []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()}
-		}
-		return a
-	case fieldInt64:
-		a := schema.Int64Attribute{CustomType: wholeNumberType{}, Required: f.required, Optional: optional, Computed: computed, Description: f.description,
-			Validators: int64Validators(f.check)}
-		if v, ok := def.(int64); ok {
-			a.Default = int64default.StaticInt64(v)
-		}
-		if f.serverDefault {
-			a.PlanModifiers = []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}
-		}
-		return a
-	default:
-		a := schema.StringAttribute{Required: f.required, Optional: optional, Computed: computed, Description: f.description,
-			Sensitive: f.secret, Validators: stringValidators(f.check)}
-		if f.typ == fieldLocalPath {
-			a.CustomType = localPathType{}
-		}
-		if v, ok := def.(string); ok {
-			a.Default = stringdefault.StaticString(v)
-		}
-		if f.serverDefault {
-			a.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
-		}
-		if f.secret {
-			a.Description += fmt.Sprintf(" Stored in state (sensitive); prefer `%s`. Never read back from Label Studio, so changes made outside Terraform are not detected.", writeOnlyName(f.name))
-			a.Validators = append(a.Validators,
-				stringvalidator.ConflictsWith(path.MatchRoot(writeOnlyName(f.name))),
-				stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot(writeOnlyName(f.name))),
-			)
-		}
-		return a
+func fieldAttribute(f fieldSpec, dir client.Direction) schema.Attribute {
+	a := f.attributeSpec(dir)
+	a.description = f.description
+	if f.secret {
+		a.description += fmt.Sprintf(" Stored in state (sensitive); prefer `%s`. Never read back from Label Studio, so changes made outside Terraform are not detected.", writeOnlyName(f.name))
+		a.checks = append(a.checks,
+			stringvalidator.ConflictsWith(path.MatchRoot(writeOnlyName(f.name))),
+			stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot(writeOnlyName(f.name))),
+		)
 	}
-}
-
-func stringValidators(check fieldCheck) []validator.String {
-	switch check {
-	case checkTitle:
-		return []validator.String{titleValidator()}
-	case checkRegex:
-		return []validator.String{regexFilterValidator()}
-	case checkBucketName:
-		return []validator.String{bucketNameValidator()}
-	case checkHTTPURL:
-		return []validator.String{httpURLValidator()}
-	case checkPort:
-		return []validator.String{portValidator()}
-	case checkAbsolutePath:
-		return []validator.String{absolutePathValidator()}
-	}
-	return enterpriseStringValidators(check)
-}
-
-func int64Validators(check fieldCheck) []validator.Int64 {
-	switch check {
-	case checkPresignTTL:
-		return []validator.Int64{presignTTLValidator()}
-	case checkRedisDB:
-		return []validator.Int64{redisDBValidator()}
-	}
-	return enterpriseInt64Validators(check)
+	return f.typ.resourceAttribute(a)
 }

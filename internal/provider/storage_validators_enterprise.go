@@ -12,18 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-// Checks of the Enterprise kinds' identity and location fields.
-const (
-	checkUUID fieldCheck = iota + 100
-	checkGoogleProjectNumber
-	checkWIFID
-	checkEmail
-	checkHTTPSURL
-	checkUCName
-	checkDatabricksAuth
-	checkPositive
-)
-
 var (
 	uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	// Google: a project number is digits; pool and provider IDs are 4 to
@@ -33,40 +21,23 @@ var (
 	emailPattern               = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 )
 
-// enterpriseStringValidators and enterpriseInt64Validators extend the
-// table's checks (storage_schema.go) with these.
-func enterpriseStringValidators(check fieldCheck) []validator.String {
-	switch check {
-	case checkUUID:
-		return []validator.String{uuidValidator()}
-	case checkGoogleProjectNumber:
-		return []validator.String{patternValidator("a Google project number", googleProjectNumberPattern,
-			"is not a Google project number: use the digits shown as Project number on the project's dashboard (gcloud projects describe PROJECT_ID --format='value(projectNumber)'), not the project ID.")}
-	case checkWIFID:
-		return []validator.String{wifIDValidator()}
-	case checkEmail:
-		return []validator.String{patternValidator("a service account email", emailPattern,
-			"is not a service account email: use the account's full address, e.g. label-studio@my-project.iam.gserviceaccount.com.")}
-	case checkHTTPSURL:
-		return []validator.String{httpsURLValidator()}
-	case checkUCName:
-		return []validator.String{unityCatalogNameValidator()}
-	case checkDatabricksAuth:
-		return []validator.String{databricksAuthValidator{}}
-	}
-	return nil
+func googleProjectNumberValidator() validator.String {
+	return patternValidator("a Google project number", googleProjectNumberPattern,
+		"is not a Google project number: use the digits shown as Project number on the project's dashboard (gcloud projects describe PROJECT_ID --format='value(projectNumber)'), not the project ID.")
 }
 
-func enterpriseInt64Validators(check fieldCheck) []validator.Int64 {
-	if check == checkPositive {
-		return []validator.Int64{int64Check{desc: "at least 1", check: func(v int64, resp *validator.Int64Response, req validator.Int64Request) {
-			if v < 1 {
-				resp.Diagnostics.AddAttributeError(req.Path, "Value must be positive",
-					fmt.Sprintf("%s must be at least 1; got %d. Leave it unset to use the server's default.", req.Path, v))
-			}
-		}}}
-	}
-	return nil
+func serviceAccountEmailValidator() validator.String {
+	return patternValidator("a service account email", emailPattern,
+		"is not a service account email: use the account's full address, e.g. label-studio@my-project.iam.gserviceaccount.com.")
+}
+
+func positiveValidator() validator.Int64 {
+	return int64Check{desc: "at least 1", check: func(v int64, resp *validator.Int64Response, req validator.Int64Request) {
+		if v < 1 {
+			resp.Diagnostics.AddAttributeError(req.Path, "Value must be positive",
+				fmt.Sprintf("%s must be at least 1; got %d. Leave it unset to use the server's default.", req.Path, v))
+		}
+	}}
 }
 
 func patternValidator(desc string, pattern *regexp.Regexp, advice string) validator.String {

@@ -83,7 +83,7 @@ var (
 			"attribute order or whitespace between tags are not differences. Checked for well-formed XML at plan time; " +
 			"Label Studio then checks tags, unique `name`s and `toName` references.",
 	}
-	projectCreatedAt   = fieldSpec{name: "created_at", typ: fieldString}
+	projectCreatedAt = fieldSpec{name: "created_at", typ: fieldString}
 	// projectSent are the fields a create or an update sends.
 	projectSent = append([]fieldSpec{projectTitle, projectLabelConfig}, projectSettings...)
 	// projectReceived are the fields read back besides id and title.

@@ -9,92 +9,37 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 // A labeling configuration is XML that people format by hand, in heredocs,
 // from files. labelConfigType compares two configurations by their element
 // trees, so that indentation, attribute order, quoting or a trailing newline
 // never show up as a change.
-var (
-	_ basetypes.StringTypable                    = labelConfigType{}
-	_ basetypes.StringValuableWithSemanticEquals = labelConfigValue{}
-	_ xattr.ValidateableAttribute                = labelConfigValue{}
+type labelConfigMeaning struct{}
+
+type (
+	labelConfigType  = semanticStringType[labelConfigMeaning]
+	labelConfigValue = semanticStringValue[labelConfigMeaning]
 )
 
-type labelConfigType struct {
-	basetypes.StringType
-}
+func (labelConfigMeaning) name() string          { return "labelConfigType" }
+func (labelConfigMeaning) same(a, b string) bool { return sameLabelConfig(a, b) }
 
-func (t labelConfigType) Equal(o attr.Type) bool {
-	other, ok := o.(labelConfigType)
-	return ok && t.StringType.Equal(other.StringType)
-}
-
-func (t labelConfigType) String() string { return "labelConfigType" }
-
-func (t labelConfigType) ValueFromString(_ context.Context, in basetypes.StringValue) (basetypes.StringValuable, diag.Diagnostics) {
-	return labelConfigValue{StringValue: in}, nil
-}
-
-func (t labelConfigType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
-	value, err := t.StringType.ValueFromTerraform(ctx, in)
-	if err != nil {
-		return nil, err
+// check rejects a configuration that is not XML at plan time, before
+// anything reaches the server.
+func (labelConfigMeaning) check(v string, at path.Path, diags *diag.Diagnostics) {
+	if _, err := parseXMLTree(v); err != nil {
+		diags.AddAttributeError(at, "Invalid label configuration",
+			fmt.Sprintf("label_config must be an XML document such as <View>…</View>: %v.", err))
 	}
-	stringValue, ok := value.(basetypes.StringValue)
-	if !ok {
-		return nil, fmt.Errorf("unexpected value type %T", value)
-	}
-	return labelConfigValue{StringValue: stringValue}, nil
-}
-
-func (t labelConfigType) ValueType(context.Context) attr.Value { return labelConfigValue{} }
-
-// labelConfigValue is a labeling configuration (XML).
-type labelConfigValue struct {
-	basetypes.StringValue
 }
 
 func newLabelConfigValue(s string) labelConfigValue {
 	return labelConfigValue{StringValue: basetypes.NewStringValue(s)}
-}
-
-func (v labelConfigValue) Equal(o attr.Value) bool {
-	other, ok := o.(labelConfigValue)
-	return ok && v.StringValue.Equal(other.StringValue)
-}
-
-func (v labelConfigValue) Type(context.Context) attr.Type { return labelConfigType{} }
-
-// StringSemanticEquals keeps the configuration as the user wrote it when the
-// server returns the same document formatted differently.
-func (v labelConfigValue) StringSemanticEquals(_ context.Context, newValuable basetypes.StringValuable) (bool, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	newValue, ok := newValuable.(labelConfigValue)
-	if !ok {
-		diags.AddError("Semantic equality check error",
-			fmt.Sprintf("Expected a label configuration value, got %T. Please report this to the provider developers.", newValuable))
-		return false, diags
-	}
-	return sameLabelConfig(v.ValueString(), newValue.ValueString()), diags
-}
-
-// ValidateAttribute rejects a configuration that is not XML at plan time,
-// before anything reaches the server.
-func (v labelConfigValue) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeRequest, resp *xattr.ValidateAttributeResponse) {
-	if v.IsNull() || v.IsUnknown() {
-		return
-	}
-	if _, err := parseXMLTree(v.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid label configuration",
-			fmt.Sprintf("label_config must be an XML document such as <View>…</View>: %v.", err))
-	}
 }
 
 // keepLabelConfigFormatting plans no change when the configured label

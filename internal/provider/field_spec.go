@@ -50,6 +50,8 @@ type fieldSpec struct {
 	// blankWhenUnset: the server stores "" for an unset string and refuses
 	// null (databricks), so clearing the field sends "".
 	blankWhenUnset bool
+	// computed fields are set by the server only.
+	computed bool
 	// serverDefault marks a field the server fills in with a value we do not
 	// know in advance: Optional+Computed, kept from state when not configured.
 	serverDefault bool
@@ -86,7 +88,7 @@ func (f fieldSpec) defaultFor(dir client.Direction) any {
 func (f fieldSpec) attributeSpec(dir client.Direction) attributeSpec {
 	def := f.defaultFor(dir)
 	a := attributeSpec{
-		name: f.name, required: f.required, optional: !f.required, computed: def != nil || f.serverDefault,
+		name: f.name, required: f.required, optional: !f.required && !f.computed, computed: f.computed || def != nil || f.serverDefault,
 		sensitive: f.secret, def: def, keepState: f.serverDefault, storedForm: f.storedForm,
 	}
 	if f.check != nil {
@@ -201,10 +203,12 @@ var (
 		tfType: tftypes.Number,
 		resourceAttribute: func(a attributeSpec) rsschema.Attribute {
 			attribute := rsschema.Int64Attribute{
-				CustomType: wholeNumberType{},
-				Required:   a.required, Optional: a.optional, Computed: a.computed, Sensitive: a.sensitive,
+				Required: a.required, Optional: a.optional, Computed: a.computed, Sensitive: a.sensitive,
 				Description: a.description,
 				Validators: checksOf[validator.Int64](a),
+			}
+			if a.required || a.optional {
+				attribute.CustomType = wholeNumberType{}
 			}
 			if v, ok := a.def.(int64); ok {
 				attribute.Default = int64default.StaticInt64(v)

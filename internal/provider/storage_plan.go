@@ -15,13 +15,10 @@ import (
 
 var _ resource.ResourceWithModifyPlan = (*storageResource)(nil)
 
-// importBookkeeping are the sync bookkeeping attributes that a PATCH of an
-// import storage leaves as they are: only syncs change them.
-var importBookkeeping = []string{attrStatus, attrLastSync, attrLastSyncCount, attrLastSyncJob, attrTraceback, attrMeta}
-
 // ModifyPlan warns about local paths Label Studio would rewrite, and keeps
-// an import storage's sync bookkeeping in an in-place update plan instead of
-// "(known after apply)", so that a drift plan shows only what drifted.
+// an import storage's sync bookkeeping (which a PATCH leaves as it is) in
+// an in-place update plan instead of "(known after apply)", so that a drift
+// plan shows only what drifted.
 // Export storages keep theirs unknown: Label Studio may export on update.
 // (A validator would warn twice per plan: Terraform validates in both the
 // validate and the plan walk.)
@@ -64,9 +61,9 @@ func copyBookkeeping(from tftypes.Value, to *tftypes.Value, replace func(tftypes
 	if diags.Append(d...); diags.HasError() {
 		return diags
 	}
-	for _, name := range importBookkeeping {
-		if v := source.attrs[name]; v.IsKnown() && replace(target.attrs[name]) {
-			target.attrs[name] = v
+	for _, f := range syncBookkeeping {
+		if v := source.attrs[f.name]; v.IsKnown() && replace(target.attrs[f.name]) {
+			target.attrs[f.name] = v
 		}
 	}
 	return append(diags, target.writeTo(to)...)

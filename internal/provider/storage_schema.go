@@ -32,6 +32,17 @@ const (
 	attrTimeouts      = "timeouts"
 )
 
+// syncBookkeeping are the attributes only syncs change.
+var syncBookkeeping = []fieldSpec{
+	{name: attrStatus, typ: fieldString, computed: true, description: "Status of the last sync: `initialized`, `queued`, `in_progress`, `completed`, `completed_with_errors` or `failed`. Updated by syncs; never causes a change."},
+	{name: attrLastSync, typ: fieldString, computed: true, description: "When the last successful sync finished, or null."},
+	{name: attrLastSyncCount, typ: fieldInt64, computed: true, direction: client.Import, description: "Number of new tasks the last sync created, or null."},
+	{name: attrLastSyncCount, typ: fieldInt64, computed: true, direction: client.Export, description: "Number of annotations the last sync wrote, or null."},
+	{name: attrLastSyncJob, typ: fieldString, computed: true, description: "ID of the background job of the last sync, or null when it ran inside the request."},
+	{name: attrTraceback, typ: fieldString, computed: true, description: "Error text of the last failed (or partly failed) sync, or null."},
+	{name: attrMeta, typ: fieldString, computed: true, description: "Sync bookkeeping as a JSON object (attempts, timestamps, `tasks_existed`, `total_annotations`, …)."},
+}
+
 // writeOnlyName and versionName name the write-only twin of a secret and
 // the attribute whose change sends it.
 func writeOnlyName(secret string) string { return secret + "_wo" }
@@ -61,31 +72,12 @@ func storageSchema(ctx context.Context, kind storageKind, dir client.Direction) 
 			Description:   "When the storage was created (ISO 8601).",
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
-		attrStatus: schema.StringAttribute{
-			Computed:    true,
-			Description: "Status of the last sync: `initialized`, `queued`, `in_progress`, `completed`, `completed_with_errors` or `failed`. Updated by syncs; never causes a change.",
-		},
-		attrLastSync: schema.StringAttribute{
-			Computed:    true,
-			Description: "When the last successful sync finished, or null.",
-		},
-		attrLastSyncCount: schema.Int64Attribute{
-			Computed:    true,
-			Description: lastSyncCountDescription(dir),
-		},
-		attrLastSyncJob: schema.StringAttribute{
-			Computed:    true,
-			Description: "ID of the background job of the last sync, or null when it ran inside the request.",
-		},
-		attrTraceback: schema.StringAttribute{
-			Computed:    true,
-			Description: "Error text of the last failed (or partly failed) sync, or null.",
-		},
-		attrMeta: schema.StringAttribute{
-			Computed:    true,
-			Description: "Sync bookkeeping as a JSON object (attempts, timestamps, `tasks_existed`, `total_annotations`, …).",
-		},
 		attrTimeouts: checkedTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true})),
+	}
+	for _, f := range syncBookkeeping {
+		if f.appliesTo(dir) {
+			attrs[f.name] = fieldAttribute(f, dir)
+		}
 	}
 	for _, f := range kind.fieldsFor(dir) {
 		attrs[f.name] = fieldAttribute(f, dir)
@@ -115,13 +107,6 @@ func storageSchema(ctx context.Context, kind storageKind, dir client.Direction) 
 		Description: storageDescription(kind, dir),
 		Attributes:  attrs,
 	}
-}
-
-func lastSyncCountDescription(dir client.Direction) string {
-	if dir == client.Import {
-		return "Number of new tasks the last sync created, or null."
-	}
-	return "Number of annotations the last sync wrote, or null."
 }
 
 func storageDescription(kind storageKind, dir client.Direction) string {

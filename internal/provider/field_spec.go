@@ -139,7 +139,7 @@ var (
 		tfType:              tftypes.String,
 		resourceAttribute:   func(a attributeSpec) rsschema.Attribute { return stringAttribute(a, nil) },
 		dataSourceAttribute: stringDataSourceAttribute,
-		toJSON:              stringJSON,
+		toJSON:              goValue[string],
 		// Numbers are accepted because Label Studio coerces the Redis port.
 		fromJSON: func(v any) (any, error) {
 			if n, ok := v.(json.Number); ok {
@@ -158,7 +158,7 @@ var (
 			err := v.As(&s)
 			return normalizeLocalPath(s), err
 		},
-		fromJSON: func(v any) (any, error) { return expectJSON[string](v) },
+		fromJSON: expectJSON[string],
 	}
 	// fieldLabelConfig is an XML document compared by meaning (see
 	// labelConfigType).
@@ -170,8 +170,8 @@ var (
 			return attribute
 		},
 		dataSourceAttribute: stringDataSourceAttribute,
-		toJSON:              stringJSON,
-		fromJSON:            func(v any) (any, error) { return expectJSON[string](v) },
+		toJSON:              goValue[string],
+		fromJSON:            expectJSON[string],
 	}
 	fieldBool = &fieldType{
 		tfType: tftypes.Bool,
@@ -192,12 +192,8 @@ var (
 		dataSourceAttribute: func(a attributeSpec) dsschema.Attribute {
 			return dsschema.BoolAttribute{Computed: true, Description: a.description}
 		},
-		toJSON: func(v tftypes.Value) (any, error) {
-			var b bool
-			err := v.As(&b)
-			return b, err
-		},
-		fromJSON: func(v any) (any, error) { return expectJSON[bool](v) },
+		toJSON:   goValue[bool],
+		fromJSON: expectJSON[bool],
 	}
 	fieldInt64 = &fieldType{
 		tfType: tftypes.Number,
@@ -223,9 +219,9 @@ var (
 		},
 		toJSON: int64JSON,
 		fromJSON: func(v any) (any, error) {
-			n, err := expectJSON[json.Number](v)
-			if err != nil {
-				return nil, err
+			n, ok := v.(json.Number)
+			if !ok {
+				return expectJSON[json.Number](v)
 			}
 			return n.Int64()
 		},
@@ -255,10 +251,11 @@ func stringDataSourceAttribute(a attributeSpec) dsschema.Attribute {
 	return dsschema.StringAttribute{Computed: true, Description: a.description}
 }
 
-func stringJSON(v tftypes.Value) (any, error) {
-	var s string
-	err := v.As(&s)
-	return s, err
+// goValue is a known, non-null value as the Go type T.
+func goValue[T any](v tftypes.Value) (any, error) {
+	var x T
+	err := v.As(&x)
+	return x, err
 }
 
 func int64JSON(v tftypes.Value) (any, error) {
@@ -287,14 +284,13 @@ func checksOf[T any](a attributeSpec) []T {
 	return out
 }
 
-// expectJSON is v as the JSON type a field of this type holds.
-func expectJSON[T any](v any) (T, error) {
-	typed, ok := v.(T)
-	if !ok {
+// expectJSON is v when it has the JSON type T a field of this type holds.
+func expectJSON[T any](v any) (any, error) {
+	if _, ok := v.(T); !ok {
 		text, _ := json.Marshal(v)
-		return typed, fmt.Errorf("unexpected JSON value %s", text)
+		return nil, fmt.Errorf("unexpected JSON value %s", text)
 	}
-	return typed, nil
+	return v, nil
 }
 
 // objectValue is a plan, config or state object as its attribute values:

@@ -113,7 +113,8 @@ func (f fieldSpec) dataSourceAttribute() dsschema.Attribute {
 func projectRequestBody(planRaw, priorRaw tftypes.Value) (map[string]any, diag.Diagnostics) {
 	plan, diags := readObject(planRaw)
 	prior, d := readObject(priorRaw)
-	if diags.Append(d...); diags.HasError() {
+	diags.Append(d...)
+	if diags.HasError() {
 		return nil, diags
 	}
 	update := !priorRaw.IsNull()

@@ -31,7 +31,8 @@ func (r *storageResource) requestBody(planRaw, configRaw, priorRaw tftypes.Value
 	config, d := readObject(configRaw)
 	diags.Append(d...)
 	prior, d := readObject(priorRaw)
-	if diags.Append(d...); diags.HasError() {
+	diags.Append(d...)
+	if diags.HasError() {
 		return nil, nil, diags
 	}
 	update := !priorRaw.IsNull()

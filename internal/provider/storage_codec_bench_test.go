@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -29,27 +28,22 @@ func benchS3Plan(b *testing.B, r *storageResource) map[string]attr.Value {
 	}
 }
 
-// benchS3Response is Label Studio's answer for that storage.
-const benchS3Response = `{"id": 42, "type": "s3", "project": 7, "title": "Birds", "description": "Bird photos",
-	"regex_filter": ".*\\.json$", "use_blob_urls": false, "synchronizable": true, "bucket": "data", "prefix": "in",
-	"aws_sse_kms_key_id": null, "region_name": "us-east-1", "s3_endpoint": "http://127.0.0.1:9000", "presign": true,
-	"presign_ttl": 1, "recursive_scan": false, "created_at": "2026-01-01T00:00:00Z", "status": "completed",
-	"last_sync": "2026-01-01T00:01:00Z", "last_sync_count": 12, "last_sync_job": null, "traceback": null,
-	"meta": {"attempts": 1, "tasks_existed": 0}}`
-
-func benchStorage(b *testing.B) *client.Storage {
-	b.Helper()
-	// As the client decodes it: numbers as json.Number.
-	dec := json.NewDecoder(strings.NewReader(benchS3Response))
-	dec.UseNumber()
-	var fields map[string]any
-	if err := dec.Decode(&fields); err != nil {
-		b.Fatal(err)
-	}
+// benchStorage is Label Studio's answer for that storage, as the client
+// hands it over.
+func benchStorage() *client.Storage {
 	count := int64(12)
 	title, lastSync := "Birds", "2026-01-01T00:01:00Z"
 	return &client.Storage{ID: 42, Type: "s3", Project: 7, Title: &title, Status: "completed",
-		CreatedAt: "2026-01-01T00:00:00Z", LastSync: &lastSync, LastSyncCount: &count, Meta: json.RawMessage(`{"attempts": 1, "tasks_existed": 0}`), Fields: fields}
+		CreatedAt: "2026-01-01T00:00:00Z", LastSync: &lastSync, LastSyncCount: &count,
+		Meta: json.RawMessage(`{"attempts": 1, "tasks_existed": 0}`),
+		Fields: map[string]any{
+			"id": json.Number("42"), "type": "s3", "project": json.Number("7"), "title": title, "description": "Bird photos",
+			"regex_filter": `.*\.json$`, "use_blob_urls": false, "synchronizable": true, "bucket": "data", "prefix": "in",
+			"aws_sse_kms_key_id": nil, "region_name": "us-east-1", "s3_endpoint": "http://127.0.0.1:9000", "presign": true,
+			"presign_ttl": json.Number("1"), "recursive_scan": false, "created_at": "2026-01-01T00:00:00Z", "status": "completed",
+			"last_sync": lastSync, "last_sync_count": json.Number("12"), "last_sync_job": nil, "traceback": nil,
+			"meta": map[string]any{"attempts": json.Number("1"), "tasks_existed": json.Number("0")},
+		}}
 }
 
 // BenchmarkApplyStorage reads a storage response into state, as every
@@ -57,7 +51,7 @@ func benchStorage(b *testing.B) *client.Storage {
 func BenchmarkApplyStorage(b *testing.B) {
 	r := &storageResource{kind: kindByTypeName("s3"), dir: client.Import}
 	prior := r.testState(b, benchS3Plan(b, r))
-	st := benchStorage(b)
+	st := benchStorage()
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()

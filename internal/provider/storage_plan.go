@@ -58,7 +58,8 @@ func (r *storageResource) keepPlannedBookkeeping(_ context.Context, plan tfsdk.P
 func copyBookkeeping(from tftypes.Value, to *tftypes.Value, replace func(tftypes.Value) bool) diag.Diagnostics {
 	source, diags := readObject(from)
 	target, d := readObject(*to)
-	if diags.Append(d...); diags.HasError() {
+	diags.Append(d...)
+	if diags.HasError() {
 		return diags
 	}
 	for _, f := range syncBookkeeping {

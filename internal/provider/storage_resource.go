@@ -66,7 +66,8 @@ func (r *storageResource) IdentitySchema(_ context.Context, _ resource.IdentityS
 func (r *storageResource) ValidateConfig(_ context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	resp.Diagnostics.Append(rejectNonIntegers(req.Config.Raw)...)
 	config, d := readObject(req.Config.Raw)
-	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	isSet := func(name string) bool {

@@ -179,7 +179,7 @@ var (
 			attribute := rsschema.BoolAttribute{
 				Required: a.required, Optional: a.optional, Computed: a.computed, Sensitive: a.sensitive,
 				Description: a.description,
-				Validators: checksOf[validator.Bool](a),
+				Validators:  checksOf[validator.Bool](a),
 			}
 			if v, ok := a.def.(bool); ok {
 				attribute.Default = booldefault.StaticBool(v)
@@ -201,7 +201,7 @@ var (
 			attribute := rsschema.Int64Attribute{
 				Required: a.required, Optional: a.optional, Computed: a.computed, Sensitive: a.sensitive,
 				Description: a.description,
-				Validators: checksOf[validator.Int64](a),
+				Validators:  checksOf[validator.Int64](a),
 			}
 			if a.required || a.optional {
 				attribute.CustomType = wholeNumberType{}
@@ -233,7 +233,7 @@ func stringAttribute(a attributeSpec, custom basetypes.StringTypable) rsschema.S
 		CustomType: custom,
 		Required:   a.required, Optional: a.optional, Computed: a.computed, Sensitive: a.sensitive,
 		Description: a.description,
-		Validators: checksOf[validator.String](a),
+		Validators:  checksOf[validator.String](a),
 	}
 	if v, ok := a.def.(string); ok {
 		attribute.Default = stringdefault.StaticString(v)

@@ -38,28 +38,28 @@ func (d *projectDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 	attributes := map[string]schema.Attribute{
 		"id": schema.Int64Attribute{
 			Optional: true, Computed: true,
-			Description: "Project ID. Set exactly one of `id` and `title`.",
+			MarkdownDescription: "Project ID. Set exactly one of `id` and `title`.",
 		},
 		"title": schema.StringAttribute{
 			Optional: true, Computed: true,
-			Description: "Exact project title. Set exactly one of `id` and `title`; it is an error when no project or more than one project has this title.",
+			MarkdownDescription: "Exact project title. Set exactly one of `id` and `title`; it is an error when no project or more than one project has this title.",
 		},
 		"label_config": schema.StringAttribute{
-			CustomType:  labelConfigType{},
-			Computed:    true,
-			Description: "Labeling configuration, as XML.",
+			CustomType:          labelConfigType{},
+			Computed:            true,
+			MarkdownDescription: "Labeling configuration, as XML.",
 		},
 		"created_at": schema.StringAttribute{
-			Computed:    true,
-			Description: "When the project was created (ISO 8601).",
+			Computed:            true,
+			MarkdownDescription: "When the project was created (ISO 8601).",
 		},
 	}
 	for _, setting := range projectSettings {
 		attributes[setting.name] = setting.dataSourceAttribute()
 	}
 	resp.Schema = schema.Schema{
-		Description: "Looks up a Label Studio project by ID or by exact title.",
-		Attributes:  attributes,
+		MarkdownDescription: "Looks up a Label Studio project by ID or by exact title.",
+		Attributes:          attributes,
 	}
 }
 

@@ -30,7 +30,7 @@ func (d *s3PreviewDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 	for _, a := range previewAttributes {
 		attrs[a.name] = dataSourceAttribute(a)
 	}
-	resp.Schema = schema.Schema{Description: previewDescription, Attributes: attrs}
+	resp.Schema = schema.Schema{MarkdownDescription: previewDescription, Attributes: attrs}
 }
 
 func (d *s3PreviewDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {

@@ -48,32 +48,32 @@ func (d *storagesDataSource) Metadata(_ context.Context, req datasource.Metadata
 
 func (d *storagesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		Description: "Lists every import and export storage of a project, of every kind, with its sync status: " +
+		MarkdownDescription: "Lists every import and export storage of a project, of every kind, with its sync status: " +
 			"to check sync health in CI, or to find storages created in the UI and import them.",
 		Attributes: map[string]schema.Attribute{
 			"project": schema.Int64Attribute{
-				Required:    true,
-				Description: "Project ID.",
+				Required:            true,
+				MarkdownDescription: "Project ID.",
 			},
 			"storages": schema.ListNestedAttribute{
-				Computed:    true,
-				Description: "Import storages first, then export storages, each in the server's order (ascending ID).",
+				Computed:            true,
+				MarkdownDescription: "Import storages first, then export storages, each in the server's order (ascending ID).",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"kind": schema.StringAttribute{
 						Computed: true,
-						Description: "Kind as in the resource type names: " + codeList(kindTypeNames(), "or") +
+						MarkdownDescription: "Kind as in the resource type names: " + codeList(kindTypeNames(), "or") +
 							" (e.g. `labelstudio_azure_blob_import_storage`); a kind the provider does not know appears under its API type.",
 					},
-					"type":      schema.StringAttribute{Computed: true, Description: "Storage type as Label Studio's API names it: " + codeList(kindAPINames(), "or") + "."},
-					"direction": schema.StringAttribute{Computed: true, Description: "`import` (Label Studio: source storage) or `export` (target storage)."},
-					"id":        schema.Int64Attribute{Computed: true, Description: "Storage ID, unique per type and direction."},
-					"title":     schema.StringAttribute{Computed: true, Description: "Storage title; null when unset."},
+					"type":      schema.StringAttribute{Computed: true, MarkdownDescription: "Storage type as Label Studio's API names it: " + codeList(kindAPINames(), "or") + "."},
+					"direction": schema.StringAttribute{Computed: true, MarkdownDescription: "`import` (Label Studio: source storage) or `export` (target storage)."},
+					"id":        schema.Int64Attribute{Computed: true, MarkdownDescription: "Storage ID, unique per type and direction."},
+					"title":     schema.StringAttribute{Computed: true, MarkdownDescription: "Storage title; null when unset."},
 					"status": schema.StringAttribute{
-						Computed:    true,
-						Description: "Sync status: `initialized`, `queued`, `in_progress`, `completed`, `completed_with_errors` or `failed`.",
+						Computed:            true,
+						MarkdownDescription: "Sync status: `initialized`, `queued`, `in_progress`, `completed`, `completed_with_errors` or `failed`.",
 					},
-					"last_sync":       schema.StringAttribute{Computed: true, Description: "When the last successful sync finished; null before the first one."},
-					"last_sync_count": schema.Int64Attribute{Computed: true, Description: "Tasks created (import) or annotations written (export) by the last sync; null before the first one."},
+					"last_sync":       schema.StringAttribute{Computed: true, MarkdownDescription: "When the last successful sync finished; null before the first one."},
+					"last_sync_count": schema.Int64Attribute{Computed: true, MarkdownDescription: "Tasks created (import) or annotations written (export) by the last sync; null before the first one."},
 				}},
 			},
 		},

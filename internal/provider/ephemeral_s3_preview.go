@@ -32,7 +32,7 @@ func (e *s3PreviewEphemeral) Schema(_ context.Context, _ ephemeral.SchemaRequest
 		attrs[a.name] = dataSourceAttribute(a)
 	}
 	resp.Schema = schema.Schema{
-		Description: previewDescription + " As an ephemeral resource it keeps nothing in plan or state and accepts " +
+		MarkdownDescription: previewDescription + " As an ephemeral resource it keeps nothing in plan or state and accepts " +
 			"ephemeral credentials (Terraform 1.10+); its results can be used in `check` blocks, preconditions and postconditions.",
 		Attributes: attrs,
 	}

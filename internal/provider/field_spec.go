@@ -178,8 +178,8 @@ var (
 		resourceAttribute: func(a attributeSpec) rsschema.Attribute {
 			attribute := rsschema.BoolAttribute{
 				Required: a.required, Optional: a.optional, Computed: a.computed, Sensitive: a.sensitive,
-				Description: a.description,
-				Validators:  checksOf[validator.Bool](a),
+				MarkdownDescription: a.description,
+				Validators:          checksOf[validator.Bool](a),
 			}
 			if v, ok := a.def.(bool); ok {
 				attribute.Default = booldefault.StaticBool(v)
@@ -190,7 +190,7 @@ var (
 			return attribute
 		},
 		dataSourceAttribute: func(a attributeSpec) dsschema.Attribute {
-			return dsschema.BoolAttribute{Computed: true, Description: a.description}
+			return dsschema.BoolAttribute{Computed: true, MarkdownDescription: a.description}
 		},
 		toJSON:   goValue[bool],
 		fromJSON: expectJSON[bool],
@@ -200,8 +200,8 @@ var (
 		resourceAttribute: func(a attributeSpec) rsschema.Attribute {
 			attribute := rsschema.Int64Attribute{
 				Required: a.required, Optional: a.optional, Computed: a.computed, Sensitive: a.sensitive,
-				Description: a.description,
-				Validators:  checksOf[validator.Int64](a),
+				MarkdownDescription: a.description,
+				Validators:          checksOf[validator.Int64](a),
 			}
 			if a.required || a.optional {
 				attribute.CustomType = wholeNumberType{}
@@ -215,7 +215,7 @@ var (
 			return attribute
 		},
 		dataSourceAttribute: func(a attributeSpec) dsschema.Attribute {
-			return dsschema.Int64Attribute{Computed: true, Description: a.description}
+			return dsschema.Int64Attribute{Computed: true, MarkdownDescription: a.description}
 		},
 		toJSON: int64JSON,
 		fromJSON: func(v any) (any, error) {
@@ -232,8 +232,8 @@ func stringAttribute(a attributeSpec, custom basetypes.StringTypable) rsschema.S
 	attribute := rsschema.StringAttribute{
 		CustomType: custom,
 		Required:   a.required, Optional: a.optional, Computed: a.computed, Sensitive: a.sensitive,
-		Description: a.description,
-		Validators:  checksOf[validator.String](a),
+		MarkdownDescription: a.description,
+		Validators:          checksOf[validator.String](a),
 	}
 	if v, ok := a.def.(string); ok {
 		attribute.Default = stringdefault.StaticString(v)
@@ -248,7 +248,7 @@ func stringAttribute(a attributeSpec, custom basetypes.StringTypable) rsschema.S
 }
 
 func stringDataSourceAttribute(a attributeSpec) dsschema.Attribute {
-	return dsschema.StringAttribute{Computed: true, Description: a.description}
+	return dsschema.StringAttribute{Computed: true, MarkdownDescription: a.description}
 }
 
 // goValue is a known, non-null value as the Go type T.

@@ -27,7 +27,8 @@ func idIdentitySchema(what string) identityschema.Schema {
 		Attributes: map[string]identityschema.Attribute{
 			identityAttrID: identityschema.Int64Attribute{
 				RequiredForImport: true,
-				Description:       "The " + what + "'s numeric ID in Label Studio.",
+				// Identity attributes have no MarkdownDescription.
+				Description: "The " + what + "'s numeric ID in Label Studio.",
 			},
 		},
 	}

@@ -54,7 +54,7 @@ type storageListConfig struct {
 
 func (l *storageListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = listConfigSchema(fmt.Sprintf("Lists the %s %s storages of a project, with one request.", l.kind.title, l.dir),
-		attrProject, listschema.Int64Attribute{Required: true, Description: "ID of the project whose storages to list."})
+		attrProject, listschema.Int64Attribute{Required: true, MarkdownDescription: "ID of the project whose storages to list."})
 }
 
 func (l *storageListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
@@ -91,7 +91,7 @@ type projectListConfig struct {
 
 func (l *projectListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = listConfigSchema("Lists the projects the API key can see.",
-		"title", listschema.StringAttribute{Optional: true, Description: "Only the projects with exactly this title."})
+		"title", listschema.StringAttribute{Optional: true, MarkdownDescription: "Only the projects with exactly this title."})
 }
 
 func (l *projectListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
@@ -124,7 +124,7 @@ func (l *projectListResource) List(ctx context.Context, req list.ListRequest, st
 
 // listConfigSchema is the schema of a list block with one attribute.
 func listConfigSchema(description, name string, attribute listschema.Attribute) listschema.Schema {
-	return listschema.Schema{Description: description, Attributes: map[string]listschema.Attribute{name: attribute}}
+	return listschema.Schema{MarkdownDescription: description, Attributes: map[string]listschema.Attribute{name: attribute}}
 }
 
 // startList reads a list block's config into cfg and checks that the

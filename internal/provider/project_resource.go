@@ -46,14 +46,14 @@ func (r *projectResource) Metadata(_ context.Context, req resource.MetadataReque
 func (r *projectResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attributes := map[string]schema.Attribute{
 		"id": schema.Int64Attribute{
-			Computed:      true,
-			Description:   "Project ID; storages take it as `project`.",
-			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			Computed:            true,
+			MarkdownDescription: "Project ID; storages take it as `project`.",
+			PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 		},
 		"created_at": schema.StringAttribute{
-			Computed:      true,
-			Description:   "When the project was created (ISO 8601).",
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			Computed:            true,
+			MarkdownDescription: "When the project was created (ISO 8601).",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		"timeouts": checkedTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true})),
 	}
@@ -61,7 +61,7 @@ func (r *projectResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		attributes[f.name] = f.settingAttribute()
 	}
 	resp.Schema = schema.Schema{
-		Description: "A Label Studio project: its title, labeling configuration and labeling settings. " +
+		MarkdownDescription: "A Label Studio project: its title, labeling configuration and labeling settings. " +
 			"Every setting left out keeps Label Studio's default. Deleting a project deletes its tasks, annotations and storages.",
 		Attributes: attributes,
 	}

@@ -73,37 +73,37 @@ func (p *labelStudioProvider) Metadata(_ context.Context, _ provider.MetadataReq
 
 func (p *labelStudioProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		Description: "Manages Label Studio projects and their cloud storage connections (import and export storages on S3, GCS, Azure Blob, Redis and local files), and syncs storages.",
+		MarkdownDescription: "Manages Label Studio projects and their cloud storage connections (import and export storages on S3, GCS, Azure Blob, Redis and local files), and syncs storages.",
 		Attributes: map[string]schema.Attribute{
 			"url": schema.StringAttribute{
-				Optional:    true,
-				Description: "Base URL of Label Studio, e.g. `https://label-studio.example.com`. Defaults to the `LABEL_STUDIO_URL` environment variable.",
+				Optional:            true,
+				MarkdownDescription: "Base URL of Label Studio, e.g. `https://label-studio.example.com`. Defaults to the `LABEL_STUDIO_URL` environment variable.",
 			},
 			"api_key": schema.StringAttribute{
-				Optional:    true,
-				Sensitive:   true,
-				Description: "A personal access token (recommended; refreshed automatically) or a legacy token, from Account & Settings in Label Studio. Defaults to the `LABEL_STUDIO_API_KEY` environment variable.",
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "A personal access token (recommended; refreshed automatically) or a legacy token, from Account & Settings in Label Studio. Defaults to the `LABEL_STUDIO_API_KEY` environment variable.",
 			},
 			"ca_cert_file": schema.StringAttribute{
-				Optional:    true,
-				Description: "Path to a PEM bundle of CA certificates to trust instead of the system roots. Conflicts with `ca_cert_pem`.",
+				Optional:            true,
+				MarkdownDescription: "Path to a PEM bundle of CA certificates to trust instead of the system roots. Conflicts with `ca_cert_pem`.",
 			},
 			"ca_cert_pem": schema.StringAttribute{
-				Optional:    true,
-				Description: "PEM bundle of CA certificates to trust instead of the system roots. Conflicts with `ca_cert_file`.",
+				Optional:            true,
+				MarkdownDescription: "PEM bundle of CA certificates to trust instead of the system roots. Conflicts with `ca_cert_file`.",
 			},
 			"insecure_skip_verify": schema.BoolAttribute{
-				Optional:    true,
-				Description: "Skip TLS certificate verification. Only for test servers with self-signed certificates; prefer `ca_cert_file`.",
+				Optional:            true,
+				MarkdownDescription: "Skip TLS certificate verification. Only for test servers with self-signed certificates; prefer `ca_cert_file`.",
 			},
 			"request_timeout": schema.StringAttribute{
-				Optional:    true,
-				Description: "Timeout of one HTTP request, as a Go duration such as `30s` or `2m`. Defaults to `30s`. Whole operations are bounded by each resource's `timeouts`.",
+				Optional:            true,
+				MarkdownDescription: "Timeout of one HTTP request, as a Go duration such as `30s` or `2m`. Defaults to `30s`. Whole operations are bounded by each resource's `timeouts`.",
 			},
 			"max_retries": schema.Int64Attribute{
-				CustomType:  wholeNumberType{},
-				Optional:    true,
-				Description: "How often a request is retried, with capped exponential backoff that honours `Retry-After`: every request after a 429 (the server did nothing), idempotent ones also after a 5xx or a network error. Defaults to 5. A create or sync start whose request may have reached the server is never sent again: the provider looks for what it made instead.",
+				CustomType:          wholeNumberType{},
+				Optional:            true,
+				MarkdownDescription: "How often a request is retried, with capped exponential backoff that honours `Retry-After`: every request after a 429 (the server did nothing), idempotent ones also after a 5xx or a network error. Defaults to 5. A create or sync start whose request may have reached the server is never sent again: the provider looks for what it made instead.",
 			},
 		},
 	}

@@ -153,24 +153,24 @@ func dataSourceAttribute(a previewAttribute) schema.Attribute {
 	nested := func() map[string]schema.Attribute {
 		out := map[string]schema.Attribute{}
 		for name, description := range a.nested {
-			out[name] = schema.StringAttribute{Computed: true, Description: description}
+			out[name] = schema.StringAttribute{Computed: true, MarkdownDescription: description}
 		}
 		return out
 	}
 	switch a.shape {
 	case shapeBool:
-		return schema.BoolAttribute{Optional: optional, Computed: a.computed, Description: a.description}
+		return schema.BoolAttribute{Optional: optional, Computed: a.computed, MarkdownDescription: a.description}
 	case shapeInt64:
-		return schema.Int64Attribute{Optional: optional, Computed: a.computed, Description: a.description, Validators: a.ints}
+		return schema.Int64Attribute{Optional: optional, Computed: a.computed, MarkdownDescription: a.description, Validators: a.ints}
 	case shapeStringList:
-		return schema.ListAttribute{Computed: true, ElementType: types.StringType, Description: a.description}
+		return schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: a.description}
 	case shapeCheck:
-		return schema.SingleNestedAttribute{Computed: true, Description: a.description, Attributes: nested()}
+		return schema.SingleNestedAttribute{Computed: true, MarkdownDescription: a.description, Attributes: nested()}
 	case shapeProblems:
-		return schema.ListNestedAttribute{Computed: true, Description: a.description, NestedObject: schema.NestedAttributeObject{Attributes: nested()}}
+		return schema.ListNestedAttribute{Computed: true, MarkdownDescription: a.description, NestedObject: schema.NestedAttributeObject{Attributes: nested()}}
 	}
 	return schema.StringAttribute{Required: a.required, Optional: optional, Computed: a.computed, Sensitive: a.sensitive,
-		Description: a.description, Validators: a.strings}
+		MarkdownDescription: a.description, Validators: a.strings}
 }
 
 // validatePreview checks the settings that go together.

@@ -52,25 +52,25 @@ func versionName(secret string) string   { return secret + "_wo_version" }
 func storageSchema(ctx context.Context, kind storageKind, dir client.Direction) schema.Schema {
 	attrs := map[string]schema.Attribute{
 		attrID: schema.Int64Attribute{
-			Computed:      true,
-			Description:   "Numeric ID of the storage in Label Studio. Import an existing storage with this ID.",
-			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			Computed:            true,
+			MarkdownDescription: "Numeric ID of the storage in Label Studio. Import an existing storage with this ID.",
+			PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 		},
 		attrProject: schema.Int64Attribute{
-			CustomType:    wholeNumberType{},
-			Required:      true,
-			Description:   "ID of the project the storage belongs to. Changing it replaces the storage; a replaced import storage that is synced again imports every object again as new, duplicate tasks.",
-			PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+			CustomType:          wholeNumberType{},
+			Required:            true,
+			MarkdownDescription: "ID of the project the storage belongs to. Changing it replaces the storage; a replaced import storage that is synced again imports every object again as new, duplicate tasks.",
+			PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 		},
 		attrType: schema.StringAttribute{
-			Computed:      true,
-			Description:   fmt.Sprintf("Storage type as Label Studio reports it (`%s`).", kind.apiKind),
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			Computed:            true,
+			MarkdownDescription: fmt.Sprintf("Storage type as Label Studio reports it (`%s`).", kind.apiKind),
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		attrCreatedAt: schema.StringAttribute{
-			Computed:      true,
-			Description:   "When the storage was created (ISO 8601).",
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			Computed:            true,
+			MarkdownDescription: "When the storage was created (ISO 8601).",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		attrTimeouts: checkedTimeouts(timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true})),
 	}
@@ -83,19 +83,19 @@ func storageSchema(ctx context.Context, kind storageKind, dir client.Direction) 
 		attrs[f.name] = fieldAttribute(f, dir)
 		if f.secret {
 			attrs[writeOnlyName(f.name)] = schema.StringAttribute{
-				Optional:    true,
-				Sensitive:   true,
-				WriteOnly:   true,
-				Description: fmt.Sprintf("Write-only variant of `%s` (Terraform 1.11+): never stored in plan or state. Set `%s` with it and change that number to send a new value.", f.name, versionName(f.name)),
+				Optional:            true,
+				Sensitive:           true,
+				WriteOnly:           true,
+				MarkdownDescription: fmt.Sprintf("Write-only variant of `%s` (Terraform 1.11+): never stored in plan or state. Set `%s` with it and change that number to send a new value.", f.name, versionName(f.name)),
 				Validators: []validator.String{
 					stringvalidator.ConflictsWith(path.MatchRoot(f.name)),
 					stringvalidator.AlsoRequires(path.MatchRoot(versionName(f.name))),
 				},
 			}
 			attrs[versionName(f.name)] = schema.Int64Attribute{
-				CustomType:  wholeNumberType{},
-				Optional:    true,
-				Description: fmt.Sprintf("Version of `%s`: any change sends the current write-only value to Label Studio.", writeOnlyName(f.name)),
+				CustomType:          wholeNumberType{},
+				Optional:            true,
+				MarkdownDescription: fmt.Sprintf("Version of `%s`: any change sends the current write-only value to Label Studio.", writeOnlyName(f.name)),
 				Validators: []validator.Int64{
 					int64validator.AlsoRequires(path.MatchRoot(writeOnlyName(f.name))),
 				},
@@ -104,8 +104,8 @@ func storageSchema(ctx context.Context, kind storageKind, dir client.Direction) 
 	}
 
 	return schema.Schema{
-		Description: storageDescription(kind, dir),
-		Attributes:  attrs,
+		MarkdownDescription: storageDescription(kind, dir),
+		Attributes:          attrs,
 	}
 }
 

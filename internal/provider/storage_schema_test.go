@@ -119,7 +119,7 @@ func TestStorageSchemaSecretsAndDefaults(t *testing.T) {
 	schemas := storageSchemas(t)
 	for typeName, s := range schemas {
 		for name, a := range s.Attributes {
-			if a.GetDescription() == "" && name != attrTimeouts {
+			if a.GetMarkdownDescription() == "" && name != attrTimeouts {
 				t.Errorf("%s.%s has no description", typeName, name)
 			}
 		}
@@ -187,7 +187,7 @@ func TestStorageDescriptionMentionsWriteOnlyOnlyWithSecrets(t *testing.T) {
 			for name := range schemas[typeName].Attributes {
 				hasWriteOnly = hasWriteOnly || strings.HasSuffix(name, "_wo")
 			}
-			if mentions := strings.Contains(schemas[typeName].Description, "_wo"); mentions != hasWriteOnly {
+			if mentions := strings.Contains(schemas[typeName].MarkdownDescription, "_wo"); mentions != hasWriteOnly {
 				t.Errorf("%s: description mentions _wo attributes: %v; has them: %v", typeName, mentions, hasWriteOnly)
 			}
 		}

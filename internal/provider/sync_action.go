@@ -39,30 +39,30 @@ func (a *storageSyncAction) Metadata(_ context.Context, req action.MetadataReque
 
 func (a *storageSyncAction) Schema(ctx context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		Description: "Syncs Label Studio storages when invoked (Terraform 1.14+), and reports every status change as progress. " +
+		MarkdownDescription: "Syncs Label Studio storages when invoked (Terraform 1.14+), and reports every status change as progress. " +
 			"Unlike the labelstudio_storage_sync resource it keeps nothing in state: use it to sync after an upload or a storage change, through an action_trigger.",
 		Attributes: map[string]schema.Attribute{
 			"storages": syncStoragesAttribute("The storages to sync."),
 			"wait": schema.BoolAttribute{
-				Optional:    true,
-				Description: "Wait for every sync to finish (default `true`), bounded by `timeouts.invoke`. With `false` the syncs are only started.",
+				Optional:            true,
+				MarkdownDescription: "Wait for every sync to finish (default `true`), bounded by `timeouts.invoke`. With `false` the syncs are only started.",
 			},
 			"on_completed_with_errors": schema.StringAttribute{
-				Optional:    true,
-				Description: syncPolicyDescription,
-				Validators:  []validator.String{stringvalidator.OneOf(onCompletedWithErrorsWarn, onCompletedWithErrorsFail)},
+				Optional:            true,
+				MarkdownDescription: syncPolicyDescription,
+				Validators:          []validator.String{stringvalidator.OneOf(onCompletedWithErrorsWarn, onCompletedWithErrorsFail)},
 			},
 			"concurrency": schema.Int64Attribute{
-				CustomType:  wholeNumberType{},
-				Optional:    true,
-				Description: fmt.Sprintf("How many storages sync at once (default %d).", defaultSyncConcurrency),
-				Validators:  []validator.Int64{int64validator.Between(1, maxSyncConcurrency)},
+				CustomType:          wholeNumberType{},
+				Optional:            true,
+				MarkdownDescription: fmt.Sprintf("How many storages sync at once (default %d).", defaultSyncConcurrency),
+				Validators:          []validator.Int64{int64validator.Between(1, maxSyncConcurrency)},
 			},
 			"max_attempts": schema.Int64Attribute{
-				CustomType:  wholeNumberType{},
-				Optional:    true,
-				Description: syncMaxAttemptsDescription,
-				Validators:  []validator.Int64{int64validator.Between(1, maxSyncMaxAttempts)},
+				CustomType:          wholeNumberType{},
+				Optional:            true,
+				MarkdownDescription: syncMaxAttemptsDescription,
+				Validators:          []validator.Int64{int64validator.Between(1, maxSyncMaxAttempts)},
 			},
 			"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{
 				InvokeDescription: "How long to wait for the syncs, e.g. `45m` (default 30m).",

@@ -62,14 +62,14 @@ var pathStorages = path.Root("storages")
 // the action's schema takes the resource package's as it is.
 func syncStoragesAttribute(description string) schema.ListNestedAttribute {
 	return schema.ListNestedAttribute{
-		Required:    true,
-		Description: description,
-		Validators:  []validator.List{listvalidator.SizeAtLeast(1)},
+		Required:            true,
+		MarkdownDescription: description,
+		Validators:          []validator.List{listvalidator.SizeAtLeast(1)},
 		NestedObject: schema.NestedAttributeObject{
 			Attributes: map[string]schema.Attribute{
-				"kind":      schema.StringAttribute{Required: true, Description: syncKindDescription()},
-				"direction": schema.StringAttribute{Required: true, Description: syncDirectionDescription},
-				"id":        schema.Int64Attribute{CustomType: wholeNumberType{}, Required: true, Description: "The storage's `id`."},
+				"kind":      schema.StringAttribute{Required: true, MarkdownDescription: syncKindDescription()},
+				"direction": schema.StringAttribute{Required: true, MarkdownDescription: syncDirectionDescription},
+				"id":        schema.Int64Attribute{CustomType: wholeNumberType{}, Required: true, MarkdownDescription: "The storage's `id`."},
 			},
 		},
 	}

@@ -84,11 +84,11 @@ type syncRunDescriptions struct{ status, lastSync, count, duration, traceback st
 // syncRunAttributes is the schema of syncRunAttrTypes, and more.
 func syncRunAttributes(d syncRunDescriptions, more map[string]schema.Attribute) map[string]schema.Attribute {
 	return merged(map[string]schema.Attribute{
-		"status":           schema.StringAttribute{Computed: true, Description: d.status},
-		"last_sync":        schema.StringAttribute{Computed: true, Description: d.lastSync},
-		"last_sync_count":  schema.Int64Attribute{Computed: true, Description: d.count},
-		"duration_seconds": schema.Float64Attribute{Computed: true, Description: d.duration},
-		"traceback":        schema.StringAttribute{Computed: true, Description: d.traceback},
+		"status":           schema.StringAttribute{Computed: true, MarkdownDescription: d.status},
+		"last_sync":        schema.StringAttribute{Computed: true, MarkdownDescription: d.lastSync},
+		"last_sync_count":  schema.Int64Attribute{Computed: true, MarkdownDescription: d.count},
+		"duration_seconds": schema.Float64Attribute{Computed: true, MarkdownDescription: d.duration},
+		"traceback":        schema.StringAttribute{Computed: true, MarkdownDescription: d.traceback},
 	}, more)
 }
 
@@ -117,56 +117,56 @@ func (r *storageSyncResource) Metadata(_ context.Context, req resource.MetadataR
 
 func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		Description: "Syncs Label Studio storages: imports new objects of import storages as tasks, or writes the project's annotations to export storages, and waits for the syncs to finish. " +
+		MarkdownDescription: "Syncs Label Studio storages: imports new objects of import storages as tasks, or writes the project's annotations to export storages, and waits for the syncs to finish. " +
 			"A sync runs when the resource is created, when `storages` change and when `triggers` change; reading or destroying the resource never touches Label Studio. " +
 			"Import syncs are incremental: objects already imported by the same storage are skipped, nothing is updated or removed.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				Computed:      true,
-				Description:   "Random identifier of this sync, new on each replacement.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Computed:            true,
+				MarkdownDescription: "Random identifier of this sync, new on each replacement.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"storages": syncStoragesAttribute("The storages to sync. Changing the list syncs every storage in it again."),
 			"triggers": schema.MapAttribute{
-				Optional:    true,
-				ElementType: types.StringType,
-				Description: "Arbitrary values; when any of them changes the resource is replaced, which syncs again. Tie it to what changes the bucket, e.g. an uploaded object's ETag.",
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Arbitrary values; when any of them changes the resource is replaced, which syncs again. Tie it to what changes the bucket, e.g. an uploaded object's ETag.",
 				PlanModifiers: []planmodifier.Map{
 					mapplanmodifier.RequiresReplace(),
 				},
 			},
 			"wait": schema.BoolAttribute{
-				Optional:    true,
-				Computed:    true,
-				Default:     booldefault.StaticBool(true),
-				Description: "Wait for every sync to finish (default `true`), bounded by `timeouts`. With `false` the syncs are only started and `results` show the status Label Studio answered with.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(true),
+				MarkdownDescription: "Wait for every sync to finish (default `true`), bounded by `timeouts`. With `false` the syncs are only started and `results` show the status Label Studio answered with.",
 			},
 			"on_completed_with_errors": schema.StringAttribute{
-				Optional:    true,
-				Computed:    true,
-				Default:     stringdefault.StaticString(onCompletedWithErrorsWarn),
-				Description: syncPolicyDescription,
-				Validators:  []validator.String{stringvalidator.OneOf(onCompletedWithErrorsWarn, onCompletedWithErrorsFail)},
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(onCompletedWithErrorsWarn),
+				MarkdownDescription: syncPolicyDescription,
+				Validators:          []validator.String{stringvalidator.OneOf(onCompletedWithErrorsWarn, onCompletedWithErrorsFail)},
 			},
 			"concurrency": schema.Int64Attribute{
-				CustomType:  wholeNumberType{},
-				Optional:    true,
-				Computed:    true,
-				Default:     int64default.StaticInt64(defaultSyncConcurrency),
-				Description: fmt.Sprintf("How many storages sync at once (default %d).", defaultSyncConcurrency),
-				Validators:  []validator.Int64{int64validator.Between(1, maxSyncConcurrency)},
+				CustomType:          wholeNumberType{},
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(defaultSyncConcurrency),
+				MarkdownDescription: fmt.Sprintf("How many storages sync at once (default %d).", defaultSyncConcurrency),
+				Validators:          []validator.Int64{int64validator.Between(1, maxSyncConcurrency)},
 			},
 			"max_attempts": schema.Int64Attribute{
-				CustomType:  wholeNumberType{},
-				Optional:    true,
-				Computed:    true,
-				Default:     int64default.StaticInt64(defaultSyncMaxAttempts),
-				Description: syncMaxAttemptsDescription,
-				Validators:  []validator.Int64{int64validator.Between(1, maxSyncMaxAttempts)},
+				CustomType:          wholeNumberType{},
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(defaultSyncMaxAttempts),
+				MarkdownDescription: syncMaxAttemptsDescription,
+				Validators:          []validator.Int64{int64validator.Between(1, maxSyncMaxAttempts)},
 			},
 			"results": schema.ListNestedAttribute{
-				Computed:    true,
-				Description: "How each sync ended, in the order of `storages`.",
+				Computed:            true,
+				MarkdownDescription: "How each sync ended, in the order of `storages`.",
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: syncRunAttributes(syncRunDescriptions{
 						status:    "The final status: `completed`, `completed_with_errors` or `failed` (with `wait = false`, the status at the start).",
@@ -175,13 +175,13 @@ func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaReque
 						duration:  "Seconds from the sync request to the end being seen.",
 						traceback: "Label Studio's error text for a failed sync or one completed with errors (the end of it when very long).",
 					}, map[string]schema.Attribute{
-						"kind":      schema.StringAttribute{Computed: true, Description: "The storage's API type (`s3`, `azure`, `localfiles`, …)."},
-						"direction": schema.StringAttribute{Computed: true, Description: "`import` or `export`."},
-						"id":        schema.Int64Attribute{Computed: true, Description: "The storage's id."},
-						"project":   schema.Int64Attribute{Computed: true, Description: "The storage's project."},
+						"kind":      schema.StringAttribute{Computed: true, MarkdownDescription: "The storage's API type (`s3`, `azure`, `localfiles`, …)."},
+						"direction": schema.StringAttribute{Computed: true, MarkdownDescription: "`import` or `export`."},
+						"id":        schema.Int64Attribute{Computed: true, MarkdownDescription: "The storage's id."},
+						"project":   schema.Int64Attribute{Computed: true, MarkdownDescription: "The storage's project."},
 						"attempts": schema.ListNestedAttribute{
-							Computed:    true,
-							Description: "Every run of this storage's sync, in order: one unless a failed import sync was started again (`max_attempts`). The attributes above are the last run's.",
+							Computed:            true,
+							MarkdownDescription: "Every run of this storage's sync, in order: one unless a failed import sync was started again (`max_attempts`). The attributes above are the last run's.",
 							NestedObject: schema.NestedAttributeObject{
 								Attributes: syncRunAttributes(syncRunDescriptions{
 									status:    "How the run ended.",
@@ -190,7 +190,7 @@ func (r *storageSyncResource) Schema(ctx context.Context, _ resource.SchemaReque
 									duration:  "Seconds from the run's sync request to its end being seen.",
 									traceback: "Label Studio's error text for the run, if any (the end of it when very long).",
 								}, map[string]schema.Attribute{
-									"error": schema.StringAttribute{Computed: true, Description: "Why the run could not be started or waited for, if it could not."},
+									"error": schema.StringAttribute{Computed: true, MarkdownDescription: "Why the run could not be started or waited for, if it could not."},
 								}),
 							},
 						},

@@ -61,10 +61,10 @@ func (d *storagesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"kind": schema.StringAttribute{
 						Computed: true,
-						MarkdownDescription: "Kind as in the resource type names: " + codeList(kindTypeNames(), "or") +
+						MarkdownDescription: "Kind as in the resource type names: " + codeList(kindNames(typeNameOf), "or") +
 							" (e.g. `labelstudio_azure_blob_import_storage`); a kind the provider does not know appears under its API type.",
 					},
-					"type":      schema.StringAttribute{Computed: true, MarkdownDescription: "Storage type as Label Studio's API names it: " + codeList(kindAPINames(), "or") + "."},
+					"type":      schema.StringAttribute{Computed: true, MarkdownDescription: "Storage type as Label Studio's API names it: " + codeList(kindNames(apiKindOf), "or") + "."},
 					"direction": schema.StringAttribute{Computed: true, MarkdownDescription: "`import` (Label Studio: source storage) or `export` (target storage)."},
 					"id":        schema.Int64Attribute{Computed: true, MarkdownDescription: "Storage ID, unique per type and direction."},
 					"title":     schema.StringAttribute{Computed: true, MarkdownDescription: "Storage title; null when unset."},

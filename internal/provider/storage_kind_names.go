@@ -2,27 +2,20 @@ package provider
 
 import "strings"
 
-// The kind names that descriptions list, from the kinds table, so that a
-// new kind appears in every description by itself. They are computed when a
-// schema is built: the table is complete only once every init has run.
-
-// kindTypeNames are the kinds as in the resource type names.
-func kindTypeNames() []string {
+// kindNames lists a name of every kind in the kinds table, so that a new
+// kind appears in every description that lists kinds by itself.
+func kindNames(name func(storageKind) string) []string {
 	names := make([]string, 0, len(storageKinds))
 	for _, k := range storageKinds {
-		names = append(names, k.typeName)
+		names = append(names, name(k))
 	}
 	return names
 }
 
-// kindAPINames are the kinds as Label Studio's API names them.
-func kindAPINames() []string {
-	names := make([]string, 0, len(storageKinds))
-	for _, k := range storageKinds {
-		names = append(names, k.apiKind)
-	}
-	return names
-}
+// typeNameOf and apiKindOf name a kind as in the resource type names and as
+// Label Studio's API does.
+func typeNameOf(k storageKind) string { return k.typeName }
+func apiKindOf(k storageKind) string  { return k.apiKind }
 
 // codeList renders names as "`a`, `b` or `c`".
 func codeList(names []string, conjunction string) string {
@@ -45,5 +38,5 @@ func syncKindDescription() string {
 		}
 	}
 	return "The storage kind: the `<kind>` of the storage's resource type `labelstudio_<kind>_<direction>_storage` (" +
-		codeList(kindTypeNames(), "or") + "), or the storage's `type` attribute where it differs (" + codeList(renamed, "or") + ")."
+		codeList(kindNames(typeNameOf), "or") + "), or the storage's `type` attribute where it differs (" + codeList(renamed, "or") + ")."
 }

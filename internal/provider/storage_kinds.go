@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"slices"
+
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 )
 
@@ -20,6 +22,9 @@ type storageKind struct {
 	title string
 	// enterprise kinds exist only in Label Studio Enterprise (404 on OSS).
 	enterprise bool
+	// communityAlternative is the resource a Community server's 404 points
+	// an enterprise kind's user to, with %s for the direction; "" for none.
+	communityAlternative string
 	// regexOnFullKey: regex_filter is matched against the full object key,
 	// prefix included (object stores), rather than the basename.
 	regexOnFullKey bool
@@ -123,8 +128,12 @@ var (
 	s3Requires = map[string][]string{"aws_session_token": {"aws_access_key_id", "aws_secret_access_key"}}
 )
 
-// storageKinds is every storage kind the provider manages.
-var storageKinds = []storageKind{
+// storageKinds is every storage kind the provider manages: the Community
+// kinds and s3s here, the Enterprise keyless kinds in
+// storage_kinds_enterprise.go.
+var storageKinds = slices.Concat(keyedKinds, keylessKinds)
+
+var keyedKinds = []storageKind{
 	{
 		typeName: "s3", apiKind: "s3", title: "Amazon S3", regexOnFullKey: true,
 		requiredTogether: s3Together, requires: s3Requires, credentialsAsOne: true, validateWithID: true,
@@ -133,7 +142,8 @@ var storageKinds = []storageKind{
 	},
 	{
 		typeName: "s3s", apiKind: "s3s", title: "Amazon S3 with an IAM role", enterprise: true, regexOnFullKey: true,
-		requiredTogether: s3Together, requires: s3Requires, credentialsAsOne: true, validateWithID: true,
+		communityAlternative: "labelstudio_s3_%s_storage with access keys",
+		requiredTogether:     s3Together, requires: s3Requires, credentialsAsOne: true, validateWithID: true,
 		fields: append([]fieldSpec{
 			{name: "role_arn", typ: fieldString, required: true,
 				description: "ARN of the IAM role Label Studio assumes to reach the bucket. Its trust policy must allow Label Studio's principal with your organization's external ID."},

@@ -7,18 +7,6 @@ import "github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client
 // Label Studio's API reference; the rules behind the plan-time checks are
 // in storage_validators_enterprise.go.
 
-func init() { storageKinds = append(storageKinds, keylessKinds...) }
-
-// communityAlternatives names, per Enterprise kind, the Community resource
-// to use instead, for the error a Community server's 404 turns into.
-var communityAlternatives = map[string]string{
-	"s3s":        "labelstudio_s3_%s_storage with access keys",
-	"gcswif":     "labelstudio_gcs_%s_storage with a service-account key",
-	"gcs_sa":     "labelstudio_gcs_%s_storage with a service-account key",
-	"azure_spi":  "labelstudio_azure_blob_%s_storage with an account key",
-	"databricks": "",
-}
-
 var (
 	googleProjectIDField = fieldSpec{name: "google_project_id", typ: fieldString,
 		description: "Google project ID of the bucket."}
@@ -30,6 +18,7 @@ var (
 var keylessKinds = []storageKind{
 	{
 		typeName: "gcswif", apiKind: "gcswif", title: "Google Cloud Storage with Workload Identity Federation", enterprise: true, regexOnFullKey: true,
+		communityAlternative: "labelstudio_gcs_%s_storage with a service-account key",
 		fields: append([]fieldSpec{
 			bucketField,
 			prefixField,
@@ -49,6 +38,7 @@ var keylessKinds = []storageKind{
 	},
 	{
 		typeName: "gcs_sa", apiKind: "gcs_sa", title: "Google Cloud Storage with service-account impersonation", enterprise: true, regexOnFullKey: true,
+		communityAlternative: "labelstudio_gcs_%s_storage with a service-account key",
 		fields: append([]fieldSpec{
 			bucketField,
 			prefixField,
@@ -60,6 +50,7 @@ var keylessKinds = []storageKind{
 	},
 	{
 		typeName: "azure_spi", apiKind: "azure_spi", title: "Azure Blob Storage with a service principal", enterprise: true, regexOnFullKey: true,
+		communityAlternative: "labelstudio_azure_blob_%s_storage with an account key",
 		fields: append([]fieldSpec{
 			{name: "container", typ: fieldString,
 				description: "Azure blob container."},

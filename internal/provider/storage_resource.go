@@ -347,7 +347,7 @@ func (r *storageResource) secretNames() []string {
 func (r *storageResource) addAPIError(diags *diag.Diagnostics, operation, summary string, err error, secrets []string) {
 	if r.kind.enterprise && errors.Is(err, client.ErrNotFound) {
 		detail := fmt.Sprintf("The server has no /api/storages/%s routes (404): %s storages exist only in Label Studio Enterprise.", r.kind.apiKind, r.kind.title)
-		if alternative := communityAlternatives[r.kind.typeName]; alternative != "" {
+		if alternative := r.kind.communityAlternative; alternative != "" {
 			detail += " On Community Edition use " + fmt.Sprintf(alternative, r.dir) + "."
 		}
 		diags.AddError(fmt.Sprintf("labelstudio_%s needs Label Studio Enterprise", storageTypeName(r.kind, r.dir)), detail)

@@ -10,6 +10,11 @@
 # The first CLI runs every package; the others rerun only ./internal/provider/...,
 # the package that drives a CLI.
 #
+# The CLIs' runs go side by side (TEST_JOBS at a time, default all of them):
+# an acceptance test spends most of its time waiting on terraform, so one run
+# leaves the cores mostly idle. Each run's output is printed whole when it
+# ends; TEST_JOBS=1 runs them one after another with live output.
+#
 #   scripts/test.sh [go packages...]    (default ./...; then every CLI runs exactly these)
 #   TESTS_RUN=regexp scripts/test.sh    (passed to go test -run)
 #   TEST_CLIS="tofu" scripts/test.sh    (which CLIs, in order; default "path terraform tofu")
@@ -55,9 +60,10 @@ done
 # A private services directory, so a developer's running servers are left alone.
 SERVICES_DIR=$(mktemp -d "${TMPDIR:-/tmp}/labelstudio-test-services.XXXXXX")
 export SERVICES_DIR
+logs=$(mktemp -d "${TMPDIR:-/tmp}/labelstudio-test-logs.XXXXXX")
 cleanup() {
 	bash scripts/services.sh stop || true
-	rm -rf "$SERVICES_DIR"
+	rm -rf "$SERVICES_DIR" "$logs"
 }
 trap cleanup EXIT
 bash scripts/services.sh start # installs what is missing first
@@ -72,8 +78,39 @@ gotestsum=$cache/bin/gotestsum
 [[ -x $gotestsum ]] || GOBIN=$cache/bin go install gotest.tools/gotestsum@v1.13.0
 
 packages=("$@")
-failed=()
-summary=()
+jobs=${TEST_JOBS:-${#clis[@]}}
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || {
+	echo "error: TEST_JOBS must be a positive number, not '$jobs'" >&2
+	exit 2
+}
+
+# run_cli CLI PACKAGES... runs the tests on one CLI; its exit status and
+# duration go to $logs/CLI.result.
+run_cli() {
+	local cli=$1 bin version started status=0
+	shift
+	bin=${cli_bin[$cli]}
+	version=$(TF_CLI_CONFIG_FILE=/dev/null "$bin" version 2>/dev/null) || true
+	version=${version%%$'\n'*}
+	echo "== tests on $version ($bin): $*"
+	local env_for_cli=(TF_ACC_TERRAFORM_PATH="$bin")
+	[[ $version == OpenTofu* ]] && env_for_cli+=(TF_ACC_PROVIDER_HOST=registry.opentofu.org)
+	started=$SECONDS
+	env "${env_for_cli[@]}" "$gotestsum" --format testname --format-hide-empty-pkg -- \
+		-count=1 -timeout 25m ${TESTS_RUN:+-run "$TESTS_RUN"} "$@" || status=$?
+	printf '%s\t%s\t%s\n' "$status" "$((SECONDS - started))" "$version" >"$logs/$cli.result"
+}
+
+# finish_one waits for a run to end and prints its output whole.
+declare -A cli_of_pid=()
+finish_one() {
+	local pid
+	wait -n -p pid || true
+	cat "$logs/${cli_of_pid[$pid]}.log"
+	unset "cli_of_pid[$pid]"
+}
+
+started_all=$SECONDS
 first=1
 for cli in "${clis[@]}"; do
 	run_packages=("${packages[@]}")
@@ -81,21 +118,25 @@ for cli in "${clis[@]}"; do
 		if ((first)); then run_packages=(./...); else run_packages=(./internal/provider/...); fi
 	fi
 	first=0
-	bin=${cli_bin[$cli]}
-	version=$(TF_CLI_CONFIG_FILE=/dev/null "$bin" version 2>/dev/null) || true
-	version=${version%%$'\n'*}
-	echo "== tests on $version ($bin): ${run_packages[*]}"
-	env_for_cli=(TF_ACC_TERRAFORM_PATH="$bin")
-	# OpenTofu resolves unqualified provider sources in its own registry, so
-	# the in-process provider must be served under that address.
-	[[ $version == OpenTofu* ]] && env_for_cli+=(TF_ACC_PROVIDER_HOST=registry.opentofu.org)
-	started=$SECONDS
-	status=0
-	env "${env_for_cli[@]}" "$gotestsum" --format testname --format-hide-empty-pkg -- \
-		-count=1 -timeout 25m ${TESTS_RUN:+-run "$TESTS_RUN"} "${run_packages[@]}" || status=$?
-	summary+=("$(printf '%-20s %s in %ds' "$version" "$([[ $status -eq 0 ]] && echo passed || echo FAILED)" $((SECONDS - started)))")
+	if ((jobs == 1)); then
+		run_cli "$cli" "${run_packages[@]}"
+		continue
+	fi
+	((${#cli_of_pid[@]} < jobs)) || finish_one
+	echo "== started the tests on $cli: ${run_packages[*]} (output when they end)"
+	run_cli "$cli" "${run_packages[@]}" >"$logs/$cli.log" 2>&1 &
+	cli_of_pid[$!]=$cli
+done
+while ((${#cli_of_pid[@]} > 0)); do finish_one; done
+
+failed=()
+summary=()
+for cli in "${clis[@]}"; do
+	IFS=$'\t' read -r status took version <"$logs/$cli.result" || { status=1 took=0 version=$cli; }
+	summary+=("$(printf '%-20s %s in %ds' "$version" "$([[ $status -eq 0 ]] && echo passed || echo FAILED)" "$took")")
 	[[ $status -eq 0 ]] || failed+=("$version")
 done
+summary+=("$(printf '%-20s %ds' "every CLI" $((SECONDS - started_all)))")
 
 echo "== summary"
 printf '  %s\n' "${summary[@]}"

@@ -96,19 +96,16 @@ func azureSyncTarget(t *testing.T, _ *testenv.Env, _ client.Direction) syncTarge
 	})
 }
 
-// Databases of their own, so that what an export writes (keys named by
-// annotation id, with no prefix: API.md 6.5) is all this test's.
-const (
-	redisImportDB = 11
-	redisExportDB = 12
-)
+// Import tasks live under a key prefix of their own; an export names its keys
+// by annotation id, with no prefix (API.md 6.5), so it gets a database that no
+// other test writes while this one runs.
+const redisImportDB = 11
 
 func redisSyncTarget(t *testing.T, _ *testenv.Env, dir client.Direction) syncTarget {
 	srv := testenv.Redis(t)
 	db := redisImportDB
 	if dir == client.Export {
-		db = redisExportDB
-		srv.FlushDB(t, db)
+		db = srv.ExclusiveDB(t)
 	}
 	keyPrefix := testenv.UniqueName(t, "e2e:")
 	attrs := map[string]string{"host": hclString(srv.Host), "port": hclString(srv.Port), "db": strconv.Itoa(db), "path": hclString(keyPrefix)}

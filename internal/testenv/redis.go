@@ -1,11 +1,14 @@
 package testenv
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -74,5 +77,55 @@ func (r *RedisServer) FlushDB(t testing.TB, db int) {
 	t.Helper()
 	if err := r.client(t, db).FlushDB(t.Context()).Err(); err != nil {
 		t.Fatalf("testenv: redis FLUSHDB %d: %v", db, err)
+	}
+}
+
+// The databases ExclusiveDB hands out, and where it records its claims.
+const (
+	firstExclusiveDB = 12
+	lastExclusiveDB  = 15
+	claimsDB         = 0
+	// Longer than any test holds one; the claims of a killed run expire.
+	claimLifetime = 5 * time.Minute
+)
+
+// ExclusiveDB claims an empty database for this test alone, for writers that
+// cannot be given a key prefix (a Redis export names its keys by annotation
+// id). Test runs share the server (scripts/test.sh runs the CLIs' tests side
+// by side), so the claim is a key set with NX, released when the test ends;
+// when every database is claimed it waits for one.
+func (r *RedisServer) ExclusiveDB(t testing.TB) int {
+	t.Helper()
+	claims := r.client(t, claimsDB)
+	token := UniqueName(t, "")
+	deadline := time.Now().Add(claimLifetime + time.Minute)
+	for time.Now().Before(deadline) {
+		for db := firstExclusiveDB; db <= lastExclusiveDB; db++ {
+			key := fmt.Sprintf("lstest:exclusive-db:%d", db)
+			claimed, err := claims.SetNX(t.Context(), key, token, claimLifetime).Result()
+			if err != nil {
+				t.Fatalf("testenv: redis claim of db %d: %v", db, err)
+			}
+			if !claimed {
+				continue
+			}
+			t.Cleanup(func() { r.release(key, token) })
+			r.FlushDB(t, db)
+			return db
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("testenv: redis databases %d-%d stayed claimed by other tests for %s", firstExclusiveDB, lastExclusiveDB, claimLifetime+time.Minute)
+	return 0
+}
+
+// release drops a claim if it is still ours (it may have expired and been
+// taken). It runs in a cleanup, when the test's context is already cancelled.
+func (r *RedisServer) release(key, token string) {
+	ctx := context.Background()
+	c := redis.NewClient(&redis.Options{Addr: net.JoinHostPort(r.Host, r.Port), DB: claimsDB, Password: r.Password})
+	defer func() { _ = c.Close() }()
+	if v, _ := c.Get(ctx, key).Result(); v == token {
+		c.Del(ctx, key)
 	}
 }

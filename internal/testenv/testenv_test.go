@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -179,5 +180,31 @@ func TestRedisSetsAndListsKeys(t *testing.T) {
 	}
 	if v, ok := r.Get(t, 3, prefix+":a"); !ok || v != `{"n":1}` {
 		t.Errorf("Get = %q, %v", v, ok)
+	}
+}
+
+func TestRedisExclusiveDBIsEmptyAndHeldUntilTheTestEnds(t *testing.T) {
+	r := Redis(t)
+	var first int
+	var claimKey, holder string
+	t.Run("holder", func(t *testing.T) {
+		first = r.ExclusiveDB(t)
+		claimKey = fmt.Sprintf("lstest:exclusive-db:%d", first)
+		var held bool
+		if holder, held = r.Get(t, claimsDB, claimKey); !held {
+			t.Fatalf("no claim recorded under %s", claimKey)
+		}
+		r.Set(t, first, "left-behind", "1")
+		if second := r.ExclusiveDB(t); second == first {
+			t.Fatalf("two claims got the same database %d", first)
+		}
+	})
+	// Other test runs may claim it the moment it is free, so compare holders.
+	if now, held := r.Get(t, claimsDB, claimKey); held && now == holder {
+		t.Errorf("database %d is still claimed after its test ended", first)
+	}
+	db := r.ExclusiveDB(t)
+	if keys := r.Keys(t, db, "*"); len(keys) != 0 {
+		t.Errorf("the claimed database %d holds %v, want it empty", db, keys)
 	}
 }

@@ -30,6 +30,12 @@ read -r -a clis <<<"${TEST_CLIS:-path terraform tofu}"
 	exit 2
 }
 
+max_runs=${TEST_JOBS:-${#clis[@]}}
+[[ $max_runs =~ ^[1-9][0-9]*$ ]] || {
+	echo "error: TEST_JOBS must be a positive number, not '$max_runs'" >&2
+	exit 2
+}
+
 # cli_path NAME prints the binary of a CLI of the matrix, building it first
 # when it is missing (scripts/cli.sh prints one line per step).
 cli_path() {
@@ -78,11 +84,6 @@ gotestsum=$cache/bin/gotestsum
 [[ -x $gotestsum ]] || GOBIN=$cache/bin go install gotest.tools/gotestsum@v1.13.0
 
 packages=("$@")
-jobs=${TEST_JOBS:-${#clis[@]}}
-[[ $jobs =~ ^[1-9][0-9]*$ ]] || {
-	echo "error: TEST_JOBS must be a positive number, not '$jobs'" >&2
-	exit 2
-}
 
 # run_cli CLI PACKAGES... runs the tests on one CLI; its exit status and
 # duration go to $logs/CLI.result.
@@ -118,11 +119,11 @@ for cli in "${clis[@]}"; do
 		if ((first)); then run_packages=(./...); else run_packages=(./internal/provider/...); fi
 	fi
 	first=0
-	if ((jobs == 1)); then
+	if ((max_runs == 1)); then
 		run_cli "$cli" "${run_packages[@]}"
 		continue
 	fi
-	((${#cli_of_pid[@]} < jobs)) || finish_one
+	((${#cli_of_pid[@]} < max_runs)) || finish_one
 	echo "== started the tests on $cli: ${run_packages[*]} (output when they end)"
 	run_cli "$cli" "${run_packages[@]}" >"$logs/$cli.log" 2>&1 &
 	cli_of_pid[$!]=$cli

@@ -35,9 +35,14 @@ func Redis(t testing.TB) *RedisServer {
 // client opens a connection to db, closed when the test ends.
 func (r *RedisServer) client(t testing.TB, db int) *redis.Client {
 	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: net.JoinHostPort(r.Host, r.Port), DB: db, Password: r.Password})
+	c := r.dial(db)
 	t.Cleanup(func() { _ = c.Close() })
 	return c
+}
+
+// dial opens a connection to db that the caller closes.
+func (r *RedisServer) dial(db int) *redis.Client {
+	return redis.NewClient(&redis.Options{Addr: net.JoinHostPort(r.Host, r.Port), DB: db, Password: r.Password})
 }
 
 // Set stores value under key in db.
@@ -89,6 +94,9 @@ const (
 	claimLifetime = 5 * time.Minute
 )
 
+// claimKey is the key in claimsDB that holds db's claim.
+func claimKey(db int) string { return fmt.Sprintf("lstest:exclusive-db:%d", db) }
+
 // ExclusiveDB claims an empty database for this test alone, for writers that
 // cannot be given a key prefix (a Redis export names its keys by annotation
 // id). Test runs share the server (scripts/test.sh runs the CLIs' tests side
@@ -101,7 +109,7 @@ func (r *RedisServer) ExclusiveDB(t testing.TB) int {
 	deadline := time.Now().Add(claimLifetime + time.Minute)
 	for time.Now().Before(deadline) {
 		for db := firstExclusiveDB; db <= lastExclusiveDB; db++ {
-			key := fmt.Sprintf("lstest:exclusive-db:%d", db)
+			key := claimKey(db)
 			claimed, err := claims.SetNX(t.Context(), key, token, claimLifetime).Result()
 			if err != nil {
 				t.Fatalf("testenv: redis claim of db %d: %v", db, err)
@@ -123,7 +131,7 @@ func (r *RedisServer) ExclusiveDB(t testing.TB) int {
 // taken). It runs in a cleanup, when the test's context is already cancelled.
 func (r *RedisServer) release(key, token string) {
 	ctx := context.Background()
-	c := redis.NewClient(&redis.Options{Addr: net.JoinHostPort(r.Host, r.Port), DB: claimsDB, Password: r.Password})
+	c := r.dial(claimsDB)
 	defer func() { _ = c.Close() }()
 	if v, _ := c.Get(ctx, key).Result(); v == token {
 		c.Del(ctx, key)

@@ -2,7 +2,6 @@ package testenv
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -186,13 +185,13 @@ func TestRedisSetsAndListsKeys(t *testing.T) {
 func TestRedisExclusiveDBIsEmptyAndHeldUntilTheTestEnds(t *testing.T) {
 	r := Redis(t)
 	var first int
-	var claimKey, holder string
+	var key, holder string
 	t.Run("holder", func(t *testing.T) {
 		first = r.ExclusiveDB(t)
-		claimKey = fmt.Sprintf("lstest:exclusive-db:%d", first)
+		key = claimKey(first)
 		var held bool
-		if holder, held = r.Get(t, claimsDB, claimKey); !held {
-			t.Fatalf("no claim recorded under %s", claimKey)
+		if holder, held = r.Get(t, claimsDB, key); !held {
+			t.Fatalf("no claim recorded under %s", key)
 		}
 		r.Set(t, first, "left-behind", "1")
 		if second := r.ExclusiveDB(t); second == first {
@@ -200,7 +199,7 @@ func TestRedisExclusiveDBIsEmptyAndHeldUntilTheTestEnds(t *testing.T) {
 		}
 	})
 	// Other test runs may claim it the moment it is free, so compare holders.
-	if now, held := r.Get(t, claimsDB, claimKey); held && now == holder {
+	if now, held := r.Get(t, claimsDB, key); held && now == holder {
 		t.Errorf("database %d is still claimed after its test ended", first)
 	}
 	db := r.ExclusiveDB(t)

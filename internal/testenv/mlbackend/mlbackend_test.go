@@ -86,7 +86,10 @@ func TestBasicAuthRefusesWrongCredentials(t *testing.T) {
 func TestDownRefusesConnectionsAndUpRestores(t *testing.T) {
 	b := Start(t, Config{})
 	b.Down()
-	_, err := http.Get(b.URL() + "/health")
+	resp, err := http.Get(b.URL() + "/health")
+	if err == nil {
+		_ = resp.Body.Close()
+	}
 	if !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("down: %v, want connection refused", err)
 	}
@@ -114,8 +117,12 @@ func TestFailOnAndDelay(t *testing.T) {
 	b.SetDelay(time.Minute)
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, b.URL()+"/health", nil)
-	if _, err := http.DefaultClient.Do(req); !errors.Is(err, context.DeadlineExceeded) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, b.URL()+"/health", http.NoBody)
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		_ = resp.Body.Close()
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("slow backend answered before the client's deadline: %v", err)
 	}
 }

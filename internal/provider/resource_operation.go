@@ -13,6 +13,11 @@ import (
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 )
 
+// attributeGetter is what tfsdk.Config, tfsdk.Plan and tfsdk.State share.
+type attributeGetter interface {
+	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
+}
+
 // timeoutsLimit is one of timeouts.Value's methods: Create, Read, Update or
 // Delete.
 type timeoutsLimit func(timeouts.Value, context.Context, time.Duration) (time.Duration, diag.Diagnostics)

@@ -15,11 +15,6 @@ import (
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 )
 
-// attributeGetter is what tfsdk.Config, tfsdk.Plan and tfsdk.State share.
-type attributeGetter interface {
-	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
-}
-
 // requestBody builds the body of a create (prior null) or of a PATCH from
 // the plan, the configuration and the prior state. A PATCH carries the full
 // configuration, because Label Studio re-checks some kinds from the PATCH

@@ -29,14 +29,13 @@ func codeList(names []string, conjunction string) string {
 	return strings.Join(quoted[:len(quoted)-1], ", ") + " " + conjunction + " " + quoted[len(quoted)-1]
 }
 
-// syncKindDescription describes the `kind` of a storage to sync.
-func syncKindDescription() string {
-	var renamed []string
+// storageKindNamed is the row of the kinds table that a name means: the
+// kind of a resource type name or the API's storage type.
+func storageKindNamed(name string) (storageKind, bool) {
 	for _, k := range storageKinds {
-		if k.apiKind != k.typeName {
-			renamed = append(renamed, k.apiKind)
+		if name == k.typeName || name == k.apiKind {
+			return k, true
 		}
 	}
-	return "The storage kind: the `<kind>` of the storage's resource type `labelstudio_<kind>_<direction>_storage` (" +
-		codeList(kindNames(typeNameOf), "or") + "), or the storage's `type` attribute where it differs (" + codeList(renamed, "or") + ")."
+	return storageKind{}, false
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -149,41 +148,6 @@ type syncStorageModel struct {
 	Kind      types.String `tfsdk:"kind"`
 	Direction types.String `tfsdk:"direction"`
 	ID        types.Int64  `tfsdk:"id"`
-}
-
-// syncKindNames are the values `kind` accepts: each storage resource's kind
-// (as in labelstudio_<kind>_import_storage) and the API's `type`, so that a
-// storage resource's `type` attribute can be passed through as it is.
-func syncKindNames() []string {
-	seen := map[string]bool{}
-	var names []string
-	for _, k := range storageKinds {
-		for _, name := range []string{k.typeName, k.apiKind} {
-			if !seen[name] {
-				seen[name] = true
-				names = append(names, name)
-			}
-		}
-	}
-	sort.Strings(names)
-	return names
-}
-
-// apiKindFor maps a `kind` value to the API's storage type.
-func apiKindFor(kind string) (string, bool) {
-	k, ok := storageKindNamed(kind)
-	return k.apiKind, ok
-}
-
-// storageKindNamed is the row of the kinds table that a name means: the
-// kind of a resource type name or the API's storage type.
-func storageKindNamed(name string) (storageKind, bool) {
-	for _, k := range storageKinds {
-		if name == k.typeName || name == k.apiKind {
-			return k, true
-		}
-	}
-	return storageKind{}, false
 }
 
 // storageRefs turns the configured storages into engine references.

@@ -70,6 +70,16 @@ type Config struct {
 	// endpoints on other domains get Label Studio's opaque 500 on errors.
 	S3TrustedDomains []string
 
+	// Hostname mirrors LABEL_STUDIO_HOST (settings.HOSTNAME): sent to ML
+	// backends on setup; empty is Label Studio's http://localhost:8080.
+	Hostname string
+	// MLConnectionTimeout, MLHealthTimeout and MLSetupTimeout mirror
+	// ML_CONNECTION_TIMEOUT, ML_TIMEOUT_HEALTH and ML_TIMEOUT_SETUP
+	// (ml/api_connector.py: 1, 1 and 3 seconds).
+	MLConnectionTimeout time.Duration
+	MLHealthTimeout     time.Duration
+	MLSetupTimeout      time.Duration
+
 	// DevHooks enables the /_dev/ test hooks, which Label Studio lacks.
 	DevHooks bool
 	// DataDir, when set, keeps state on disk (atomic writes) so that it
@@ -86,6 +96,10 @@ const (
 	defaultSyncWorkers     = 4
 	defaultInProgressTimer = 5 * time.Second
 	defaultDocumentRoot    = "/"
+	defaultHostname        = "http://localhost:8080"
+	defaultMLConnTimeout   = time.Second
+	defaultMLHealthTimeout = time.Second
+	defaultMLSetupTimeout  = 3 * time.Second
 )
 
 // Sync modes.
@@ -134,6 +148,18 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.LocalFilesDocumentRoot == "" {
 		c.LocalFilesDocumentRoot = defaultDocumentRoot
+	}
+	if c.Hostname == "" {
+		c.Hostname = defaultHostname
+	}
+	if c.MLConnectionTimeout <= 0 {
+		c.MLConnectionTimeout = defaultMLConnTimeout
+	}
+	if c.MLHealthTimeout <= 0 {
+		c.MLHealthTimeout = defaultMLHealthTimeout
+	}
+	if c.MLSetupTimeout <= 0 {
+		c.MLSetupTimeout = defaultMLSetupTimeout
 	}
 	switch c.Edition {
 	case "community", "enterprise":

@@ -29,6 +29,7 @@ const (
 	typeDateTime
 	typeStatus
 	typeProject
+	typeFloat
 )
 
 // fieldSpec describes one serializer field of a storage.
@@ -52,6 +53,8 @@ type fieldSpec struct {
 	normalize func(string) string
 	// choices restricts a string to these values (DRF ChoiceField).
 	choices []string
+	// notBlank refuses an empty string (a CharField without allow_blank).
+	notBlank bool
 }
 
 // kindSpec is one storage kind: the table that drives every handler.
@@ -284,6 +287,9 @@ func convert(f fieldSpec, v any) (any, string) {
 		if f.normalize != nil {
 			text = f.normalize(text)
 		}
+		if f.notBlank && text == "" {
+			return nil, "This field may not be blank."
+		}
 		if f.maxLen > 0 && len([]rune(text)) > f.maxLen {
 			return nil, fmt.Sprintf("Ensure this field has no more than %d characters.", f.maxLen)
 		}
@@ -343,6 +349,11 @@ func convert(f fieldSpec, v any) (any, string) {
 		return nil, fmt.Sprintf("%q is not a valid choice.", fmt.Sprint(plainValue(v)))
 	case typeJSON:
 		return plainValue(v), ""
+	case typeFloat:
+		if f, ok := toFloat(v); ok {
+			return f, ""
+		}
+		return nil, "A valid number is required."
 	}
 	return nil, "Unsupported field."
 }
@@ -371,6 +382,27 @@ func toInt(v any) (int64, bool) {
 		return int64(f), true
 	}
 	return 0, false
+}
+
+// toFloat accepts what DRF's FloatField accepts: numbers and numeric
+// strings, finite only.
+func toFloat(v any) (float64, bool) {
+	var text string
+	switch x := v.(type) {
+	case json.Number:
+		text = x.String()
+	case string:
+		text = strings.TrimSpace(x)
+	case float64:
+		return x, !math.IsInf(x, 0) && !math.IsNaN(x)
+	default:
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, false
+	}
+	return f, true
 }
 
 // plainValue turns json.Number into float64 throughout a decoded value, so

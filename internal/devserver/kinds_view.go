@@ -26,7 +26,7 @@ type FieldView struct {
 
 var typeNames = map[fieldType]string{
 	typeString: "string", typeBool: "bool", typeInt: "int", typeJSON: "json",
-	typeDateTime: "datetime", typeStatus: "status", typeProject: "project",
+	typeDateTime: "datetime", typeStatus: "status", typeProject: "project", typeFloat: "float",
 }
 
 // StorageTables lists every kind in both directions, whatever the edition

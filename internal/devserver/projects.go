@@ -446,6 +446,7 @@ func (s *Server) handleProjectDelete(w http.ResponseWriter, _ *http.Request, p r
 			delete(s.st.Annotations, id)
 		}
 	}
+	s.st.deleteProjectObjects(p.id)
 	if err := s.persistLocked(); err != nil {
 		return err
 	}

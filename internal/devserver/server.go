@@ -189,6 +189,12 @@ func (s *Server) buildRoutes() []route {
 			methods: map[string]handlerFunc{http.MethodGet: s.handleTaskList}},
 		{pattern: regexp.MustCompile(`^/api/tasks/([0-9]+)/$`), name: "/api/tasks/{id}/",
 			methods: map[string]handlerFunc{http.MethodGet: s.handleTaskGet}},
+		// ml/urls.py: the list has a trailing slash, the detail has none.
+		{pattern: regexp.MustCompile(`^/api/ml/$`), name: "/api/ml/",
+			methods: map[string]handlerFunc{http.MethodGet: s.handleMLList, http.MethodPost: s.handleMLCreate}},
+		{pattern: regexp.MustCompile(`^/api/ml/([0-9]+)$`), name: "/api/ml/{id}",
+			methods: map[string]handlerFunc{http.MethodGet: s.handleMLGet, http.MethodPatch: s.handleMLPatch,
+				http.MethodPut: s.handleMLPut, http.MethodDelete: s.handleMLDelete}},
 		{pattern: regexp.MustCompile(`^/api/storages/types$`), name: "/api/storages/types", dir: dirImport,
 			methods: map[string]handlerFunc{http.MethodGet: s.handleStorageTypes}},
 		{pattern: regexp.MustCompile(`^/api/storages/export/types$`), name: "/api/storages/export/types", dir: dirExport,

@@ -26,6 +26,7 @@ type state struct {
 	Storages    map[string]*storage   `json:"storages"`
 	Tasks       map[int64]*task       `json:"tasks"`
 	Annotations map[int64]*annotation `json:"annotations"`
+	MLBackends  map[int64]*mlBackend  `json:"ml_backends"`
 }
 
 type patRecord struct {
@@ -58,6 +59,7 @@ func newState() *state {
 		Storages:    map[string]*storage{},
 		Tasks:       map[int64]*task{},
 		Annotations: map[int64]*annotation{},
+		MLBackends:  map[int64]*mlBackend{},
 	}
 }
 

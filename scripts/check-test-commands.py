@@ -243,7 +243,8 @@ def check_acceptance_coverage():
                     covered -= set(every)  # a subtest filter runs only part of each test
         missed = sorted(set(every) - covered)
         if missed:
-            fail(where, command, f"skips tests of {package}, which has acceptance tests: {', '.join(missed)}")
+            shown = ", ".join(missed[:8]) + (f" and {len(missed) - 8} more" if len(missed) > 8 else "")
+            fail(where, command, f"skips {len(missed)} tests of {package}, which has acceptance tests: {shown}")
 
 
 def main():
@@ -258,6 +259,7 @@ def main():
         where = f"{source}:{number}" if number else f"{source} (target {text.split()[1]})"
         for simple in split_simple_commands(text):
             for pattern, packages in resolve(simple, env, where, text):
+                print(f"{where}: `{text}` -> go test -list '{pattern or '.'}' {' '.join(packages)}")
                 check_selects(pattern, packages, where, text)
                 checked += 1
     every = set(listed("", ["./..."], "go test -list . ./...", "") or [])

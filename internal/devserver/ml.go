@@ -546,14 +546,3 @@ func (s *Server) handleMLDelete(w http.ResponseWriter, r *http.Request, p routeP
 // createMLWebhookLocked is ml/models.py create_ml_webhook: a project
 // webhook to <url>/webhook, unless the project has one with that URL.
 func (s *Server) createMLWebhookLocked(_ *project, _ *mlBackend) {}
-
-// deleteProjectObjects removes what a project's deletion cascades to among
-// the objects beyond storages and tasks (on_delete=CASCADE on their
-// project foreign keys).
-func (st *state) deleteProjectObjects(projectID int64) {
-	for id, b := range st.MLBackends {
-		if b.Project == projectID {
-			delete(st.MLBackends, id)
-		}
-	}
-}

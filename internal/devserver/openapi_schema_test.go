@@ -173,7 +173,8 @@ var specRoutes = []struct {
 }
 
 // envelopeSchema is the error body of API.md 9, which the public schema
-// does not describe.
+// does not describe. Nested serializers nest their errors: a dict per
+// field, a list with one dict per item of a list serializer.
 var envelopeSchema = mustCompileJSON("file:///envelope.json", `{
   "type": "object",
   "required": ["id", "status_code", "version", "detail", "exc_info"],
@@ -183,9 +184,16 @@ var envelopeSchema = mustCompileJSON("file:///envelope.json", `{
     "version": {"type": "string"},
     "detail": {"type": "string"},
     "exc_info": {"type": ["string", "null"]},
-    "validation_errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
+    "validation_errors": {"$ref": "#/$defs/fieldErrors"}
   },
-  "additionalProperties": false
+  "additionalProperties": false,
+  "$defs": {
+    "fieldErrors": {"type": "object", "additionalProperties": {"$ref": "#/$defs/errors"}},
+    "errors": {"anyOf": [
+      {"type": "array", "items": {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/fieldErrors"}]}},
+      {"$ref": "#/$defs/fieldErrors"}
+    ]}
+  }
 }`)
 
 // checkResponseSchema validates every answer the tests receive: success

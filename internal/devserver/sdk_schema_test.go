@@ -47,6 +47,8 @@ var sdkRoutes = []struct {
 	{regexp.MustCompile(`^/api/ml/[0-9]+$`), mlBackendSchema, false},
 	{regexp.MustCompile(`^/api/dm/views/?$`), viewSchema, true},
 	{regexp.MustCompile(`^/api/dm/views/[0-9]+/$`), viewSchema, false},
+	// update_order answers Response(status=200): no body.
+	{regexp.MustCompile(`^/api/dm/views/order/?$`), nil, false},
 }
 
 // checkSDKSchema validates a success answer of an SDK-only route; false
@@ -56,6 +58,12 @@ func checkSDKSchema(t *testing.T, method, path string, body []byte) bool {
 	for _, route := range sdkRoutes {
 		if !route.re.MatchString(path) {
 			continue
+		}
+		if route.schema == nil {
+			if len(body) != 0 {
+				t.Errorf("%s %s: a body where Label Studio sends none: %s", method, path, body)
+			}
+			return true
 		}
 		if !route.list || method == "POST" {
 			validateInstance(t, method+" "+path, route.schema, body)

@@ -189,6 +189,16 @@ func (s *Server) buildRoutes() []route {
 			methods: map[string]handlerFunc{http.MethodGet: s.handleTaskList}},
 		{pattern: regexp.MustCompile(`^/api/tasks/([0-9]+)/$`), name: "/api/tasks/{id}/",
 			methods: map[string]handlerFunc{http.MethodGet: s.handleTaskGet}},
+		// data_manager/urls.py: a DRF DefaultRouter, every path with a slash.
+		{pattern: regexp.MustCompile(`^/api/dm/views/$`), name: "/api/dm/views/",
+			methods: map[string]handlerFunc{http.MethodGet: s.handleViewList, http.MethodPost: s.handleViewCreate}},
+		{pattern: regexp.MustCompile(`^/api/dm/views/reset/$`), name: "/api/dm/views/reset/",
+			methods: map[string]handlerFunc{http.MethodDelete: s.handleViewReset}},
+		{pattern: regexp.MustCompile(`^/api/dm/views/order/$`), name: "/api/dm/views/order/",
+			methods: map[string]handlerFunc{http.MethodPost: s.handleViewOrder}},
+		{pattern: regexp.MustCompile(`^/api/dm/views/([0-9]+)/$`), name: "/api/dm/views/{id}/",
+			methods: map[string]handlerFunc{http.MethodGet: s.handleViewGet, http.MethodPatch: s.handleViewPatch,
+				http.MethodPut: s.handleViewPut, http.MethodDelete: s.handleViewDelete}},
 		// ml/urls.py: the list has a trailing slash, the detail has none.
 		{pattern: regexp.MustCompile(`^/api/ml/$`), name: "/api/ml/",
 			methods: map[string]handlerFunc{http.MethodGet: s.handleMLList, http.MethodPost: s.handleMLCreate}},

@@ -27,6 +27,7 @@ type state struct {
 	Tasks       map[int64]*task       `json:"tasks"`
 	Annotations map[int64]*annotation `json:"annotations"`
 	MLBackends  map[int64]*mlBackend  `json:"ml_backends"`
+	Views       map[int64]*dmView     `json:"views"`
 }
 
 type patRecord struct {
@@ -60,6 +61,7 @@ func newState() *state {
 		Tasks:       map[int64]*task{},
 		Annotations: map[int64]*annotation{},
 		MLBackends:  map[int64]*mlBackend{},
+		Views:       map[int64]*dmView{},
 	}
 }
 
@@ -143,4 +145,20 @@ func saveState(dir string, st *state) error {
 		_ = d.Close()
 	}
 	return nil
+}
+
+// deleteProjectObjects removes what a project's deletion cascades to among
+// the objects beyond storages and tasks (on_delete=CASCADE on their
+// project foreign keys).
+func (st *state) deleteProjectObjects(projectID int64) {
+	for id, b := range st.MLBackends {
+		if b.Project == projectID {
+			delete(st.MLBackends, id)
+		}
+	}
+	for id, v := range st.Views {
+		if v.Project == projectID {
+			delete(st.Views, id)
+		}
+	}
 }

@@ -1,0 +1,619 @@
+package devserver
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// dmView is a data-manager view (tab) as data_manager/models.py stores it:
+// data without filters and ordering, which live in a filter group and the
+// ordering field.
+type dmView struct {
+	ID            int64        `json:"id"`
+	Project       int64        `json:"project"`
+	Data          any          `json:"data"`
+	Ordering      any          `json:"ordering"`
+	Order         any          `json:"order"`
+	SelectedItems any          `json:"selected_items"`
+	User          any          `json:"user"`
+	FilterGroup   *filterGroup `json:"filter_group"`
+}
+
+type filterGroup struct {
+	Conjunction string       `json:"conjunction"`
+	Filters     []viewFilter `json:"filters"`
+}
+
+// viewFilter is a Filter row; Child is its one nested child filter.
+type viewFilter struct {
+	Column   string      `json:"column"`
+	Type     string      `json:"type"`
+	Operator string      `json:"operator"`
+	Value    any         `json:"value"`
+	Child    *viewFilter `json:"child"`
+}
+
+const filterColumnPrefix = "filter:tasks:"
+
+// viewJSON is ViewSerializer.to_representation: the filter group goes back
+// into data.filters ({conjunction, items}), and non-empty selected_items
+// and ordering into data.selectedItems and data.ordering.
+func viewJSON(v *dmView) (map[string]any, error) {
+	out := map[string]any{
+		"id": v.ID, "project": v.Project, "order": v.Order, "user": v.User,
+		"is_locked": false, "locked_at": nil, "locked_by": nil,
+	}
+	var data map[string]any
+	if m, ok := v.Data.(map[string]any); ok {
+		data = maps.Clone(m)
+		out["data"] = data
+	} else {
+		out["data"] = v.Data
+	}
+	put := func(key string, value any) error {
+		if data == nil {
+			return uncaught("TypeError", fmt.Sprintf("'%s' object does not support item assignment", pythonTypeName(v.Data)))
+		}
+		data[key] = value
+		return nil
+	}
+	if v.FilterGroup != nil {
+		items := []any{}
+		for _, f := range v.FilterGroup.Filters {
+			items = append(items, filterItemJSON(f))
+		}
+		if err := put("filters", map[string]any{"conjunction": v.FilterGroup.Conjunction, "items": items}); err != nil {
+			return nil, err
+		}
+	}
+	if truthy(v.SelectedItems) {
+		if err := put("selectedItems", v.SelectedItems); err != nil {
+			return nil, err
+		}
+	}
+	if truthy(v.Ordering) {
+		if err := put("ordering", v.Ordering); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func filterItemJSON(f viewFilter) map[string]any {
+	item := map[string]any{"filter": f.Column, "operator": f.Operator, "type": f.Type, "value": f.Value}
+	if f.Child != nil {
+		item["child_filter"] = map[string]any{"filter": f.Child.Column, "operator": f.Child.Operator, "type": f.Child.Type, "value": f.Child.Value}
+	}
+	return item
+}
+
+// viewAttrs is the validated body of ViewSerializer; has says which
+// fields were sent.
+type viewAttrs struct {
+	has           map[string]bool
+	project       int64
+	data          any
+	ordering      any
+	order         any
+	selectedItems any
+	user          any
+	filterGroup   *filterGroup
+}
+
+// cleanViewBody is ViewSerializer.to_internal_value: data.filters becomes
+// a filter group (only when it has a conjunction; otherwise it is dropped),
+// data.ordering replaces the ordering field (absent: {}), then the fields
+// are validated, the filter columns by FilterSerializer.validate_column.
+func (s *Server) cleanViewBody(body map[string]any, partial bool) (*viewAttrs, error) {
+	attrs := &viewAttrs{has: map[string]bool{}}
+	var data map[string]any
+	if raw, ok := body["data"]; ok {
+		m, isMap := raw.(map[string]any)
+		if !isMap {
+			return nil, uncaught("AttributeError", fmt.Sprintf("'%s' object has no attribute 'pop'", pythonTypeName(raw)))
+		}
+		data = maps.Clone(m)
+		attrs.has["data"] = true
+	}
+	var filters any = map[string]any{}
+	if data != nil {
+		if f, ok := data["filters"]; ok {
+			filters = f
+			delete(data, "filters")
+		}
+	}
+	filtersMap, ok := filters.(map[string]any)
+	if !ok {
+		return nil, uncaught("AttributeError", fmt.Sprintf("'%s' object has no attribute 'get'", pythonTypeName(filters)))
+	}
+	groupBody, hasGroup := body["filter_group"]
+	if !hasGroup && truthy(filtersMap["conjunction"]) {
+		converted := []any{}
+		if items, ok := filtersMap["items"]; ok {
+			list, isList := items.([]any)
+			if !isList {
+				return nil, uncaught("TypeError", fmt.Sprintf("'%s' object is not iterable", pythonTypeName(items)))
+			}
+			for _, item := range list {
+				c, err := convertFilterItem(item)
+				if err != nil {
+					return nil, err
+				}
+				converted = append(converted, c)
+			}
+		}
+		groupBody, hasGroup = map[string]any{"conjunction": filtersMap["conjunction"], "filters": converted}, true
+	}
+	var ordering any = map[string]any{}
+	if data != nil {
+		if o, ok := data["ordering"]; ok {
+			ordering = o
+			delete(data, "ordering")
+		}
+	}
+	attrs.ordering = plainValue(ordering)
+	attrs.has["ordering"] = true
+	if data != nil {
+		attrs.data = plainValue(data)
+	}
+
+	errs := map[string]any{}
+	if raw, ok := body["project"]; ok {
+		id, msg := s.convertProject(raw)
+		if msg != "" {
+			errs["project"] = []string{msg}
+		} else {
+			attrs.project, attrs.has["project"] = id, true
+		}
+	} else if !partial {
+		errs["project"] = []string{msgFieldRequired}
+	}
+	if raw, ok := body["order"]; ok {
+		value, msg := convert(fieldSpec{name: "order", typ: typeInt, nullable: true, min: -2147483648, max: 2147483647}, raw)
+		if msg != "" {
+			errs["order"] = []string{msg}
+		} else {
+			attrs.order, attrs.has["order"] = value, true
+		}
+	}
+	if raw, ok := body["selected_items"]; ok {
+		attrs.selectedItems, attrs.has["selected_items"] = plainValue(raw), true
+	}
+	if raw, ok := body["user"]; ok {
+		switch id, isInt := toInt(raw); {
+		case raw == nil:
+			attrs.user, attrs.has["user"] = nil, true
+		case !isInt:
+			errs["user"] = []string{fmt.Sprintf("Incorrect type. Expected pk value, received %s.", pythonTypeName(raw))}
+		case id != bootstrapUserID:
+			errs["user"] = []string{fmt.Sprintf("Invalid pk \"%v\" - object does not exist.", plainValue(raw))}
+		default:
+			attrs.user, attrs.has["user"] = float64(id), true
+		}
+	}
+	if hasGroup {
+		group, groupErrs := cleanFilterGroup(groupBody)
+		if groupErrs != nil {
+			errs["filter_group"] = groupErrs
+		} else {
+			attrs.filterGroup, attrs.has["filter_group"] = group, true
+		}
+	}
+	if len(errs) > 0 {
+		return nil, validationError(errs)
+	}
+	return attrs, nil
+}
+
+// convertFilterItem maps one data.filters item to a Filter body; missing
+// keys become "" (value: {}), which the field validation then refuses.
+func convertFilterItem(item any) (map[string]any, error) {
+	m, ok := item.(map[string]any)
+	if !ok {
+		return nil, uncaught("AttributeError", fmt.Sprintf("'%s' object has no attribute 'get'", pythonTypeName(item)))
+	}
+	get := func(key string, def any) any {
+		if v, ok := m[key]; ok {
+			return v
+		}
+		return def
+	}
+	out := map[string]any{"column": get("filter", ""), "operator": get("operator", ""), "type": get("type", ""), "value": get("value", map[string]any{})}
+	if child, ok := m["child_filter"]; ok && truthy(child) {
+		c, err := convertFilterItem(child)
+		if err != nil {
+			return nil, err
+		}
+		out["child_filter"] = c
+	}
+	return out, nil
+}
+
+// cleanFilterGroup is FilterGroupSerializer's validation: a conjunction
+// and a list of filters, errors nested as DRF nests them.
+func cleanFilterGroup(raw any) (*filterGroup, map[string]any) {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return nil, map[string]any{nonFieldErrors: []string{fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", pythonTypeName(raw))}}
+	}
+	errs := map[string]any{}
+	group := &filterGroup{}
+	if c, ok := m["conjunction"]; ok {
+		value, msg := convert(fieldSpec{name: "conjunction", typ: typeString, maxLen: 1024, notBlank: true}, c)
+		if msg != "" {
+			errs["conjunction"] = []string{msg}
+		} else {
+			group.Conjunction = value.(string)
+		}
+	} else {
+		errs["conjunction"] = []string{msgFieldRequired}
+	}
+	list, ok := m["filters"].([]any)
+	switch {
+	case m["filters"] == nil:
+		errs["filters"] = []string{msgFieldRequired}
+	case !ok:
+		errs["filters"] = map[string]any{nonFieldErrors: []string{fmt.Sprintf("Expected a list of items but got type \"%s\".", pythonTypeName(m["filters"]))}}
+	default:
+		itemErrs := make([]any, len(list))
+		failed := false
+		for i, item := range list {
+			f, e := cleanFilter(item)
+			if e != nil {
+				itemErrs[i], failed = e, true
+				continue
+			}
+			itemErrs[i] = map[string]any{}
+			group.Filters = append(group.Filters, *f)
+		}
+		if failed {
+			errs["filters"] = itemErrs
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return group, nil
+}
+
+// cleanFilter is FilterSerializer: column, type and operator are required,
+// non-blank CharFields of at most 1024 characters, then validate_column.
+func cleanFilter(raw any) (*viewFilter, map[string]any) {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return nil, map[string]any{nonFieldErrors: []string{fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", pythonTypeName(raw))}}
+	}
+	errs := map[string]any{}
+	texts := map[string]string{}
+	for _, name := range []string{"column", "type", "operator"} {
+		v, present := m[name]
+		if !present {
+			errs[name] = []string{msgFieldRequired}
+			continue
+		}
+		value, msg := convert(fieldSpec{name: name, typ: typeString, maxLen: 1024, notBlank: true}, v)
+		if msg != "" {
+			errs[name] = []string{msg}
+			continue
+		}
+		texts[name] = value.(string)
+	}
+	if column, ok := texts["column"]; ok {
+		if msg := validateFilterColumn(column); msg != "" {
+			errs["column"] = []string{msg}
+		}
+	}
+	f := &viewFilter{Column: texts["column"], Type: texts["type"], Operator: texts["operator"], Value: map[string]any{}}
+	if v, ok := m["value"]; ok {
+		f.Value = plainValue(v)
+	}
+	if child, ok := m["child_filter"]; ok && child != nil {
+		c, childErrs := cleanFilter(child)
+		if childErrs != nil {
+			errs["child_filter"] = childErrs
+		} else {
+			f.Child = c
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return f, nil
+}
+
+// validateFilterColumn is FilterSerializer.validate_column with an empty
+// DATA_MANAGER_FILTER_ALLOWLIST.
+func validateFilterColumn(column string) string {
+	if !strings.HasPrefix(column, filterColumnPrefix) {
+		return fmt.Sprintf("Filter \"%s\" should start with \"%s\"", column, filterColumnPrefix)
+	}
+	rest := strings.TrimPrefix(strings.TrimPrefix(column, filterColumnPrefix), "-")
+	if strings.HasPrefix(rest, "data.") {
+		return ""
+	}
+	if strings.Contains(rest, "__") {
+		return fmt.Sprintf("\"__\" is not generally allowed in filters. Consider asking your administrator to add \"%s\" "+
+			"to DATA_MANAGER_FILTER_ALLOWLIST, but note that some filter expressions may pose a security risk", rest)
+	}
+	return ""
+}
+
+// handleViewList is ViewAPI.list: the organisation's views, ?project
+// filtering (an unknown one is django-filter's 400), ordered by
+// (order, id).
+func (s *Server) handleViewList(w http.ResponseWriter, r *http.Request, _ routeParams) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var project int64
+	if raw := r.URL.Query().Get("project"); raw != "" {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if _, exists := s.st.Projects[id]; err != nil || !exists {
+			return fieldError("project", "Select a valid choice. That choice is not one of the available choices.")
+		}
+		project = id
+	}
+	views := s.st.viewsOf(project)
+	out := []map[string]any{}
+	for _, v := range views {
+		item, err := viewJSON(v)
+		if err != nil {
+			return err
+		}
+		out = append(out, item)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// viewsOf lists a project's views (0: all) in (order, id) order.
+func (st *state) viewsOf(project int64) []*dmView {
+	var out []*dmView
+	for _, v := range st.Views {
+		if project == 0 || v.Project == project {
+			out = append(out, v)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		oi, iSet := out[i].Order.(float64)
+		oj, jSet := out[j].Order.(float64)
+		switch {
+		case iSet != jSet:
+			return iSet // null sorts last, as PostgreSQL does ascending
+		case oi != oj:
+			return oi < oj
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// handleViewCreate is ViewAPI.create with ViewSerializer.create: with a
+// filter group the order is the project's current number of views,
+// otherwise the body's order or 0; the user is the caller.
+func (s *Server) handleViewCreate(w http.ResponseWriter, r *http.Request, _ routeParams) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	attrs, err := s.cleanViewBody(body, false)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := &dmView{ID: s.st.nextID("view"), Project: attrs.project, Data: map[string]any{}, Ordering: attrs.ordering,
+		Order: float64(0), SelectedItems: map[string]any{}, User: float64(bootstrapUserID)}
+	if attrs.has["data"] {
+		v.Data = attrs.data
+	}
+	if attrs.has["order"] {
+		v.Order = attrs.order
+	}
+	if attrs.has["selected_items"] {
+		v.SelectedItems = attrs.selectedItems
+	}
+	if attrs.filterGroup != nil {
+		v.FilterGroup = attrs.filterGroup
+		v.Order = float64(len(s.st.viewsOf(attrs.project)))
+	}
+	out, err := viewJSON(v)
+	if err != nil {
+		return err
+	}
+	s.st.Views[v.ID] = v
+	if err := s.persistLocked(); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+func (s *Server) handleViewGet(w http.ResponseWriter, _ *http.Request, p routeParams) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.st.Views[p.id]
+	if !ok {
+		return notFound("View")
+	}
+	out, err := viewJSON(v)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) handleViewPatch(w http.ResponseWriter, r *http.Request, p routeParams) error {
+	return s.updateView(w, r, p, true)
+}
+
+func (s *Server) handleViewPut(w http.ResponseWriter, r *http.Request, p routeParams) error {
+	return s.updateView(w, r, p, false)
+}
+
+// updateView is ViewSerializer.update: it writes the filter group (filters
+// replaced, conjunction changed only when given), a non-empty ordering and
+// data, and nothing else: order, project, user and selected_items in the
+// body are ignored. A body without data ends in KeyError: 'data'.
+func (s *Server) updateView(w http.ResponseWriter, r *http.Request, p routeParams, partial bool) error {
+	s.mu.Lock()
+	_, ok := s.st.Views[p.id]
+	s.mu.Unlock()
+	if !ok {
+		return notFound("View")
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	attrs, err := s.cleanViewBody(body, partial)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.st.Views[p.id]
+	if !ok {
+		return notFound("View")
+	}
+	if !attrs.has["data"] {
+		// validated_data['data'] raises inside transaction.atomic(), so
+		// the filter group and ordering written before it roll back.
+		return uncaught("KeyError", "'data'")
+	}
+	if g := attrs.filterGroup; g != nil {
+		if v.FilterGroup == nil {
+			v.FilterGroup = &filterGroup{Conjunction: g.Conjunction}
+		}
+		if g.Conjunction != "" {
+			v.FilterGroup.Conjunction = g.Conjunction
+		}
+		v.FilterGroup.Filters = g.Filters
+	}
+	if truthy(attrs.ordering) && !reflect.DeepEqual(attrs.ordering, v.Ordering) {
+		v.Ordering = attrs.ordering
+	}
+	v.Data = attrs.data
+	out, err := viewJSON(v)
+	if err != nil {
+		return err
+	}
+	if err := s.persistLocked(); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) handleViewDelete(w http.ResponseWriter, _ *http.Request, p routeParams) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.st.Views[p.id]; !ok {
+		return notFound("View")
+	}
+	delete(s.st.Views, p.id)
+	if err := s.persistLocked(); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// handleViewReset is ViewAPI.reset: every view of the project, whoever
+// made it. The project comes from the body or, failing that, the query.
+func (s *Server) handleViewReset(w http.ResponseWriter, r *http.Request, _ routeParams) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	raw, ok := body["project"]
+	if !ok {
+		raw = nil
+		if q := r.URL.Query(); q.Has("project") {
+			raw = q.Get("project")
+		}
+	}
+	id, msg := s.convertProject(raw)
+	if msg != "" {
+		return fieldError("project", msg)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range s.st.viewsOf(id) {
+		delete(s.st.Views, v.ID)
+	}
+	if err := s.persistLocked(); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// handleViewOrder is ViewAPI.update_order: each listed view of the project
+// gets its position in ids; unknown ids are skipped; 200, empty body.
+func (s *Server) handleViewOrder(w http.ResponseWriter, r *http.Request, _ routeParams) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	errs := map[string]any{}
+	project, hasProject := body["project"]
+	projectID, isInt := toInt(project)
+	switch {
+	case !hasProject:
+		errs["project"] = []string{msgFieldRequired}
+	case project == nil:
+		errs["project"] = []string{"This field may not be null."}
+	case !isInt:
+		errs["project"] = []string{"A valid integer is required."}
+	}
+	var ids []int64
+	rawIDs, hasIDs := body["ids"]
+	list, isList := rawIDs.([]any)
+	switch {
+	case !hasIDs:
+		errs["ids"] = []string{msgFieldRequired}
+	case rawIDs == nil:
+		errs["ids"] = []string{"This field may not be null."}
+	case !isList:
+		errs["ids"] = []string{fmt.Sprintf("Expected a list of items but got type \"%s\".", pythonTypeName(rawIDs))}
+	case len(list) == 0:
+		errs["ids"] = []string{"This list may not be empty."}
+	default:
+		itemErrs := map[string]any{}
+		for i, item := range list {
+			id, ok := toInt(item)
+			if !ok {
+				itemErrs[strconv.Itoa(i)] = []string{"A valid integer is required."}
+				continue
+			}
+			ids = append(ids, id)
+		}
+		if len(itemErrs) > 0 {
+			errs["ids"] = itemErrs
+		}
+	}
+	if len(errs) > 0 {
+		return validationError(errs)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.st.Projects[projectID]; !ok {
+		return notFound("Project")
+	}
+	for position, id := range ids {
+		if v, ok := s.st.Views[id]; ok && v.Project == projectID {
+			v.Order = float64(position)
+		}
+	}
+	if err := s.persistLocked(); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}

@@ -9,17 +9,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-
-	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 )
 
 var _ resource.ResourceWithModifyPlan = (*storageResource)(nil)
 
 // ModifyPlan warns about local paths Label Studio would rewrite, and keeps
-// an import storage's sync bookkeeping (which a PATCH leaves as it is) in
+// a storage's sync bookkeeping (which a PATCH leaves as it is, in both
+// directions: only a create and a sync run an export, io_storages/api.py) in
 // an in-place update plan instead of "(known after apply)", so that a drift
-// plan shows only what drifted.
-// Export storages keep theirs unknown: Label Studio may export on update.
+// plan, or the first plan after an import, shows only what changes.
 // (A validator would warn twice per plan: Terraform validates in both the
 // validate and the plan walk.)
 func (r *storageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -37,19 +35,17 @@ func (r *storageResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 			warnOnNonCanonicalLocalPath(path.Root(f.name), configured, &resp.Diagnostics)
 		}
 	}
-	if r.dir != client.Import || req.State.Raw.IsNull() {
+	if req.State.Raw.IsNull() {
 		return
 	}
 	resp.Diagnostics.Append(copyBookkeeping(req.State.Raw, &resp.Plan.Raw, func(planned tftypes.Value) bool { return !planned.IsKnown() })...)
 }
 
-// keepPlannedBookkeeping writes an import storage's planned bookkeeping over
-// what an update returned: Terraform requires the applied values to match
-// the plan, and a sync that finished in between is seen by the next refresh.
+// keepPlannedBookkeeping writes a storage's planned bookkeeping over what an
+// update returned: Terraform requires the applied values to match the plan,
+// and a sync (or an export of a new annotation) that finished in between is
+// seen by the next refresh.
 func (r *storageResource) keepPlannedBookkeeping(_ context.Context, plan tfsdk.Plan, state *tfsdk.State) diag.Diagnostics {
-	if r.dir != client.Import {
-		return nil
-	}
 	return copyBookkeeping(plan.Raw, &state.Raw, func(tftypes.Value) bool { return true })
 }
 

@@ -3,6 +3,7 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -139,6 +140,62 @@ resource "labelstudio_local_export_storage" "test" {
 			if strings.Join(warnings, ",") != strings.Join(want, ",") {
 				t.Errorf("path warnings for %v, want one each for %v:\n%s", warnings, want, out)
 			}
+		})
+	}
+}
+
+// TestCLIImportedStorageUpdatePlanShowsOnlyThePath imports a synced local
+// storage of each direction whose configuration spells the path with a
+// trailing slash: the plan's one in-place change is the path, with the sync
+// bookkeeping kept at its state values (no "(known after apply)" line), and
+// applying it gives the planned values and a clean re-plan.
+func TestCLIImportedStorageUpdatePlanShowsOnlyThePath(t *testing.T) {
+	skipUnlessAcc(t)
+	terraformPath := cliPathOrFail(t)
+	cliConfig := buildProviderForCLI(t)
+	env := testenv.Start(t, testenv.Options{})
+	c := testClient(t, env)
+
+	for _, dir := range []client.Direction{client.Import, client.Export} {
+		t.Run(string(dir), func(t *testing.T) {
+			project := testProject(t, c)
+			path := testenv.LocalDir(t, env, "imported-"+string(dir))
+			testenv.WriteFile(t, path, "task-1.json", []byte(`{"data": {"text": "one"}}`))
+			st, err := c.CreateStorage(t.Context(), "localfiles", dir, map[string]any{"project": project, "path": path, "use_blob_urls": false})
+			if err != nil {
+				t.Fatalf("create the storage outside Terraform: %v", err)
+			}
+			if dir == client.Import {
+				if _, err := c.SyncStorage(t.Context(), client.StorageRef{Kind: "localfiles", Direction: dir, ID: st.ID}); err != nil {
+					t.Fatalf("sync the storage: %v", err)
+				}
+			} // an export storage is synced by its create
+
+			address := fmt.Sprintf("labelstudio_local_%s_storage.test", dir)
+			w := newCLIWorkdir(t, terraformPath, cliConfig, env)
+			w.writeFile("main.tf", cliTerraformBlock+fmt.Sprintf(`
+resource "labelstudio_local_%s_storage" "test" {
+  project       = %d
+  path          = %s
+  use_blob_urls = false
+}
+`, dir, project, hclString(path+"/")))
+			w.run(0, "import", address, fmt.Sprint(st.ID))
+
+			plan := w.run(planChanges, "plan", "-detailed-exitcode")
+			expectOutput(t, plan, "Plan: 0 to add, 1 to change, 0 to destroy.")
+			if !regexp.MustCompile(`~ path +` + regexp.QuoteMeta(fmt.Sprintf("= %q -> %q", path, path+"/"))).MatchString(plan) {
+				t.Errorf("the plan does not change path from %q to %q:\n%s", path, path+"/", plan)
+			}
+			if strings.Contains(plan, "known after apply") {
+				t.Errorf("the update plan after the import shows values as unknown; want only the path to change:\n%s", plan)
+			}
+			if n := strings.Count(plan, "\n      ~ "); n != 1 {
+				t.Errorf("the update plan changes %d attributes, want 1 (path):\n%s", n, plan)
+			}
+
+			w.run(0, "apply", "-auto-approve")
+			w.run(planNoChanges, "plan", "-detailed-exitcode")
 		})
 	}
 }

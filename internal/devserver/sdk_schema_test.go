@@ -38,6 +38,11 @@ var (
 }`)
 )
 
+var projectValidateSchema = mustCompileJSON("file:///project_validate.json", `{
+  "type": "object", "required": ["config_essential_data_has_changed"], "additionalProperties": false,
+  "properties": {"config_essential_data_has_changed": {"type": ["boolean", "null"]}}
+}`)
+
 var sdkRoutes = []struct {
 	re     *regexp.Regexp
 	schema *jsonschema.Schema
@@ -47,6 +52,9 @@ var sdkRoutes = []struct {
 	{regexp.MustCompile(`^/api/ml/[0-9]+$`), mlBackendSchema, false},
 	{regexp.MustCompile(`^/api/dm/views/?$`), viewSchema, true},
 	{regexp.MustCompile(`^/api/dm/views/[0-9]+/$`), viewSchema, false},
+	// ProjectLabelConfigValidateAPI: the spec's ProjectLabelConfig is not
+	// what the view returns (projects/api.py).
+	{regexp.MustCompile(`^/api/projects/[0-9]+/validate/$`), projectValidateSchema, false},
 	// update_order answers Response(status=200): no body.
 	{regexp.MustCompile(`^/api/dm/views/order/?$`), nil, false},
 }

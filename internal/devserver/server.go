@@ -189,6 +189,11 @@ func (s *Server) buildRoutes() []route {
 			methods: map[string]handlerFunc{http.MethodGet: s.handleTaskList}},
 		{pattern: regexp.MustCompile(`^/api/tasks/([0-9]+)/$`), name: "/api/tasks/{id}/",
 			methods: map[string]handlerFunc{http.MethodGet: s.handleTaskGet}},
+		// projects/urls.py: validate in general (AllowAny) and for a project.
+		{pattern: regexp.MustCompile(`^/api/projects/validate/$`), name: "/api/projects/validate/", public: true,
+			methods: map[string]handlerFunc{http.MethodPost: s.handleLabelConfigValidate}},
+		{pattern: regexp.MustCompile(`^/api/projects/([0-9]+)/validate/$`), name: "/api/projects/{id}/validate/",
+			methods: map[string]handlerFunc{http.MethodPost: s.handleProjectValidate}},
 		// data_manager/urls.py: a DRF DefaultRouter, every path with a slash.
 		{pattern: regexp.MustCompile(`^/api/dm/views/$`), name: "/api/dm/views/",
 			methods: map[string]handlerFunc{http.MethodGet: s.handleViewList, http.MethodPost: s.handleViewCreate}},

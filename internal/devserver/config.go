@@ -79,6 +79,13 @@ type Config struct {
 	MLConnectionTimeout time.Duration
 	MLHealthTimeout     time.Duration
 	MLSetupTimeout      time.Duration
+	// WebhookTimeout mirrors WEBHOOK_TIMEOUT (1 second): the connect and
+	// read timeout of one webhook delivery.
+	WebhookTimeout time.Duration
+	// WebhookMaxConsecutiveFailures mirrors WEBHOOK_MAX_CONSECUTIVE_FAILURES:
+	// a webhook is switched off when this many deliveries in a row failed;
+	// 0 or less turns the switch off (webhooks/utils.py).
+	WebhookMaxConsecutiveFailures int
 
 	// DevHooks enables the /_dev/ test hooks, which Label Studio lacks.
 	DevHooks bool
@@ -100,6 +107,11 @@ const (
 	defaultMLConnTimeout   = time.Second
 	defaultMLHealthTimeout = time.Second
 	defaultMLSetupTimeout  = 3 * time.Second
+	defaultWebhookTimeout  = time.Second
+	// defaultWebhookMaxConsecutiveFailures: the setting's default is not in
+	// the Label Studio source read (API.md 18.4); this value is the
+	// stand-in's choice.
+	defaultWebhookMaxConsecutiveFailures = 10
 )
 
 // Sync modes.
@@ -122,6 +134,9 @@ func DefaultConfig() Config {
 		SyncWorkers:                 defaultSyncWorkers,
 		SyncOnTargetStorageCreation: true,
 		InProgressTimer:             defaultInProgressTimer,
+		WebhookTimeout:              defaultWebhookTimeout,
+
+		WebhookMaxConsecutiveFailures: defaultWebhookMaxConsecutiveFailures,
 	}
 }
 
@@ -145,6 +160,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.InProgressTimer <= 0 {
 		c.InProgressTimer = defaultInProgressTimer
+	}
+	if c.WebhookTimeout <= 0 {
+		c.WebhookTimeout = defaultWebhookTimeout
 	}
 	if c.LocalFilesDocumentRoot == "" {
 		c.LocalFilesDocumentRoot = defaultDocumentRoot

@@ -387,7 +387,9 @@ func (s *Server) handleMLCreate(w http.ResponseWriter, r *http.Request, _ routeP
 		}
 	}
 	s.st.MLBackends[b.ID] = b
-	s.createMLWebhookLocked(p, b)
+	if backendURL, ok := b.Fields["url"].(string); ok {
+		s.createMLWebhookLocked(p.ID, backendURL)
+	}
 	if err := s.persistLocked(); err != nil {
 		s.mu.Unlock()
 		return err
@@ -542,7 +544,3 @@ func (s *Server) handleMLDelete(w http.ResponseWriter, r *http.Request, p routeP
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
-
-// createMLWebhookLocked is ml/models.py create_ml_webhook: a project
-// webhook to <url>/webhook, unless the project has one with that URL.
-func (s *Server) createMLWebhookLocked(_ *project, _ *mlBackend) {}

@@ -383,8 +383,11 @@ func (s *Server) handleProjectGet(w http.ResponseWriter, _ *http.Request, p rout
 	return writeFound(w, s.st.Projects, p.id, "Project", func(proj *project) map[string]any { return s.st.projectJSON(proj, viewDetail) })
 }
 
+// handleProjectPatch: @api_webhook(PROJECT_UPDATED) delivers before the
+// answer leaves (deliveries.go).
 func (s *Server) handleProjectPatch(w http.ResponseWriter, r *http.Request, p routeParams) error {
-	return s.updateProject(w, r, p)
+	return answerAfterEmit(w, func(w http.ResponseWriter) error { return s.updateProject(w, r, p) },
+		func() { s.emitProjectUpdated(p.id) })
 }
 
 // handleProjectPut: Label Studio's project PUT behaves as a partial update.

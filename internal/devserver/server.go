@@ -219,6 +219,8 @@ func (s *Server) buildRoutes() []route {
 		{pattern: regexp.MustCompile(`^/api/storages/export$`), name: "/api/storages/export", dir: dirExport,
 			methods: map[string]handlerFunc{http.MethodGet: s.handleAllStorageList}},
 	}
+	routes = append(routes, s.webhookRoutes()...)
+	routes = append(routes, s.annotationRoutes()...)
 	routes = append(routes, storageRoutes("/api/storages/export/", "", dirExport)...)
 	routes = append(routes, storageRoutes("/api/storages/", "/", dirImport)...)
 	return routes

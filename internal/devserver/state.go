@@ -28,6 +28,7 @@ type state struct {
 	Annotations map[int64]*annotation `json:"annotations"`
 	MLBackends  map[int64]*mlBackend  `json:"ml_backends"`
 	Views       map[int64]*dmView     `json:"views"`
+	Webhooks    map[int64]*webhook    `json:"webhooks"`
 }
 
 type patRecord struct {
@@ -62,6 +63,7 @@ func newState() *state {
 		Annotations: map[int64]*annotation{},
 		MLBackends:  map[int64]*mlBackend{},
 		Views:       map[int64]*dmView{},
+		Webhooks:    map[int64]*webhook{},
 	}
 }
 
@@ -159,6 +161,11 @@ func (st *state) deleteProjectObjects(projectID int64) {
 	for id, v := range st.Views {
 		if v.Project == projectID {
 			delete(st.Views, id)
+		}
+	}
+	for id, wh := range st.Webhooks {
+		if wh.Project == projectID {
+			delete(st.Webhooks, id)
 		}
 	}
 }

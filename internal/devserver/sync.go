@@ -34,6 +34,8 @@ type syncJob struct {
 	key  string
 	// lost is set by /_dev/lose-job: the worker drops the job silently.
 	lost bool
+	// createdTasks are the tasks an import run created, for TASKS_CREATED.
+	createdTasks []int64
 }
 
 // errJobLost stops a run whose job was made to vanish.
@@ -194,6 +196,10 @@ func (s *Server) runJob(ctx context.Context, job *syncJob) {
 		out.err = err
 	} else if job.dir == dirImport {
 		out = s.runImport(ctx, job, c, fields, links, progress)
+		if out.err == nil && len(job.createdTasks) > 0 {
+			project, _ := fields["project"].(float64)
+			s.emitTasksCreated(int64(project), job.createdTasks)
+		}
 	} else {
 		out = s.runExport(ctx, job, c, fields, progress)
 	}
@@ -423,6 +429,7 @@ func (s *Server) createTasks(job *syncJob, key string, tasks []importedTask) (in
 	var first int64
 	for _, t := range tasks {
 		id := s.st.addTask(project, t, key, now)
+		job.createdTasks = append(job.createdTasks, id)
 		if first == 0 {
 			first = id
 		}

@@ -61,6 +61,15 @@ type fieldSpec struct {
 	// storedForm is how Label Studio rewrites a text value before storing it
 	// (nil: stored as sent).
 	storedForm storedForm
+	// forceNew: Label Studio cannot change the field after create, so a
+	// change replaces the object.
+	forceNew bool
+	// alwaysSent fields go into every update that sends anything, changed or
+	// not (a webhook PATCH without actions clears them).
+	alwaysSent bool
+	// returnedSecret (with secret): the server returns the value in clear,
+	// so state follows it unless the write-only twin is in use.
+	returnedSecret bool
 }
 
 // anyDirection keys a default that holds in every direction.
@@ -89,7 +98,7 @@ func (f fieldSpec) attributeSpec(dir client.Direction) attributeSpec {
 	def := f.defaultFor(dir)
 	a := attributeSpec{
 		name: f.name, required: f.required, optional: !f.required && !f.computed, computed: f.computed || def != nil || f.serverDefault,
-		sensitive: f.secret, def: def, keepState: f.serverDefault, storedForm: f.storedForm,
+		sensitive: f.secret, def: def, keepState: f.serverDefault, storedForm: f.storedForm, forceNew: f.forceNew,
 	}
 	if f.check != nil {
 		a.checks = []validator.Describer{f.check}
@@ -120,6 +129,10 @@ type attributeSpec struct {
 	keepState  bool
 	storedForm storedForm
 	checks     []validator.Describer
+	// forceNew replaces the object when the value changes.
+	forceNew bool
+	// writeOnly is a write-only twin: never in plan or state.
+	writeOnly bool
 }
 
 // fieldType is a Terraform type of fields.
@@ -132,6 +145,11 @@ type fieldType struct {
 	// fromJSON is the Go value (for tftypes.NewValue) of a decoded,
 	// non-null JSON value.
 	fromJSON func(any) (any, error)
+	// equivalent says whether two known values mean the same to Label
+	// Studio, so that state keeps the configured spelling (nil: equality).
+	equivalent func(configured, server tftypes.Value) bool
+	// empty is the JSON value that clears the field on an update.
+	empty any
 }
 
 var (
@@ -212,6 +230,9 @@ var (
 			if a.keepState {
 				attribute.PlanModifiers = []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}
 			}
+			if a.forceNew {
+				attribute.PlanModifiers = append(attribute.PlanModifiers, int64planmodifier.RequiresReplace())
+			}
 			return attribute
 		},
 		dataSourceAttribute: func(a attributeSpec) dsschema.Attribute {
@@ -231,7 +252,7 @@ var (
 func stringAttribute(a attributeSpec, custom basetypes.StringTypable) rsschema.StringAttribute {
 	attribute := rsschema.StringAttribute{
 		CustomType: custom,
-		Required:   a.required, Optional: a.optional, Computed: a.computed, Sensitive: a.sensitive,
+		Required:   a.required, Optional: a.optional, Computed: a.computed, Sensitive: a.sensitive, WriteOnly: a.writeOnly,
 		MarkdownDescription: a.description,
 		Validators:          checksOf[validator.String](a),
 	}
@@ -243,6 +264,9 @@ func stringAttribute(a attributeSpec, custom basetypes.StringTypable) rsschema.S
 	}
 	if a.storedForm != nil {
 		attribute.PlanModifiers = append(attribute.PlanModifiers, warnStoredForm{form: a.storedForm})
+	}
+	if a.forceNew {
+		attribute.PlanModifiers = append(attribute.PlanModifiers, stringplanmodifier.RequiresReplace())
 	}
 	return attribute
 }

@@ -24,13 +24,14 @@ import (
 
 var (
 	_ list.ListResourceWithConfigure = (*storageListResource)(nil)
-	_ list.ListResourceWithConfigure = (*projectListResource)(nil)
 )
 
-// listResources returns one list resource per storage resource and one for
-// projects.
+// listResources returns one list resource per storage resource and one per
+// object type.
 func listResources() []func() list.ListResource {
-	out := []func() list.ListResource{func() list.ListResource { return &projectListResource{} }}
+	out := []func() list.ListResource{
+		func() list.ListResource { return &objectListResource[client.Project, projectKind]{} },
+	}
 	for _, kind := range storageKinds {
 		for _, dir := range []client.Direction{client.Import, client.Export} {
 			out = append(out, func() list.ListResource {
@@ -77,48 +78,6 @@ func (l *storageListResource) List(ctx context.Context, req list.ListRequest, st
 		return st.ID, title
 	}, func(state *tfsdk.State, st client.Storage) diag.Diagnostics {
 		return l.applyStorage(ctx, state, &st)
-	})
-}
-
-// projectListResource lists projects, optionally only those with one title.
-type projectListResource struct {
-	projectResource
-}
-
-type projectListConfig struct {
-	Title types.String `tfsdk:"title"`
-}
-
-func (l *projectListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	resp.Schema = listConfigSchema("Lists the projects the API key can see.",
-		"title", listschema.StringAttribute{Optional: true, MarkdownDescription: "Only the projects with exactly this title."})
-}
-
-func (l *projectListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg projectListConfig
-	if !startList(ctx, req, stream, l.client, &cfg) {
-		return
-	}
-	// Label Studio filters titles by "contains, ignoring case"; the exact
-	// match is checked below.
-	projects, err := l.client.ListProjects(ctx, client.ProjectFilter{TitleContains: cfg.Title.ValueString()})
-	if err != nil {
-		stream.Results = list.ListResultsStreamDiagnostics(apiErrorDiagnostics(err, apiFailure{summary: "Cannot list the Label Studio projects"}))
-		return
-	}
-	if !cfg.Title.IsNull() {
-		matching := projects[:0]
-		for _, p := range projects {
-			if p.Title == cfg.Title.ValueString() {
-				matching = append(matching, p)
-			}
-		}
-		projects = matching
-	}
-	stream.Results = listResults(ctx, req, projects, func(p client.Project) (int64, string) {
-		return p.ID, p.Title
-	}, func(state *tfsdk.State, p client.Project) diag.Diagnostics {
-		return setProjectState(ctx, state, &p)
 	})
 }
 

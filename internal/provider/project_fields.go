@@ -2,16 +2,13 @@ package provider
 
 import (
 	"context"
-	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	rsschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 )
@@ -83,77 +80,23 @@ var (
 			"attribute order or whitespace between tags are not differences. Checked for well-formed XML at plan time; " +
 			"Label Studio then checks tags, unique `name`s and `toName` references.",
 	}
-	projectCreatedAt = fieldSpec{name: "created_at", typ: fieldString}
+	projectCreatedAt = fieldSpec{
+		name: "created_at", typ: fieldString, computed: true, serverDefault: true,
+		description: "When the project was created (ISO 8601).",
+	}
 	// projectSent are the fields a create or an update sends.
 	projectSent = append([]fieldSpec{projectTitle, projectLabelConfig}, projectSettings...)
-	// projectReceived are the fields read back besides id and title.
-	projectReceived = append([]fieldSpec{projectLabelConfig, projectCreatedAt}, projectSettings...)
+	// projectFields are the resource's fields: those sent and created_at.
+	projectFields = append(slices.Clone(projectSent), projectCreatedAt)
 )
-
-// settingAttribute is the setting as an Optional+Computed resource
-// attribute defaulting to the server's default.
-func (f fieldSpec) settingAttribute() rsschema.Attribute {
-	a := f.attributeSpec(anyDirection)
-	a.description = fmt.Sprintf("%s Defaults to `%v`.", f.description, a.def)
-	if a.def == "" {
-		a.description = f.description + " Defaults to empty."
-	}
-	return f.typ.resourceAttribute(a)
-}
 
 // dataSourceAttribute is the setting as a computed data source attribute.
 func (f fieldSpec) dataSourceAttribute() dsschema.Attribute {
 	return f.typ.dataSourceAttribute(attributeSpec{name: f.name, description: f.description})
 }
 
-// projectRequestBody is the request body for the planned project. With a
-// prior state it holds only what changed, so that an update PATCHes nothing
-// it does not have to (a label_config PATCH is checked against existing
-// annotations).
-func projectRequestBody(planRaw, priorRaw tftypes.Value) (map[string]any, diag.Diagnostics) {
-	plan, diags := readObject(planRaw)
-	prior, d := readObject(priorRaw)
-	diags.Append(d...)
-	if diags.HasError() {
-		return nil, diags
-	}
-	update := !priorRaw.IsNull()
-	body := map[string]any{}
-	for _, f := range projectSent {
-		v := plan.attrs[f.name]
-		if !v.IsKnown() || v.IsNull() || update && v.Equal(prior.attrs[f.name]) {
-			continue
-		}
-		jsonValue, err := f.typ.toJSON(v)
-		if err != nil {
-			diags.AddAttributeError(path.Root(f.name), "Unexpected value", fmt.Sprintf("Cannot send %s: %v; this is a bug in the provider.", f.name, err))
-		}
-		body[f.name] = jsonValue
-	}
-	return body, diags
-}
-
 // setProjectState writes everything the server returned about a project into
-// state. A JSON null, or a field the server left out, becomes null.
-//
-// Text that Label Studio stores in another form than sent (trimmed,
-// sanitised) keeps the value already in state when the server holds exactly
-// its stored form, so that a configuration with such text plans no change.
+// state (the resource's, a list result's or the data source's).
 func setProjectState(_ context.Context, state *tfsdk.State, project *client.Project) diag.Diagnostics {
-	o, diags := readObject(state.Raw)
-	if diags.HasError() {
-		return diags
-	}
-	o.set("id", project.ID)
-	o.attrs[projectTitle.name] = keepConfigured(o.attrs[projectTitle.name], tftypes.NewValue(tftypes.String, project.Title), projectTitle.storedForm)
-	for _, f := range projectReceived {
-		v, err := f.decode(project.Fields[f.name])
-		if err != nil {
-			diags.AddAttributeError(path.Root(f.name), "Unexpected project field in Label Studio's response",
-				fmt.Sprintf("Project %d: field %q is not of the expected type: %v.", project.ID, f.name, err))
-			v = tftypes.NewValue(f.typ.tfType, nil)
-		}
-		o.attrs[f.name] = keepConfigured(o.attrs[f.name], v, f.storedForm)
-	}
-	return append(diags, o.writeTo(&state.Raw)...)
+	return projectObject.setState(state, project)
 }

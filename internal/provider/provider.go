@@ -220,7 +220,7 @@ func (p *labelStudioProvider) Configure(ctx context.Context, req provider.Config
 
 func (p *labelStudioProvider) Resources(_ context.Context) []func() resource.Resource {
 	var all []func() resource.Resource
-	all = append(all, projectResources()...)
+	all = append(all, objectResources()...)
 	all = append(all, storageResources()...)
 	all = append(all, syncResources()...)
 	return all

@@ -10,8 +10,9 @@ import (
 
 // What the provider serves; list resources are in list_resources.go.
 
-// projectResources returns the project resource.
-func projectResources() []func() resource.Resource {
+// objectResources returns the resources of the objects table: the project
+// served by the generic objectResource.
+func objectResources() []func() resource.Resource {
 	return []func() resource.Resource{newProjectResource}
 }
 

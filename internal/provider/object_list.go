@@ -1,0 +1,68 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+)
+
+// objectList is an object type's list resource: one attribute narrows
+// what is listed.
+type objectList[T any] struct {
+	description string
+	// attribute is the list block's one attribute.
+	attribute string
+	schema    listschema.Attribute
+	// summary heads the error of a failed list.
+	summary string
+	// fetch lists the objects the attribute's value (maybe null) selects.
+	fetch func(ctx context.Context, c *client.Client, filter tftypes.Value) ([]T, error)
+	// title is what `terraform query` shows before the id.
+	title func(*T) string
+}
+
+var _ list.ListResourceWithConfigure = (*objectListResource[client.Project, projectKind])(nil)
+
+// objectListResource lists the objects of the type K picks. It embeds the
+// resource for its name, client and the conversion of an object into state.
+type objectListResource[T any, K objectKind[T]] struct {
+	objectResource[T, K]
+}
+
+func (l *objectListResource[T, K]) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	spec := l.table().list
+	resp.Schema = listConfigSchema(spec.description, spec.attribute, spec.schema)
+}
+
+func (l *objectListResource[T, K]) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	t := l.table()
+	diags := requireClientDiags(l.client)
+	config, d := readObject(req.Config.Raw)
+	diags.Append(d...)
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	objects, err := t.list.fetch(ctx, l.client, config.attrs[t.list.attribute])
+	if err != nil {
+		stream.Results = list.ListResultsStreamDiagnostics(apiErrorDiagnostics(err, apiFailure{summary: t.list.summary}))
+		return
+	}
+	stream.Results = listResults(ctx, req, objects, func(obj T) (int64, string) {
+		return t.id(&obj), t.list.title(&obj)
+	}, func(state *tfsdk.State, obj T) diag.Diagnostics {
+		return t.setState(state, &obj)
+	})
+}
+
+func requireClientDiags(c *client.Client) diag.Diagnostics {
+	var diags diag.Diagnostics
+	requireClient(c, &diags)
+	return diags
+}

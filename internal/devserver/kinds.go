@@ -100,10 +100,18 @@ var (
 	presignFields = []fieldSpec{
 		{name: "presign", typ: typeBool, modelDefault: true, serializerDefault: true},
 		{name: "presign_ttl", typ: typeInt, min: 0, max: 32767, modelDefault: float64(1)},
-		{name: "recursive_scan", typ: typeBool, modelDefault: false},
 	}
-	canDeleteObjects = []fieldSpec{{name: "can_delete_objects", typ: typeBool, nullable: true}}
-	s3Fields         = []fieldSpec{
+	// s3RecursiveScan is S3's field (2021), not nullable; gcs, azure and
+	// localfiles got theirs in io_storages migration 0021 as
+	// BooleanField(default=False, null=True), so they store and echo null
+	// (the reference, testdata/openapi.yml, also types the Enterprise gcswif,
+	// gcs_sa and azure_spi fields boolean or null, and s3s's boolean).
+	s3RecursiveScan       = fieldSpec{name: "recursive_scan", typ: typeBool, modelDefault: false}
+	nullableRecursiveScan = fieldSpec{name: "recursive_scan", typ: typeBool, nullable: true, modelDefault: false}
+	s3ImportFields        = append(append([]fieldSpec{}, presignFields...), s3RecursiveScan)
+	objectImportFields    = append(append([]fieldSpec{}, presignFields...), nullableRecursiveScan)
+	canDeleteObjects      = []fieldSpec{{name: "can_delete_objects", typ: typeBool, nullable: true}}
+	s3Fields              = []fieldSpec{
 		str("bucket"), str("prefix"),
 		secretStr("aws_access_key_id"), secretStr("aws_secret_access_key"), secretStr("aws_session_token"),
 		str("aws_sse_kms_key_id"), str("region_name"), str("s3_endpoint"),
@@ -120,7 +128,7 @@ func secretStr(name string) fieldSpec {
 var kinds = []*kindSpec{
 	{
 		name: "s3", title: "AWS S3", model: "S3", fields: s3Fields,
-		importFields: presignFields, exportFields: canDeleteObjects,
+		importFields: s3ImportFields, exportFields: canDeleteObjects,
 		hasBucket: true, fillSecretsOnValidate: true, patchValidation: s3PatchModes,
 	},
 	{
@@ -129,20 +137,20 @@ var kinds = []*kindSpec{
 			fieldSpec{name: "role_arn", typ: typeString, required: true},
 			str("external_id"),
 			fieldSpec{name: "legacy_auth", typ: typeBool, modelDefault: false}),
-		importFields: presignFields, exportFields: canDeleteObjects,
+		importFields: s3ImportFields, exportFields: canDeleteObjects,
 		hasBucket: true, fillSecretsOnValidate: true, patchValidation: s3PatchModes,
 	},
 	{
 		name: "gcs", title: "Google Cloud Storage", model: "GCS",
 		fields:       []fieldSpec{str("bucket"), str("prefix"), str("google_project_id"), secretStr("google_application_credentials")},
-		importFields: presignFields, exportFields: canDeleteObjects,
+		importFields: objectImportFields, exportFields: canDeleteObjects,
 		fillSecretsOnValidate: true, fillEmptySecrets: true, validateWritesCandidate: true,
 		patchValidation: map[string]patchMode{dirImport: patchMerged, dirExport: patchNoCheck},
 	},
 	{
 		name: "azure", title: "Microsoft Azure", model: "AzureBlob",
 		fields:       []fieldSpec{str("container"), str("prefix"), secretStr("account_name"), secretStr("account_key")},
-		importFields: presignFields, exportFields: canDeleteObjects,
+		importFields: objectImportFields, exportFields: canDeleteObjects,
 		fillSecretsOnValidate: true, fillEmptySecrets: true, validateWritesCandidate: true,
 		patchValidation: map[string]patchMode{dirImport: patchMerged, dirExport: patchNoCheck},
 	},
@@ -159,7 +167,7 @@ var kinds = []*kindSpec{
 	{
 		name: "localfiles", title: "Local files", model: "LocalFiles", localFiles: true,
 		fields:                  []fieldSpec{{name: "path", typ: typeString, nullable: true, normalize: normalizeLocalPath}},
-		importFields:            []fieldSpec{{name: "recursive_scan", typ: typeBool, modelDefault: false}},
+		importFields:            []fieldSpec{nullableRecursiveScan},
 		exportFields:            canDeleteObjects,
 		validateWritesCandidate: true,
 		patchValidation:         map[string]patchMode{dirImport: patchBodyAlone, dirExport: patchBodyAlone},

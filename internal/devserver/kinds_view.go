@@ -19,6 +19,8 @@ type FieldView struct {
 	Required bool
 	// Secret fields are accepted and never returned.
 	Secret bool
+	// Nullable fields accept, store and return null.
+	Nullable bool
 	// Default is what a create stores when the field is absent (JSON form:
 	// numbers are float64), nil for none.
 	Default any
@@ -38,7 +40,7 @@ func StorageTables() []KindFields {
 			view := KindFields{Kind: k.name, Direction: dir, Enterprise: k.enterprise}
 			for _, f := range k.fieldsOf(dir) {
 				view.Fields = append(view.Fields, FieldView{
-					Name: f.name, Type: typeNames[f.typ], Required: f.required, Secret: f.secret, Default: f.modelDefault,
+					Name: f.name, Type: typeNames[f.typ], Required: f.required, Secret: f.secret, Nullable: f.nullable, Default: f.modelDefault,
 				})
 			}
 			out = append(out, view)

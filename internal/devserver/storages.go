@@ -306,28 +306,33 @@ func (s *Server) handleStorageList(w http.ResponseWriter, r *http.Request, p rou
 }
 
 // handleAllStorageList is GET /api/storages/ and /api/storages/export
-// (label_studio/io_storages/all_api.py): each kind's list, concatenated. The
-// import list catches every kind's error, so a missing or unknown project
-// gives 200 []; the export list does not, and the kind's error body (a dict)
-// breaks the concatenation: 500.
+// (label_studio/io_storages/all_api.py, drf-spectacular version): each
+// kind's list, concatenated. Both directions catch every kind's error and
+// count it as [], so a missing or unknown project gives 200 []. (The older
+// drf_yasg export list did not catch, and answered 500.)
 func (s *Server) handleAllStorageList(w http.ResponseWriter, r *http.Request, p routeParams) error {
 	project, err := s.projectQuery(r)
 	if err != nil {
-		if p.dir == dirImport {
-			writeJSON(w, http.StatusOK, []any{})
-			return nil
-		}
-		return uncaught("TypeError", `can only concatenate list (not "dict") to list`)
+		writeJSON(w, http.StatusOK, []any{})
+		return nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	list := []map[string]any{}
+	changed := false
 	for _, k := range kinds {
 		if s.kindSpec(k.name) == nil {
 			continue
 		}
+		// Each kind's own list view runs, health check included.
 		for _, sg := range s.st.storagesOf(project, k.name, p.dir) {
+			changed = s.healthCheckLocked(sg, time.Now()) || changed
 			list = append(list, storageJSON(k, sg))
+		}
+	}
+	if changed {
+		if err := s.persistLocked(); err != nil {
+			return err
 		}
 	}
 	writeJSON(w, http.StatusOK, list)

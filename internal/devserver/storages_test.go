@@ -476,3 +476,30 @@ func TestBookkeepingFieldsAreWritable(t *testing.T) {
 		t.Errorf("sync after meta=null: %v", done["meta"])
 	}
 }
+
+// io_storages/migrations/0021_azureblobimportstorage_recursive_scan_and_more.py
+// adds recursive_scan to gcs, azure and localfiles imports as
+// BooleanField(default=False, null=True): null is stored and returned. S3's
+// field (2021) is not nullable.
+func TestRecursiveScanNullableWhereMigration0021AddedIt(t *testing.T) {
+	ts := newTestServer(t, nil)
+	project := ts.createProject("")
+	for _, kind := range []string{"gcs", "azure", "localfiles"} {
+		created := ts.createStorage(kind, dirImport, map[string]any{"project": project, "recursive_scan": nil})
+		if v, ok := created["recursive_scan"]; !ok || v != nil {
+			t.Errorf("%s create with null: recursive_scan = %v (present %v), want null", kind, v, ok)
+		}
+		id := int64(created["id"].(float64))
+		ts.mustDo(http.MethodPatch, storagePath(kind, dirImport, id, ""), map[string]any{"recursive_scan": true}, http.StatusOK)
+		ts.mustDo(http.MethodPatch, storagePath(kind, dirImport, id, ""), map[string]any{"recursive_scan": nil}, http.StatusOK)
+		if got := ts.object(ts.mustDo(http.MethodGet, storagePath(kind, dirImport, id, ""), nil, http.StatusOK)); got["recursive_scan"] != nil {
+			t.Errorf("%s after PATCH null: recursive_scan = %v, want null", kind, got["recursive_scan"])
+		}
+		if defaulted := ts.createStorage(kind, dirImport, map[string]any{"project": project}); defaulted["recursive_scan"] != false {
+			t.Errorf("%s create without it: recursive_scan = %v, want false", kind, defaulted["recursive_scan"])
+		}
+	}
+	if got := ts.fieldErrors(ts.do(http.MethodPost, "/api/storages/s3/", map[string]any{"project": project, "recursive_scan": nil}), "recursive_scan"); len(got) != 1 || got[0] != "This field may not be null." {
+		t.Errorf("s3 create with null recursive_scan: %v", got)
+	}
+}

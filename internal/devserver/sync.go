@@ -295,13 +295,16 @@ func (s *Server) persistOrLog() {
 }
 
 // healthCheckLocked is the list endpoint's check of running syncs (API.md
-// 6.2); it reports whether it changed the storage.
+// 6.2); it reports whether it changed the storage. Like Label Studio's
+// health_check and job_health_check (io_storages/base_models.py), it writes
+// status and traceback only (update_fields=['status', 'traceback']): meta,
+// last_sync and the rest are left as they were.
 func (s *Server) healthCheckLocked(sg *storage, now time.Time) bool {
 	status, _ := sg.Fields["status"].(string)
 	if status != statusQueued && status != statusInProgress {
 		return false
 	}
-	meta := metaOf(sg)
+	meta, _ := sg.Fields["meta"].(map[string]any) // read only: a nil map reads as empty
 	traceback := ""
 	if ping, ok := parsePythonTime(meta["time_last_ping"]); ok && status == statusInProgress && now.Sub(ping) > 5*s.cfg.InProgressTimer {
 		traceback = msgPingTooOld
@@ -317,7 +320,6 @@ func (s *Server) healthCheckLocked(sg *storage, now time.Time) bool {
 	}
 	sg.Fields["status"] = statusFailed
 	sg.Fields["traceback"] = traceback
-	meta["time_failure"] = pythonTime(now)
 	return true
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -258,14 +259,25 @@ func TestHealthCheckPingTooOld(t *testing.T) {
 	ts.sync("gcs", dirImport, id)
 	ts.waitStatus("gcs", dirImport, id, statusInProgress)
 	// Retrieve never runs the check; the list does once the ping is older
-	// than 5 x InProgressTimer.
+	// than 5 x InProgressTimer. It saves status and traceback only
+	// (io_storages/base_models.py health_check: update_fields=['status',
+	// 'traceback']): every other field is what retrieve showed just before.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
+		before := ts.object(ts.mustDo(http.MethodGet, storagePath("gcs", dirImport, id, ""), nil, http.StatusOK))
+		if before["status"] != statusInProgress {
+			t.Fatalf("retrieve changed the status: %v", before)
+		}
 		var list []map[string]any
 		ts.decode(ts.mustDo(http.MethodGet, "/api/storages/gcs/?project="+itoa(project), nil, http.StatusOK), &list)
 		if list[0]["status"] == statusFailed {
 			if !strings.Contains(list[0]["traceback"].(string), "last ping time is too old") {
 				t.Errorf("traceback %q", list[0]["traceback"])
+			}
+			for field, value := range before {
+				if field != "status" && field != "traceback" && !reflect.DeepEqual(list[0][field], value) {
+					t.Errorf("the health check changed %s: %v, was %v", field, list[0][field], value)
+				}
 			}
 			break
 		}

@@ -47,6 +47,11 @@ type fieldSpec struct {
 	// one); a field with one is Optional+Computed with that Default so that
 	// omitting it never diffs.
 	defaults map[client.Direction]any
+	// nullReadsAsDefault: the server's column is nullable and Label Studio
+	// treats a stored null as the default (recursive_scan of the kinds in
+	// io_storages migration 0021), so a null reads as the default and never
+	// shows a difference against a configuration that leaves it unset.
+	nullReadsAsDefault bool
 	// blankWhenUnset: the server stores "" for an unset string and refuses
 	// null (databricks), so clearing the field sends "".
 	blankWhenUnset bool

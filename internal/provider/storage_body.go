@@ -159,6 +159,9 @@ func (r *storageResource) applyStorage(_ context.Context, state *tfsdk.State, st
 			}
 			continue
 		}
+		if server == nil && f.nullReadsAsDefault {
+			server = f.defaultFor(r.dir)
+		}
 		v, err := f.decode(server)
 		if err != nil {
 			diags.AddAttributeError(path.Root(f.name), "Unexpected value from Label Studio",

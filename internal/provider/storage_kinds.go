@@ -95,7 +95,11 @@ var (
 		description: "Lifetime of presigned URLs in **minutes** (1 to 32767). Server default 1."}
 	recursiveScanField = fieldSpec{name: "recursive_scan", typ: fieldBool, direction: client.Import, defaults: importOnly(false),
 		description: "`true`: list objects in every sub-folder below the prefix (path). `false` (server default): only direct children are listed."}
-	canDeleteObjectsField = fieldSpec{name: "can_delete_objects", typ: fieldBool, direction: client.Export,
+	// nullableRecursiveScanField is recursive_scan where Label Studio added
+	// it as nullable (io_storages migration 0021: GCS, Azure, local files; the
+	// API reference types the Enterprise GCS and Azure families' alike).
+	nullableRecursiveScanField = nullReadsAsDefault(recursiveScanField)
+	canDeleteObjectsField      = fieldSpec{name: "can_delete_objects", typ: fieldBool, direction: client.Export,
 		description: "When `true`, deleting an annotation in Label Studio also deletes its exported object. Honoured by S3 and local files; stored but unused by the other kinds. Unset (null) by default."}
 	prefixField = fieldSpec{name: "prefix", typ: fieldString,
 		description: "Key prefix (folder) inside the bucket. For an import storage the prefix must contain at least one object when the storage is created or updated (Label Studio checks the connection by listing it); add `depends_on` on the object upload."}
@@ -163,7 +167,7 @@ var keyedKinds = []storageKind{
 				description: "Google Cloud project ID of the bucket."},
 			{name: "google_application_credentials", typ: fieldString, secret: true,
 				description: "The text (not the path) of a service-account JSON key file. Leave unset to use the server's Application Default Credentials."},
-			presignField, presignTTLField, recursiveScanField, canDeleteObjectsField,
+			presignField, presignTTLField, nullableRecursiveScanField, canDeleteObjectsField,
 		},
 		description: "a Google Cloud Storage bucket",
 	},
@@ -177,7 +181,7 @@ var keyedKinds = []storageKind{
 				description: "Storage account name. Label Studio never returns it, so the configured value is kept and changes made outside Terraform are not detected. Leave unset to use the server's `AZURE_BLOB_ACCOUNT_NAME`."},
 			{name: "account_key", typ: fieldString, secret: true,
 				description: "Storage account key. Leave unset to use the server's `AZURE_BLOB_ACCOUNT_KEY`."},
-			presignField, presignTTLField, recursiveScanField, canDeleteObjectsField,
+			presignField, presignTTLField, nullableRecursiveScanField, canDeleteObjectsField,
 		},
 		description: "an Azure Blob Storage container",
 	},
@@ -204,10 +208,16 @@ var keyedKinds = []storageKind{
 		fields: []fieldSpec{
 			{name: "path", typ: fieldLocalPath, required: true, check: absolutePathValidator(),
 				description: "Absolute directory on the Label Studio server. It must exist and be a strict subdirectory of the server's `LOCAL_FILES_DOCUMENT_ROOT`, and the server needs `LOCAL_FILES_SERVING_ENABLED=true`. Label Studio normalises the path (separators, `.`/`..`, trailing slash); equivalent spellings never show a difference."},
-			{name: "recursive_scan", typ: fieldBool, direction: client.Import, defaults: importOnly(false),
+			{name: "recursive_scan", typ: fieldBool, direction: client.Import, defaults: importOnly(false), nullReadsAsDefault: true,
 				description: "`true`: include files in sub-directories. `false` (server default): only files directly in `path`."},
 			canDeleteObjectsField,
 		},
 		description: "a directory on the Label Studio server (local files)",
 	},
+}
+
+// nullReadsAsDefault is f with a stored null read as its default.
+func nullReadsAsDefault(f fieldSpec) fieldSpec {
+	f.nullReadsAsDefault = true
+	return f
 }

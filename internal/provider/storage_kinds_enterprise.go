@@ -12,7 +12,7 @@ var (
 		description: "Google project ID of the bucket."}
 	// objectStoreOptions are the import options of the GCS and Azure
 	// families, and their export deletion flag.
-	objectStoreOptions = []fieldSpec{presignField, presignTTLField, recursiveScanField, canDeleteObjectsField}
+	objectStoreOptions = []fieldSpec{presignField, presignTTLField, nullableRecursiveScanField, canDeleteObjectsField}
 )
 
 var keylessKinds = []storageKind{

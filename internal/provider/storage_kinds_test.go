@@ -96,6 +96,11 @@ func compareField(t *testing.T, key, apiKind string, dir client.Direction, f fie
 		// A secret is never read back; a blankWhenUnset field's "" reads as unset.
 		t.Errorf("%s: the stand-in defaults %s to %v, the provider declares no default (a plan would show a change)", key, f.name, theirs)
 	}
+	// A field with a default that the server may hold as null must read
+	// that null as the default, or an unset attribute would diff forever.
+	if nullable := sf.Nullable && ours != nil && !f.secret; nullable != f.nullReadsAsDefault {
+		t.Errorf("%s: %s has a default and is nullable in the stand-in: %v; nullReadsAsDefault in the provider: %v", key, f.name, nullable, f.nullReadsAsDefault)
+	}
 }
 
 // jsonTypes name a field's JSON type the way devserver.FieldView does, and

@@ -61,6 +61,10 @@ type StorageRef struct {
 	Kind      string // API type: s3, s3s, gcs, azure, redis, localfiles
 	Direction Direction
 	ID        int64
+	// Project, when set, is the project the storage is believed to be in:
+	// GetStorage then answers from that group's list (storage_lists.go).
+	// Writes ignore it.
+	Project int64
 }
 
 // Storage is a storage as the server returned it. The bookkeeping fields are
@@ -107,6 +111,8 @@ type Client struct {
 	// serverClockOffset is the server's clock minus ours, in nanoseconds,
 	// from the last response's Date header.
 	serverClockOffset atomic.Int64
+	// storageLists answers storage reads one list per group.
+	storageLists storageLists
 
 	// Seams for tests, so retries neither sleep nor depend on the clock.
 	sleep  func(ctx context.Context, d time.Duration) error
@@ -279,11 +285,20 @@ func (c *Client) listStorages(ctx context.Context, path string, project int64) (
 }
 
 // GetStorage reads one storage. A missing storage is an *APIError matching
-// ErrNotFound.
+// ErrNotFound. With ref.Project set, the read is answered from that
+// project's list of the kind and direction, one request shared by every
+// read of the group (storage_lists.go); a storage the list lacks is read by
+// id, so that only the detail view's 404 says it is gone.
 func (c *Client) GetStorage(ctx context.Context, ref StorageRef) (*Storage, error) {
 	path, err := storageItemPath(ref)
 	if err != nil {
 		return nil, err
+	}
+	if ref.Project != 0 {
+		st, ok, err := c.storageFromList(ctx, ref)
+		if err != nil || ok {
+			return st, err
+		}
 	}
 	return c.storageCall(ctx, call{method: http.MethodGet, path: path, retryable: true})
 }
@@ -298,6 +313,7 @@ func (c *Client) CreateStorage(ctx context.Context, kind string, dir Direction, 
 	if err != nil {
 		return nil, err
 	}
+	defer c.forgetStorageLists(kind, dir)
 	return c.storageCall(ctx, call{method: http.MethodPost, path: path, body: nonNilBody(body), finishInFlight: true})
 }
 
@@ -307,6 +323,7 @@ func (c *Client) UpdateStorage(ctx context.Context, ref StorageRef, body map[str
 	if err != nil {
 		return nil, err
 	}
+	defer c.forgetStorageLists(ref.Kind, ref.Direction)
 	return c.storageCall(ctx, call{method: http.MethodPatch, path: path, body: nonNilBody(body), retryable: true})
 }
 
@@ -316,6 +333,7 @@ func (c *Client) DeleteStorage(ctx context.Context, ref StorageRef) error {
 	if err != nil {
 		return err
 	}
+	defer c.forgetStorageLists(ref.Kind, ref.Direction)
 	return c.do(ctx, call{method: http.MethodDelete, path: path, retryable: true}, nil)
 }
 
@@ -327,6 +345,8 @@ func (c *Client) ValidateStorage(ctx context.Context, kind string, dir Direction
 	if err != nil {
 		return err
 	}
+	// Validating with an id saves the body on some kinds (API.md 4.4).
+	defer c.forgetStorageLists(kind, dir)
 	return c.do(ctx, call{method: http.MethodPost, path: base + "/validate", body: nonNilBody(body), retryable: true}, nil)
 }
 
@@ -338,6 +358,7 @@ func (c *Client) SyncStorage(ctx context.Context, ref StorageRef) (*Storage, err
 	if err != nil {
 		return nil, err
 	}
+	defer c.forgetStorageLists(ref.Kind, ref.Direction)
 	return c.storageCall(ctx, call{method: http.MethodPost, path: path + "/sync"})
 }
 
@@ -370,6 +391,7 @@ func (c *Client) UpdateProject(ctx context.Context, id int64, body map[string]an
 
 // DeleteProject deletes a project (and, on the server, its storages).
 func (c *Client) DeleteProject(ctx context.Context, id int64) error {
+	defer c.forgetProjectStorageLists(id)
 	return c.do(ctx, call{method: http.MethodDelete, path: projectPath(id), retryable: true}, nil)
 }
 

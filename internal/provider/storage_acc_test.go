@@ -130,11 +130,14 @@ func secretFieldNames(kind string, dir client.Direction) []string {
 }
 
 // importIgnores lists what ImportStateVerify cannot compare: secrets, their
-// write-only versions and hidden fields are never read back, sync
-// bookkeeping moves on by itself (an export storage syncs right after
+// write-only versions and hidden fields are never read back, an export
+// storage's sync bookkeeping moves on by itself (it syncs right after
 // create), and a local path is read back normalised.
 func importIgnores(kind string, dir client.Direction) []string {
-	out := []string{attrStatus, attrLastSync, attrLastSyncCount, attrLastSyncJob, attrTraceback, attrMeta}
+	var out []string
+	if dir == client.Export {
+		out = append(out, attrStatus, attrLastSync, attrLastSyncCount, attrLastSyncJob, attrTraceback, attrMeta)
+	}
 	if kind == "local" {
 		out = append(out, "path")
 	}
@@ -214,6 +217,11 @@ func testAccStorageLifecycle(t *testing.T, tc storageAccCase) {
 						return nil
 					},
 				),
+			},
+			{
+				// A refresh reads the storage from its project's list, and the
+				// import below (a GET by id) must write the same state.
+				RefreshState: true,
 			},
 			{
 				ResourceName:            name,

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -226,7 +227,13 @@ func (r *storageResource) Read(ctx context.Context, req resource.ReadRequest, re
 	// A state written before identities existed has none: the framework
 	// wants one after every Read, even one that removes the resource.
 	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id.ValueInt64())...)
-	st, err := r.client.GetStorage(ctx, r.ref(id.ValueInt64()))
+	// The project in state lets the client answer from the project's list,
+	// one request for every storage of the kind there (null on import: by id).
+	var project types.Int64
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(attrProject), &project)...)
+	ref := r.ref(id.ValueInt64())
+	ref.Project = project.ValueInt64()
+	st, err := r.client.GetStorage(ctx, ref)
 	if errors.Is(err, client.ErrNotFound) {
 		tflog.Info(ctx, "storage is gone from Label Studio; removing it from state", map[string]any{"id": id.ValueInt64()})
 		resp.State.RemoveResource(ctx)

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -26,6 +27,9 @@ type errorPathTarget struct {
 	// and of its read, PATCH and DELETE; validate that of the connection
 	// check run before a create or update ("" when there is none).
 	collection, item, validate string
+	// read is the path of its refresh when that is not item: storages are
+	// read from their project's list, and by id when the list fails.
+	read string
 	// onServer returns the titles of the objects the server holds.
 	onServer func(t *testing.T) []string
 }
@@ -97,7 +101,7 @@ func errorPathSteps(t *testing.T, dev *testenv.DevClient, target errorPathTarget
 		{
 			// A refresh that fails with anything but 404 is an error, and
 			// the resource stays in state (the next step plans nothing).
-			PreConfig:   withFault(testenv.Fault{Method: http.MethodGet, Path: target.item, Mode: "fail"}),
+			PreConfig:   withFault(testenv.Fault{Method: http.MethodGet, Path: cmp.Or(target.read, target.item), Mode: "fail"}),
 			Config:      target.config("one"),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`(?i)cannot read[\s\S]*(500|Internal Server Error)`),
@@ -185,6 +189,7 @@ resource "labelstudio_local_import_storage" "test" {
 		},
 		collection: `^/api/storages/localfiles/?$`,
 		item:       `^/api/storages/localfiles/[0-9]+/?$`,
+		read:       `^/api/storages/localfiles/([0-9]+/?)?$`,
 		// No check before the create: Label Studio's local files create tests the path itself.
 		onServer: func(t *testing.T) []string {
 			list, err := c.ListStorages(t.Context(), "localfiles", client.Import, project)

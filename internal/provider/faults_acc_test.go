@@ -196,7 +196,8 @@ resource "labelstudio_storage_sync" "test" {
 					resource.TestCheckResourceAttr(typeName+".test", "title", "matrix renamed")),
 			},
 			{
-				PreConfig: inject("GET", item),
+				// A refresh reads the project's list, and by id if it fails.
+				PreConfig: inject("GET", `^/api/storages/localfiles/[0-9]*$`),
 				Config:    config("matrix renamed", false, true),
 				Check:     held,
 			},
@@ -273,7 +274,8 @@ resource "labelstudio_project" "test" {
 					resource.TestCheckResourceAttr(typeName+".test", "title", "matrix renamed")),
 			},
 			{
-				PreConfig: inject("GET", item),
+				// A refresh reads the project's list, and by id if it fails.
+				PreConfig: inject("GET", `^/api/storages/localfiles/[0-9]*$`),
 				Config:    config("matrix renamed", true),
 				Check:     held,
 			},

@@ -330,3 +330,31 @@ func TestMLProjectModelVersionFollowsTheBackend(t *testing.T) {
 	ts.mustDo(http.MethodDelete, projectPath, nil, http.StatusNoContent)
 	ts.envelope(ts.do(http.MethodGet, mlPath(again["id"]), nil), http.StatusNotFound)
 }
+
+// ml/models.py create_ml_webhook: creating a backend gives the project a
+// webhook to <url>/webhook with the payload for every action, once per
+// URL; deleting the backend leaves it.
+func TestMLCreateAddsTheProjectWebhook(t *testing.T) {
+	ts := newTestServer(t, nil)
+	model := mlbackend.Start(t, mlbackend.Config{})
+	projectID := ts.createProject("")
+	hooks := func() []map[string]any {
+		var list []map[string]any
+		ts.decode(ts.mustDo(http.MethodGet, "/api/webhooks/?project="+itoa(projectID), nil, http.StatusOK), &list)
+		return list
+	}
+	first := ts.createML(map[string]any{"url": model.URL() + "/", "project": projectID})
+	list := hooks()
+	if len(list) != 1 || list[0]["url"] != model.URL()+"/webhook" || list[0]["send_payload"] != true || list[0]["send_for_all_actions"] != true {
+		t.Fatalf("webhooks after create: %v", list)
+	}
+	second := ts.createML(map[string]any{"url": model.URL(), "project": projectID})
+	if n := len(hooks()); n != 1 {
+		t.Errorf("a second backend on the same URL: %d webhooks", n)
+	}
+	ts.mustDo(http.MethodDelete, mlPath(first["id"]), nil, http.StatusNoContent)
+	ts.mustDo(http.MethodDelete, mlPath(second["id"]), nil, http.StatusNoContent)
+	if n := len(hooks()); n != 1 {
+		t.Errorf("after deleting the backends: %d webhooks, want the one left behind", n)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/redact"
 )
 
 // apiFailure says how to report one failed call to Label Studio.
@@ -37,8 +38,8 @@ type apiFailure struct {
 // A timeout names the setting that expired. No configured secret survives.
 func apiErrorDiagnostics(err error, f apiFailure) diag.Diagnostics {
 	var diags diag.Diagnostics
-	scrub := newRedactor(f.secrets)
-	addError := func(detail string) { diags.AddError(f.summary, scrub.redact(f.about+detail)) }
+	scrub := redact.New(f.secrets)
+	addError := func(detail string) { diags.AddError(f.summary, scrub.Redact(f.about+detail)) }
 	if advice := timeoutAdvice(err, f.operation); advice != "" {
 		addError(advice)
 		return diags
@@ -60,7 +61,7 @@ func apiErrorDiagnostics(err error, f apiFailure) diag.Diagnostics {
 	for _, field := range fields {
 		msg := explainServerMessage(strings.Join(fieldErrs[field], " "))
 		if f.attribute != nil && f.attribute(field) {
-			diags.AddAttributeError(path.Root(field), f.summary, scrub.redact("Label Studio rejected "+field+": "+msg+" ("+requested+")"))
+			diags.AddAttributeError(path.Root(field), f.summary, scrub.Redact("Label Studio rejected "+field+": "+msg+" ("+requested+")"))
 			continue
 		}
 		unattached = append(unattached, field+": "+msg)

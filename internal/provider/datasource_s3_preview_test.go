@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/redact"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/storagepreview"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
 )
@@ -415,7 +416,7 @@ func secretPartShown(shown, secret string) string {
 // (here a JSON-escaped secret key) reaches the diagnostics without it.
 func TestPreviewErrorRedacts(t *testing.T) {
 	keyID, secretKey := "AKIAPREVIEWTEST0042", "preview/secret+key"
-	secrets := newRedactor([]string{keyID, secretKey, ""})
+	secrets := redact.New([]string{keyID, secretKey, ""})
 	for _, err := range []error{
 		&storagepreview.Error{Field: "bucket", Summary: "Cannot list the bucket", Detail: `server answered: {"key": "` + keyID + `", "secret": "preview\/secret+key"}`},
 		fmt.Errorf("operation error S3: ListObjectsV2, credentials %s:%s refused", keyID, secretKey),
@@ -424,7 +425,7 @@ func TestPreviewErrorRedacts(t *testing.T) {
 		addPreviewError(&diags, err, secrets)
 		for _, d := range diags {
 			shown := d.Summary() + " " + d.Detail()
-			if strings.Contains(shown, "AKIAPREVIEW") || strings.Contains(shown, "secret+key") || !strings.Contains(shown, redactedText) {
+			if strings.Contains(shown, "AKIAPREVIEW") || strings.Contains(shown, "secret+key") || !strings.Contains(shown, redact.Placeholder) {
 				t.Errorf("the diagnostic shows a secret or was not redacted: %s", shown)
 			}
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/redact"
 )
 
 // Environment variables read when the provider block leaves a value out. The
@@ -205,7 +206,7 @@ func (p *labelStudioProvider) Configure(ctx context.Context, req provider.Config
 	if err := c.CheckAuth(ctx); err != nil {
 		summary, detail := describeConfigureError(url, err)
 		// A proxy may quote the Authorization header back.
-		resp.Diagnostics.AddError(summary, redactSecrets(detail, []string{apiKey}))
+		resp.Diagnostics.AddError(summary, redact.Secrets(detail, []string{apiKey}))
 		return
 	}
 	warnOnOldLabelStudio(ctx, c, &resp.Diagnostics)

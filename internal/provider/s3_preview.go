@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/redact"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/storagepreview"
 )
 
@@ -208,7 +209,7 @@ func runPreview(ctx context.Context, config tfsdk.Config, labelStudioURL string,
 		return nil
 	}
 	// The SDK's and the servers' messages may quote what was sent.
-	secrets := newRedactor([]string{m.AWSAccessKeyID.ValueString(), m.AWSSecretAccessKey.ValueString(), m.AWSSessionToken.ValueString()})
+	secrets := redact.New([]string{m.AWSAccessKeyID.ValueString(), m.AWSSecretAccessKey.ValueString(), m.AWSSessionToken.ValueString()})
 	backend, err := storagepreview.NewS3(ctx, storagepreview.S3Config{
 		Bucket:          m.Bucket.ValueString(),
 		Region:          m.RegionName.ValueString(),
@@ -245,7 +246,7 @@ func runPreview(ctx context.Context, config tfsdk.Config, labelStudioURL string,
 		return nil
 	}
 	for _, w := range report.Warnings {
-		diags.AddAttributeWarning(path.Root("regex_filter"), "Preview incomplete", secrets.redact(w))
+		diags.AddAttributeWarning(path.Root("regex_filter"), "Preview incomplete", secrets.Redact(w))
 	}
 
 	m.ObjectCount = types.Int64Null()
@@ -259,20 +260,20 @@ func runPreview(ctx context.Context, config tfsdk.Config, labelStudioURL string,
 	}
 	m.TaskFileErrors = make([]taskFileErrorModel, 0, len(report.TaskFileErrors))
 	for _, e := range report.TaskFileErrors {
-		m.TaskFileErrors = append(m.TaskFileErrors, taskFileErrorModel{Key: types.StringValue(e.Key), Message: types.StringValue(secrets.redact(e.Message))})
+		m.TaskFileErrors = append(m.TaskFileErrors, taskFileErrorModel{Key: types.StringValue(e.Key), Message: types.StringValue(secrets.Redact(e.Message))})
 	}
-	m.CORS = &previewCheckModel{Status: types.StringValue(string(report.CORS.Status)), Message: types.StringValue(secrets.redact(report.CORS.Message))}
-	m.Write = &previewCheckModel{Status: types.StringValue(string(report.Write.Status)), Message: types.StringValue(secrets.redact(report.Write.Message))}
+	m.CORS = &previewCheckModel{Status: types.StringValue(string(report.CORS.Status)), Message: types.StringValue(secrets.Redact(report.CORS.Message))}
+	m.Write = &previewCheckModel{Status: types.StringValue(string(report.Write.Status)), Message: types.StringValue(secrets.Redact(report.Write.Message))}
 	return m
 }
 
 // addPreviewError reports a failure to reach the bucket on the attribute to
 // fix when the backend could tell which one, without the secrets.
-func addPreviewError(diags *diag.Diagnostics, err error, secrets redactor) {
+func addPreviewError(diags *diag.Diagnostics, err error, secrets redact.Redactor) {
 	var perr *storagepreview.Error
 	if errors.As(err, &perr) {
-		diags.AddAttributeError(path.Root(perr.Field), secrets.redact(perr.Summary), secrets.redact(perr.Detail))
+		diags.AddAttributeError(path.Root(perr.Field), secrets.Redact(perr.Summary), secrets.Redact(perr.Detail))
 		return
 	}
-	diags.AddError("Cannot preview the S3 storage", secrets.redact(err.Error()))
+	diags.AddError("Cannot preview the S3 storage", secrets.Redact(err.Error()))
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/redact"
 )
 
 // Settling a create whose outcome is unknown: the request may have reached
@@ -81,7 +82,7 @@ func (s settlement) settle(ctx context.Context) (int64, error) {
 	settleCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	defer cancel()
 	tflog.Info(ctx, "the create's outcome is unknown; looking for the object it asked for", map[string]any{
-		"resource_type": s.resourceType, "error": redactSecrets(s.cause.Error(), s.secrets),
+		"resource_type": s.resourceType, "error": redact.Secrets(s.cause.Error(), s.secrets),
 	})
 
 	var candidates []settledCandidate
@@ -203,7 +204,7 @@ func (s settlement) unsettled(candidates []settledCandidate, listErr error, why 
 	}
 	fmt.Fprintf(&b, "\nTo adopt one into state rather than create another, run (with NAME the resource's name in your configuration)\n\n  terraform import %s.NAME %s\n\nor add\n\n  import {\n    to = %s.NAME\n    id = \"%s\"\n  }\n",
 		s.resourceType, id, s.resourceType, id)
-	return fmt.Errorf("%s", redactSecrets(b.String(), s.secrets))
+	return fmt.Errorf("%s", redact.Secrets(b.String(), s.secrets))
 }
 
 // sameJSON compares a request value with a decoded response value (see

@@ -18,6 +18,7 @@ import (
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/devserver"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/redact"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
 )
 
@@ -277,7 +278,7 @@ func TestSettleLogRedactsSecrets(t *testing.T) {
 		func(context.Context) ([]map[string]any, error) { return nil, nil })
 	s.secrets = []string{secret}
 	_, err := s.settle(ctx)
-	if strings.Contains(logged.String(), secret) || !strings.Contains(logged.String(), redactedText) {
+	if strings.Contains(logged.String(), secret) || !strings.Contains(logged.String(), redact.Placeholder) {
 		t.Errorf("log does not redact the secret:\n%s", logged.String())
 	}
 	if err == nil || strings.Contains(err.Error(), secret) {

@@ -1,4 +1,8 @@
-package provider
+// Package redact scrubs secrets from the messages the provider shows or
+// logs: each secret as sent, JSON-escaped, URL-encoded and, inside a
+// credentials document, field by field, for servers that quote the request
+// back. It knows nothing of Terraform or HTTP.
+package redact
 
 import (
 	"bytes"
@@ -11,8 +15,8 @@ import (
 	"unicode/utf8"
 )
 
-// redactedText replaces a secret in every message the provider shows or logs.
-const redactedText = "(sensitive value)"
+// Placeholder replaces a secret in every message the provider shows or logs.
+const Placeholder = "(sensitive value)"
 
 // minSecretLength keeps a short value (an empty password, "1") from
 // blanking unrelated words out of a message.
@@ -49,13 +53,14 @@ var secretEncodings = []func(string) string{
 	url.PathEscape,
 }
 
-// redactor scrubs a set of secrets, in every form found by secretForms, from
+// Redactor scrubs a set of secrets, in every form found by secretForms, from
 // messages. The zero value scrubs nothing.
-type redactor struct {
+type Redactor struct {
 	forms []string // longest first, so an encoded form goes before its parts
 }
 
-func newRedactor(secrets []string) redactor {
+// New returns a Redactor for secrets.
+func New(secrets []string) Redactor {
 	seen := map[string]bool{}
 	var forms []string
 	for _, secret := range secrets {
@@ -67,20 +72,20 @@ func newRedactor(secrets []string) redactor {
 		}
 	}
 	sort.SliceStable(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
-	return redactor{forms: forms}
+	return Redactor{forms: forms}
 }
 
-// redact returns msg with every form of every secret replaced.
-func (r redactor) redact(msg string) string {
+// Redact returns msg with every form of every secret replaced.
+func (r Redactor) Redact(msg string) string {
 	for _, form := range r.forms {
-		msg = strings.ReplaceAll(msg, form, redactedText)
+		msg = strings.ReplaceAll(msg, form, Placeholder)
 	}
 	return msg
 }
 
-// redactSecrets is redact for a one-off message.
-func redactSecrets(msg string, secrets []string) string {
-	return newRedactor(secrets).redact(msg)
+// Secrets is Redact for a one-off message.
+func Secrets(msg string, secrets []string) string {
+	return New(secrets).Redact(msg)
 }
 
 // secretForms lists what to look for in a message for one secret: the value

@@ -1,4 +1,4 @@
-package provider
+package redact
 
 import (
 	"encoding/json"
@@ -71,13 +71,13 @@ func TestRedactionFindsEveryFormOfASecret(t *testing.T) {
 		"escaped HTML":         mustJSON(map[string]string{"k": "<" + secrets[1] + "&>"}),
 	} {
 		t.Run(name, func(t *testing.T) {
-			got := redactSecrets(msg, secrets)
+			got := Secrets(msg, secrets)
 			for _, needle := range testSecretNeedles {
 				if strings.Contains(got, needle) {
 					t.Errorf("%q survived redaction:\n%s", needle, got)
 				}
 			}
-			if !strings.Contains(got, redactedText) {
+			if !strings.Contains(got, Placeholder) {
 				t.Errorf("nothing was redacted:\n%s", got)
 			}
 		})
@@ -86,14 +86,14 @@ func TestRedactionFindsEveryFormOfASecret(t *testing.T) {
 
 func TestRedactionKeepsTheRestOfTheMessage(t *testing.T) {
 	msg := "Cannot process the request body " + mustJSON(map[string]any{"bucket": "my-bucket", "google_application_credentials": testCredentials})
-	got := redactSecrets(msg, []string{testCredentials, "ab", ""})
+	got := Secrets(msg, []string{testCredentials, "ab", ""})
 	for _, kept := range []string{"Cannot process the request body", `"bucket":"my-bucket"`} {
 		if !strings.Contains(got, kept) {
 			t.Errorf("redaction removed %q:\n%s", kept, got)
 		}
 	}
 	// A short value ("ab") is not redacted: it would blank unrelated words.
-	if strings.Count(got, redactedText) != 1 {
+	if strings.Count(got, Placeholder) != 1 {
 		t.Errorf("want the document redacted as one piece:\n%s", got)
 	}
 }
@@ -110,7 +110,7 @@ func TestRedactionOfAPrettyPrintedDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	msg := `"client_email": "robot@redact-test.iam.gserviceaccount.com", key ` + mustJSON(testPrivateKey)
-	got := redactSecrets(msg, []string{string(pretty)})
+	got := Secrets(msg, []string{string(pretty)})
 	if !strings.Contains(got, `"client_email": "robot@redact-test.iam.gserviceaccount.com"`) {
 		t.Errorf("a field that is no secret was redacted:\n%s", got)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/labelconfig"
 )
 
 // defaultLabelConfig is what Label Studio stores when a project is created
@@ -91,7 +92,7 @@ func sameProjectField(name string, asked, got any) (same, handled bool) {
 	}
 	if name == "label_config" {
 		stored, _ := got.(string)
-		return sameLabelConfig(want, stored), true
+		return labelconfig.Same(want, stored), true
 	}
 	form := projectStoredForm(name)
 	if form == nil {

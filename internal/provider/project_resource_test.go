@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/labelconfig"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
 )
 
@@ -113,7 +114,7 @@ func TestAccProject_lifecycle(t *testing.T) {
 					if len(states) != 1 {
 						return fmt.Errorf("imported %d resources, want 1", len(states))
 					}
-					if imported := states[0].Attributes["label_config"]; !sameLabelConfig(imported, petsConfig) {
+					if imported := states[0].Attributes["label_config"]; !labelconfig.Same(imported, petsConfig) {
 						return fmt.Errorf("imported label_config %q does not mean the configured one", imported)
 					}
 					return nil

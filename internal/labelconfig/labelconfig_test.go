@@ -1,0 +1,45 @@
+package labelconfig
+
+import "testing"
+
+const imageClassification = `<View>
+  <Image name="image" value="$image"/>
+  <Choices name="choice" toName="image" choice="single">
+    <Choice value="Cat"/>
+    <Choice value="Dog"/>
+  </Choices>
+</View>`
+
+func TestSame(t *testing.T) {
+	tests := map[string]struct {
+		other string
+		same  bool
+	}{
+		"identical": {imageClassification, true},
+		"one line":  {`<View><Image name="image" value="$image"/><Choices name="choice" toName="image" choice="single"><Choice value="Cat"/><Choice value="Dog"/></Choices></View>`, true},
+		"attribute order and quotes": {`<View><Image value='$image' name="image"></Image>
+			<Choices choice="single" toName="image" name="choice"><Choice value="Cat"></Choice><Choice value="Dog"/></Choices></View>`, true},
+		"trailing newline and comment": {imageClassification + "\n<!-- pets -->\n", true},
+		"attribute value differs":      {`<View><Image name="image" value="$img"/><Choices name="choice" toName="image" choice="single"><Choice value="Cat"/><Choice value="Dog"/></Choices></View>`, false},
+		"child order differs":          {`<View><Image name="image" value="$image"/><Choices name="choice" toName="image" choice="single"><Choice value="Dog"/><Choice value="Cat"/></Choices></View>`, false},
+		"extra attribute":              {`<View><Image name="image" value="$image" zoom="true"/><Choices name="choice" toName="image" choice="single"><Choice value="Cat"/><Choice value="Dog"/></Choices></View>`, false},
+		"extra element":                {`<View><Header value="Pets"/><Image name="image" value="$image"/><Choices name="choice" toName="image" choice="single"><Choice value="Cat"/><Choice value="Dog"/></Choices></View>`, false},
+		"not XML":                      {`<View><Image name="image"></View>`, false},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := Same(imageClassification, tt.other); got != tt.same {
+				t.Errorf("Same() = %t, want %t", got, tt.same)
+			}
+		})
+	}
+}
+
+func TestSameComparesText(t *testing.T) {
+	if !Same("<View><Header>Pick one</Header></View>", "<View>\n  <Header>\n    Pick one\n  </Header>\n</View>") {
+		t.Error("text differing only in surrounding whitespace should be equal")
+	}
+	if Same("<View><Header>Pick one</Header></View>", "<View><Header>Pick two</Header></View>") {
+		t.Error("different text should differ")
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -57,6 +58,20 @@ func envBool(name string, def bool) (bool, error) {
 		return false, nil
 	}
 	return def, fmt.Errorf("%s: %q is not a boolean", name, v)
+}
+
+// envSeconds is a float number of seconds, as ml/api_connector.py reads
+// its ML_TIMEOUT_* settings.
+func envSeconds(name string, def time.Duration) (time.Duration, error) {
+	v, ok := lookupEnv(name)
+	if !ok || v == "" {
+		return def, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f <= 0 {
+		return def, fmt.Errorf("%s: %q is not a positive number of seconds", name, v)
+	}
+	return time.Duration(f * float64(time.Second)), nil
 }
 
 func envString(name, def string) string {
@@ -110,6 +125,20 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	cfg.AzureAccountName = envString("AZURE_BLOB_ACCOUNT_NAME", "")
 	cfg.AzureAccountKey = envString("AZURE_BLOB_ACCOUNT_KEY", "")
 	trusted := envString("S3_TRUSTED_STORAGE_DOMAINS", "")
+	cfg.Hostname = envString("HOST", "")
+	for _, setting := range []struct {
+		name   string
+		target *time.Duration
+		def    time.Duration
+	}{
+		{"ML_CONNECTION_TIMEOUT", &cfg.MLConnectionTimeout, time.Second},
+		{"ML_TIMEOUT_HEALTH", &cfg.MLHealthTimeout, time.Second},
+		{"ML_TIMEOUT_SETUP", &cfg.MLSetupTimeout, 3 * time.Second},
+	} {
+		if *setting.target, err = envSeconds(setting.name, setting.def); err != nil {
+			return options{}, err
+		}
+	}
 
 	fs := flag.NewFlagSet("labelstudio-devserver", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -118,7 +147,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 			"Environment (LABEL_STUDIO_<NAME>, HEARTEX_<NAME> or <NAME>): USER_TOKEN, ENABLE_LEGACY_API_TOKEN,\n"+
 			"LOCAL_FILES_SERVING_ENABLED, LOCAL_FILES_DOCUMENT_ROOT, ENABLE_LOCAL_FILES_STORAGE,\n"+
 			"SYNC_ON_TARGET_STORAGE_CREATION, AZURE_BLOB_ACCOUNT_NAME, AZURE_BLOB_ACCOUNT_KEY,\n"+
-			"S3_TRUSTED_STORAGE_DOMAINS, DEBUG, DEBUG_MODAL_EXCEPTIONS. Flags override them.\n\nFlags:\n")
+			"S3_TRUSTED_STORAGE_DOMAINS, DEBUG, DEBUG_MODAL_EXCEPTIONS, HOST, ML_CONNECTION_TIMEOUT,\n"+
+			"ML_TIMEOUT_HEALTH, ML_TIMEOUT_SETUP. Flags override them.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on (port 0 picks a free port)")

@@ -235,3 +235,23 @@ func writeSelfSignedCert(t *testing.T) (certFile, keyFile string, roots *x509.Ce
 	roots.AddCert(cert)
 	return certFile, keyFile, roots
 }
+
+// ml/api_connector.py reads its timeouts as float seconds through get_env;
+// settings.HOSTNAME is HOST.
+func TestMLEnvironment(t *testing.T) {
+	t.Setenv("ML_TIMEOUT_HEALTH", "0.5")
+	t.Setenv("LABEL_STUDIO_ML_TIMEOUT_SETUP", "7")
+	t.Setenv("LABEL_STUDIO_HOST", "https://ls.example.com")
+	opts, err := parseOptions(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := opts.cfg
+	if c.MLHealthTimeout != 500*time.Millisecond || c.MLSetupTimeout != 7*time.Second || c.MLConnectionTimeout != time.Second || c.Hostname != "https://ls.example.com" {
+		t.Errorf("ML settings: health %v setup %v connect %v host %q", c.MLHealthTimeout, c.MLSetupTimeout, c.MLConnectionTimeout, c.Hostname)
+	}
+	t.Setenv("ML_CONNECTION_TIMEOUT", "soon")
+	if _, err := parseOptions(nil, io.Discard); err == nil {
+		t.Errorf("a non-number timeout was accepted")
+	}
+}

@@ -108,6 +108,17 @@ func writeFound[T any](w http.ResponseWriter, objects map[int64]T, id int64, mod
 	return nil
 }
 
+// requireFound is get_object's 404 for id in the table table selects,
+// checked under the lock before the request body is read.
+func requireFound[T any](s *Server, table func(*state) map[int64]T, id int64, model string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := table(s.st)[id]; !ok {
+		return notFound(model)
+	}
+	return nil
+}
+
 // writeJSON writes v as the JSON response body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	data, err := json.Marshal(v)

@@ -435,11 +435,8 @@ func truthy(v any) bool {
 // update_state. Every detail method (GET, PATCH, PUT, DELETE) goes
 // through it.
 func (s *Server) mlGetObject(ctx context.Context, id int64) error {
-	s.mu.Lock()
-	_, ok := s.st.MLBackends[id]
-	s.mu.Unlock()
-	if !ok {
-		return notFound("MLBackend")
+	if err := requireFound(s, func(st *state) map[int64]*mlBackend { return st.MLBackends }, id, "MLBackend"); err != nil {
+		return err
 	}
 	s.updateMLState(ctx, id)
 	return nil

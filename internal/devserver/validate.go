@@ -418,11 +418,8 @@ func (s *Server) handleLabelConfigValidate(w http.ResponseWriter, r *http.Reques
 // one first (a config that is not XML fails there, uncaught), then
 // validated, strictly, against the project's annotations.
 func (s *Server) handleProjectValidate(w http.ResponseWriter, r *http.Request, p routeParams) error {
-	s.mu.Lock()
-	_, ok := s.st.Projects[p.id]
-	s.mu.Unlock()
-	if !ok {
-		return notFound("Project")
+	if err := requireFound(s, func(st *state) map[int64]*project { return st.Projects }, p.id, "Project"); err != nil {
+		return err
 	}
 	body, err := readBody(r)
 	if err != nil {

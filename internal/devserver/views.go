@@ -461,11 +461,8 @@ func (s *Server) handleViewPut(w http.ResponseWriter, r *http.Request, p routePa
 // data, and nothing else: order, project, user and selected_items in the
 // body are ignored. A body without data ends in KeyError: 'data'.
 func (s *Server) updateView(w http.ResponseWriter, r *http.Request, p routeParams, partial bool) error {
-	s.mu.Lock()
-	_, ok := s.st.Views[p.id]
-	s.mu.Unlock()
-	if !ok {
-		return notFound("View")
+	if err := requireFound(s, func(st *state) map[int64]*dmView { return st.Views }, p.id, "View"); err != nil {
+		return err
 	}
 	body, err := readBody(r)
 	if err != nil {

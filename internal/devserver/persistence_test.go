@@ -3,9 +3,12 @@ package devserver
 import (
 	"net/http"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv/mlbackend"
 )
 
 // Behaviour 8: state survives a restart with DataDir.
@@ -125,5 +128,31 @@ func TestZeroConfigDefaults(t *testing.T) {
 	if c.Version != "1.23.2" || c.Edition != "community" || c.AccessTokenTTL != 5*time.Minute || c.SyncMode != SyncInline ||
 		c.SyncWorkers != 4 || c.InProgressTimer != 5*time.Second || c.LocalFilesDocumentRoot != "/" {
 		t.Errorf("defaults not applied: %+v", c)
+	}
+}
+
+// ML backends (their password included) and views, filter groups and all,
+// survive a restart.
+func TestMLBackendsAndViewsSurviveRestart(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	model := mlbackend.Start(t, mlbackend.Config{BasicAuthUser: "u", BasicAuthPass: "p"})
+	first := startTestServer(t, cfg, newFakeBackend())
+	project := first.createProject(imageConfig)
+	ml := first.createML(map[string]any{"url": model.URL(), "project": project, "auth_method": "BASIC_AUTH", "basic_auth_user": "u", "basic_auth_pass": "p"})
+	view := first.object(first.mustDo(http.MethodPost, "/api/dm/views/", map[string]any{"project": project,
+		"data": map[string]any{"title": "Cats", "filters": viewFilters(imageFilter)}}, http.StatusCreated))
+	first.http.Close()
+	if err := first.srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	second := startTestServer(t, cfg, newFakeBackend())
+	// update_state runs with the stored password: still connected.
+	if got := second.object(second.mustDo(http.MethodGet, mlPath(ml["id"]), nil, http.StatusOK)); got["state"] != "CO" || got["basic_auth_pass_is_set"] != true {
+		t.Errorf("ML backend after restart: %v", got)
+	}
+	if got := second.object(second.mustDo(http.MethodGet, viewPath(view["id"]), nil, http.StatusOK)); !reflect.DeepEqual(got["data"], view["data"]) {
+		t.Errorf("view after restart: %v, want %v", got["data"], view["data"])
 	}
 }

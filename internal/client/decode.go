@@ -40,15 +40,22 @@ func decodeStorage(raw map[string]json.RawMessage) (*Storage, error) {
 }
 
 func decodeProject(raw map[string]json.RawMessage) (*Project, error) {
-	id, err := rawInt(raw, "id")
-	if err != nil {
-		return nil, err
-	}
-	fields, err := decodeFields(raw)
+	id, fields, err := decodeObject(raw)
 	if err != nil {
 		return nil, err
 	}
 	return &Project{ID: id, Title: rawString(raw["title"]), Fields: fields}, nil
+}
+
+// decodeObject is the id and every decoded field of an object with an id
+// of its own (a project, a webhook).
+func decodeObject(raw map[string]json.RawMessage) (int64, map[string]any, error) {
+	id, err := rawInt(raw, "id")
+	if err != nil {
+		return 0, nil, err
+	}
+	fields, err := decodeFields(raw)
+	return id, fields, err
 }
 
 // decodeFields decodes every key of a response: a string, a bool, nil for

@@ -357,6 +357,22 @@ func readObject(raw tftypes.Value) (objectValue, diag.Diagnostics) {
 	return objectValue{typ: typ, attrs: attrs}, diags
 }
 
+// bodyInputs are what a request body is built from: the plan, the
+// configuration and the prior state (none for a create).
+type bodyInputs struct {
+	plan, config, prior objectValue
+	update              bool
+}
+
+func readBodyInputs(planRaw, configRaw, priorRaw tftypes.Value) (bodyInputs, diag.Diagnostics) {
+	plan, diags := readObject(planRaw)
+	config, d := readObject(configRaw)
+	diags.Append(d...)
+	prior, d := readObject(priorRaw)
+	diags.Append(d...)
+	return bodyInputs{plan: plan, config: config, prior: prior, update: !priorRaw.IsNull()}, diags
+}
+
 // has says whether the attribute holds a known, non-null value.
 func (o objectValue) has(name string) bool {
 	v := o.attrs[name]

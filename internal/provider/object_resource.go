@@ -348,15 +348,11 @@ func alsoRequiresVersion(typ *fieldType, version string) validator.Describer {
 // attribute or its write-only twin when it, or its version, changed. It
 // also returns the secret values, for scrubbing messages.
 func (t *objectType[T]) requestBody(planRaw, configRaw, priorRaw tftypes.Value) (map[string]any, []string, diag.Diagnostics) {
-	plan, diags := readObject(planRaw)
-	config, d := readObject(configRaw)
-	diags.Append(d...)
-	prior, d := readObject(priorRaw)
-	diags.Append(d...)
+	in, diags := readBodyInputs(planRaw, configRaw, priorRaw)
 	if diags.HasError() {
 		return nil, nil, diags
 	}
-	update := !priorRaw.IsNull()
+	plan, config, prior, update := in.plan, in.config, in.prior, in.update
 	body := map[string]any{}
 	var secrets []string
 	send := func(f fieldSpec, v tftypes.Value) {

@@ -22,15 +22,11 @@ import (
 // removed from the configuration is sent as "".
 // It also returns the secret values, so that error texts can be scrubbed.
 func (r *storageResource) requestBody(planRaw, configRaw, priorRaw tftypes.Value) (map[string]any, []string, diag.Diagnostics) {
-	plan, diags := readObject(planRaw)
-	config, d := readObject(configRaw)
-	diags.Append(d...)
-	prior, d := readObject(priorRaw)
-	diags.Append(d...)
+	in, diags := readBodyInputs(planRaw, configRaw, priorRaw)
 	if diags.HasError() {
 		return nil, nil, diags
 	}
-	update := !priorRaw.IsNull()
+	plan, config, prior, update := in.plan, in.config, in.prior, in.update
 
 	body := map[string]any{}
 	var secrets []string

@@ -121,6 +121,36 @@ func badConfigs(project int64) (resources, providers []badConfig) {
 	projectCase("title too short", `title = "ab"`, `title`)
 	projectCase("label_config not XML", `label_config = "<View><Image name=\"i\" value=\"$image\"></View>"`, `label_config`)
 
+	// Webhooks: what Label Studio's webhook model and serializer refuse
+	// (label_studio/webhooks/models.py HEADERS_SCHEMA, validate_actions;
+	// the URLField's Django validator).
+	webhookCase := func(name, line, want string) {
+		resources = append(resources, badConfig{
+			name: "labelstudio_webhook " + name,
+			hcl: fmt.Sprintf("resource \"labelstudio_webhook\" \"t\" {\n  project = %d\n  url     = \"https://hooks.example.com/ls\"\n  %s %s\n}\n",
+				project, line, badConfigMarker),
+			want: want,
+		})
+	}
+	webhookCase("header name with a space", `headers = { "X Token" = "t" }`, `letters, digits`)
+	webhookCase("eleven headers", `headers = { `+elevenHeaders()+` }`, `at most 10`)
+	webhookCase("write-only header name with a dot", "headers_wo_version = 1\n  "+`headers_wo = { "x.token" = "t" }`, `letters, digits`)
+	webhookCase("unknown action", `actions = ["TASK_CREATED"]`, `TASK_CREATED`)
+	webhookCase("organisation-level action", `actions = ["TASKS_CREATED", "PROJECT_CREATED"]`, `PROJECT_CREATED is an organisation-level action`)
+	webhookCase("timeouts.create not a duration", `timeouts = { create = "soon" }`, `timeouts\.create = "soon"`)
+	resources = append(resources,
+		badConfig{
+			name: "labelstudio_webhook url with a single-label host",
+			hcl:  fmt.Sprintf("resource \"labelstudio_webhook\" \"t\" {\n  project = %d\n  url     = \"http://ml-backend:9090/hook\" %s\n}\n", project, badConfigMarker),
+			want: `single-label host name "ml-backend".*dotted name.*IP address`,
+		},
+		badConfig{
+			name: "labelstudio_webhook url without a scheme",
+			hcl:  fmt.Sprintf("resource \"labelstudio_webhook\" \"t\" {\n  project = %d\n  url     = \"hooks.example.com/ls\" %s\n}\n", project, badConfigMarker),
+			want: `not an absolute URL`,
+		},
+	)
+
 	syncCase := func(name, line, want string) {
 		resources = append(resources, badConfig{
 			name: "labelstudio_storage_sync " + name,
@@ -211,6 +241,15 @@ func TestBadConfigurations(t *testing.T) {
 			checkNothingCreated(t, c, project)
 		})
 	}
+}
+
+// elevenHeaders is one header more than Label Studio accepts.
+func elevenHeaders() string {
+	var pairs []string
+	for i := range 11 {
+		pairs = append(pairs, fmt.Sprintf("H%d = \"v\"", i))
+	}
+	return strings.Join(pairs, ", ")
 }
 
 func badConfigFile(i int) string { return fmt.Sprintf("case_%03d.tf", i) }

@@ -31,6 +31,7 @@ var (
 func listResources() []func() list.ListResource {
 	out := []func() list.ListResource{
 		func() list.ListResource { return &objectListResource[client.Project, projectKind]{} },
+		func() list.ListResource { return &objectListResource[client.Webhook, webhookKind]{} },
 	}
 	for _, kind := range storageKinds {
 		for _, dir := range []client.Direction{client.Import, client.Export} {

@@ -1,0 +1,4 @@
+import {
+  to = labelstudio_webhook.example
+  id = "42"
+}

@@ -1,0 +1,105 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+)
+
+// Webhooks (label_studio/webhooks/api.py, urls.py): the list and create
+// path and the item path both end in a slash; the list is not paginated.
+
+// Webhook is a webhook as the server returned it.
+type Webhook struct {
+	ID int64
+	// Fields holds every key of the response, decoded (see decodeFields).
+	// headers comes back in clear: callers keep it out of logs.
+	Fields map[string]any
+}
+
+// WebhookAction is one entry of Label Studio's action catalogue
+// (GET /api/webhooks/info/, WebhookInfoAPI).
+type WebhookAction struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Key         string `json:"key"`
+	// OrganizationOnly actions are refused on a project webhook
+	// (Webhook.validate_actions, webhooks/models.py).
+	OrganizationOnly bool `json:"organization-only"`
+}
+
+const webhooksPath = "/api/webhooks/"
+
+func webhookPath(id int64) string {
+	return webhooksPath + strconv.FormatInt(id, 10) + "/"
+}
+
+// CreateWebhook creates a webhook, retried and finished like CreateStorage:
+// Label Studio has no uniqueness on webhooks, so a create whose outcome is
+// unknown must be settled by looking, never by sending it again.
+func (c *Client) CreateWebhook(ctx context.Context, body map[string]any) (*Webhook, error) {
+	return c.webhookCall(ctx, call{method: http.MethodPost, path: webhooksPath, body: nonNilBody(body), finishInFlight: true})
+}
+
+// GetWebhook reads one webhook.
+func (c *Client) GetWebhook(ctx context.Context, id int64) (*Webhook, error) {
+	return c.webhookCall(ctx, call{method: http.MethodGet, path: webhookPath(id), retryable: true})
+}
+
+// UpdateWebhook PATCHes a webhook. Label Studio stores an empty action list
+// when the body has no actions (WebhookSerializer.update), so callers send
+// actions on every update.
+func (c *Client) UpdateWebhook(ctx context.Context, id int64, body map[string]any) (*Webhook, error) {
+	return c.webhookCall(ctx, call{method: http.MethodPatch, path: webhookPath(id), body: nonNilBody(body), retryable: true})
+}
+
+// DeleteWebhook deletes a webhook.
+func (c *Client) DeleteWebhook(ctx context.Context, id int64) error {
+	return c.do(ctx, call{method: http.MethodDelete, path: webhookPath(id), retryable: true}, nil)
+}
+
+// ListWebhooks lists the webhooks of a project (GET /api/webhooks/?project=).
+func (c *Client) ListWebhooks(ctx context.Context, project int64) ([]Webhook, error) {
+	var raws []map[string]json.RawMessage
+	if err := c.do(ctx, call{method: http.MethodGet, path: webhooksPath, query: projectQuery(project), retryable: true}, &raws); err != nil {
+		return nil, err
+	}
+	webhooks := make([]Webhook, 0, len(raws))
+	for _, raw := range raws {
+		webhook, err := decodeWebhook(raw)
+		if err != nil {
+			return nil, fmt.Errorf("GET %s: %w", webhooksPath, err)
+		}
+		webhooks = append(webhooks, *webhook)
+	}
+	return webhooks, nil
+}
+
+// WebhookActions reads the action catalogue, keyed by action name.
+func (c *Client) WebhookActions(ctx context.Context) (map[string]WebhookAction, error) {
+	var actions map[string]WebhookAction
+	err := c.do(ctx, call{method: http.MethodGet, path: webhooksPath + "info/", retryable: true}, &actions)
+	return actions, err
+}
+
+func (c *Client) webhookCall(ctx context.Context, cl call) (*Webhook, error) {
+	var raw map[string]json.RawMessage
+	if err := c.do(ctx, cl, &raw); err != nil {
+		return nil, err
+	}
+	webhook, err := decodeWebhook(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", cl.method, cl.path, err)
+	}
+	return webhook, nil
+}
+
+func decodeWebhook(raw map[string]json.RawMessage) (*Webhook, error) {
+	id, fields, err := decodeObject(raw)
+	if err != nil {
+		return nil, err
+	}
+	return &Webhook{ID: id, Fields: fields}, nil
+}

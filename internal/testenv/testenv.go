@@ -35,6 +35,9 @@ type Options struct {
 	// Version is the release the stand-in reports on /api/version; empty
 	// keeps its default.
 	Version string
+	// WebhookMaxConsecutiveFailures is the number of failed deliveries in a
+	// row that switches a webhook off; 0 keeps the stand-in's default.
+	WebhookMaxConsecutiveFailures int
 }
 
 // Env is a running Label Studio.
@@ -85,6 +88,9 @@ func Start(t testing.TB, opts Options) *Env {
 	}
 	if opts.Version != "" {
 		cfg.Version = opts.Version
+	}
+	if opts.WebhookMaxConsecutiveFailures > 0 {
+		cfg.WebhookMaxConsecutiveFailures = opts.WebhookMaxConsecutiveFailures
 	}
 	if opts.AccessTokenTTL > 0 {
 		cfg.AccessTokenTTL = opts.AccessTokenTTL

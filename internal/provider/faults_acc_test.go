@@ -287,3 +287,83 @@ resource "labelstudio_project" "test" {
 		},
 	})
 }
+
+func TestAccFaultMatrixWebhook(t *testing.T) { runFaultMatrix(t, testFaultMatrixWebhook) }
+
+// testFaultMatrixWebhook: Label Studio has nothing unique about a webhook,
+// so a create whose answer is lost must be settled by looking, and never
+// leave a second webhook.
+func testFaultMatrixWebhook(t *testing.T, f matrixFault) {
+	env := testenv.Start(t, testenv.Options{})
+	dev := env.Dev(t)
+	c := testClient(t, env)
+	const typeName = "labelstudio_webhook"
+	const item = `^/api/webhooks/[0-9]+/$`
+	config := func(url string, withWebhook bool) string {
+		out := providerBlock(env.URL, env.APIKey, "request_timeout = "+hclString(faultRequestTimeout), "max_retries = 3") + `
+resource "labelstudio_project" "test" {
+  title = "Webhook faults"
+}
+`
+		if withWebhook {
+			out += fmt.Sprintf(`
+resource "labelstudio_webhook" "test" {
+  project              = labelstudio_project.test.id
+  url                  = %s
+  send_for_all_actions = false
+  actions              = ["TASKS_CREATED", "ANNOTATION_CREATED"]
+  headers              = { Authorization = "Bearer matrix" }
+}
+`, hclString(url))
+		}
+		return out
+	}
+	held := func(s *terraform.State) error {
+		project, err := strconv.ParseInt(s.RootModule().Resources["labelstudio_project.test"].Primary.ID, 10, 64)
+		if err != nil {
+			return err
+		}
+		return checkServerMatchesState(typeName, func() ([]int64, error) {
+			list, err := c.ListWebhooks(t.Context(), project)
+			ids := make([]int64, 0, len(list))
+			for _, w := range list {
+				ids = append(ids, w.ID)
+			}
+			return ids, err
+		})(s)
+	}
+	inject := injector(t, dev, f)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   inject("POST", `^/api/webhooks/$`),
+				Config:      config("https://hooks.example.com/matrix", true),
+				ExpectError: expectErrorIf(f.createFails, `(?s)no\s+matching\s+object\s+appeared.*terraform\s+import\s+labelstudio_webhook\.NAME`),
+				Check:       held,
+			},
+			{
+				PreConfig: func() { dev.ClearFaults(t) },
+				Config:    config("https://hooks.example.com/matrix", true),
+				Check:     held,
+			},
+			{
+				PreConfig: inject("PATCH", item),
+				Config:    config("https://hooks.example.com/renamed", true),
+				Check: resource.ComposeTestCheckFunc(held,
+					resource.TestCheckResourceAttr(typeName+".test", "url", "https://hooks.example.com/renamed")),
+			},
+			{
+				PreConfig: inject("GET", item),
+				Config:    config("https://hooks.example.com/renamed", true),
+				Check:     held,
+			},
+			{
+				PreConfig: inject("DELETE", item),
+				Config:    config("", false),
+				Check:     held,
+			},
+		},
+	})
+}

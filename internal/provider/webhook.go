@@ -123,7 +123,7 @@ var webhookObject = objectType[client.Webhook]{
 			return false, false
 		}
 		// Label Studio keeps actions as a set of rows: any order.
-		return sameJSON(sortedStrings(asked), sortedStrings(got)), true
+		return slices.Equal(sortedStrings(asked), sortedStrings(got)), true
 	},
 	checkPlan: checkWebhookActionsOnServer,
 	list: objectList[client.Webhook]{

@@ -235,6 +235,9 @@ type cliFeatures struct {
 	query bool
 	// actions: action blocks, action_trigger and -invoke (Terraform 1.14+).
 	actions bool
+	// destroyEvents: before_destroy and after_destroy action triggers
+	// (Terraform 1.16+).
+	destroyEvents bool
 }
 
 var cliBanner = regexp.MustCompile(`^(Terraform|OpenTofu) v(\d+)\.(\d+)\.(\d+)`)
@@ -263,6 +266,7 @@ func detectCLIFeatures(t *testing.T, path string) cliFeatures {
 		identityImport: atLeast(12),
 		query:          terraform && atLeast(14),
 		actions:        terraform && atLeast(14),
+		destroyEvents:  terraform && atLeast(16),
 	}
 }
 
@@ -300,7 +304,7 @@ func TestCLIFeatures(t *testing.T) {
 	})
 	t.Run("Action", func(t *testing.T) {
 		features.require(t, features.actions, "actions")
-		testCLIAction(t, terraformPath, cliConfig)
+		testCLIAction(t, terraformPath, cliConfig, features)
 	})
 	t.Run("AdoptionGuide", func(t *testing.T) {
 		features.require(t, features.query, "terraform query")

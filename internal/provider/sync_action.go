@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/action/timeouts"
@@ -10,12 +11,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 )
 
 var (
 	_ action.Action                   = (*storageSyncAction)(nil)
 	_ action.ActionWithConfigure      = (*storageSyncAction)(nil)
 	_ action.ActionWithValidateConfig = (*storageSyncAction)(nil)
+	_ action.ActionWithModifyPlan     = (*storageSyncAction)(nil)
 )
 
 func newStorageSyncAction() action.Action { return &storageSyncAction{} }
@@ -74,6 +79,49 @@ func (a *storageSyncAction) Schema(ctx context.Context, _ action.SchemaRequest, 
 // ValidateConfig rejects a storage listed twice once the list is known.
 func (a *storageSyncAction) ValidateConfig(ctx context.Context, req action.ValidateConfigRequest, resp *action.ValidateConfigResponse) {
 	resp.Diagnostics.Append(validateSyncConfig(ctx, req.Config)...)
+}
+
+// ModifyPlan looks up, when Terraform plans the action, every storage whose
+// kind, direction and id are known, so that a wrong or deleted storage fails
+// the plan instead of an apply that would already have changed other
+// resources. Ids of storages created in the same apply are unknown until
+// then and are checked by the sync itself.
+func (a *storageSyncAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	if a.client == nil { // the provider's url or api_key is not known yet
+		return
+	}
+	var list types.List
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, pathStorages, &list)...)
+	if resp.Diagnostics.HasError() || list.IsNull() || list.IsUnknown() {
+		return
+	}
+	var storages []syncStorageModel
+	resp.Diagnostics.Append(list.ElementsAs(ctx, &storages, false)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for i, s := range storages {
+		if s.Kind.IsUnknown() || s.Direction.IsUnknown() || s.ID.IsUnknown() || s.ID.IsNull() {
+			continue
+		}
+		apiKind, ok := apiKindFor(s.Kind.ValueString())
+		if !ok {
+			continue // ValidateConfig has reported it
+		}
+		ref := client.StorageRef{Kind: apiKind, Direction: client.Direction(s.Direction.ValueString()), ID: s.ID.ValueInt64()}
+		_, err := a.client.GetStorage(ctx, ref)
+		switch {
+		case errors.Is(err, client.ErrNotFound):
+			resp.Diagnostics.AddAttributeError(pathStorages.AtListIndex(i), "Storage to sync does not exist",
+				fmt.Sprintf("storages[%d] names the %s, which Label Studio does not have: it was deleted, or its id, kind or direction is wrong. "+
+					"Take the id from the storage's resource (for example labelstudio_local_import_storage.example.id) or from the labelstudio_storages data source.", i, describeStorage(ref)))
+		case err != nil:
+			resp.Diagnostics.Append(apiErrorDiagnostics(err, apiFailure{
+				summary: "Cannot check the storages to sync",
+				about:   fmt.Sprintf("storages[%d], the %s: ", i, describeStorage(ref)),
+			})...)
+		}
+	}
 }
 
 func (a *storageSyncAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {

@@ -1,11 +1,14 @@
 package provider
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/devserver"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
 )
@@ -51,7 +54,7 @@ resource "terraform_data" "batch" {
 // testCLIAction: the sync action through the CLI: action_trigger on create
 // and on update, -invoke, progress lines, a failed sync's traceback and
 // timeouts.invoke.
-func testCLIAction(t *testing.T, terraformPath, cliConfig string) {
+func testCLIAction(t *testing.T, terraformPath, cliConfig string, features cliFeatures) {
 	env := testenv.Start(t, testenv.Options{SyncMode: devserver.SyncQueued, SyncObjectDelay: 300 * time.Millisecond})
 	c := testClient(t, env)
 	project := testProject(t, c)
@@ -99,6 +102,60 @@ func testCLIAction(t *testing.T, terraformPath, cliConfig string) {
 	expectOutput(t, out, "Storage sync failed", "Can't import JSON-formatted tasks from")
 	if err := os.Remove(dir + "/broken.json"); err != nil {
 		t.Fatal(err)
+	}
+
+	// A storage that does not exist fails the plan, before anything is
+	// applied, whether the action is triggered or invoked.
+	const missing = 999999
+	w.writeFile("main.tf", strings.Replace(actionConfig(project, dir, ""), "labelstudio_local_import_storage.tasks.id", fmt.Sprint(missing), 1))
+	for _, args := range [][]string{
+		{"plan", "-var=batch=5"},
+		{"plan", "-var=batch=2", "-invoke=action.labelstudio_storage_sync.tasks"},
+	} {
+		out = w.run(1, args...)
+		expectOutput(t, out, "Storage to sync does not exist", fmt.Sprintf("storages[0] names the localfiles import storage %d", missing))
+	}
+	out = w.run(1, "apply", "-auto-approve", "-var=batch=5")
+	expectOutput(t, out, "Storage to sync does not exist")
+	if strings.Contains(out, "terraform_data.batch: Modifying") {
+		t.Errorf("the apply changed terraform_data.batch although its action names a storage that does not exist:\n%s", out)
+	}
+
+	// before_destroy (Terraform 1.16+): a last export sync, then the delete.
+	if features.destroyEvents {
+		exports := newCLIWorkdir(t, terraformPath, cliConfig, env)
+		exports.writeFile("main.tf", cliTerraformBlock+fmt.Sprintf(`
+resource "labelstudio_local_export_storage" "results" {
+  project = %d
+  path    = %s
+
+  lifecycle {
+    action_trigger {
+      events  = [before_destroy]
+      actions = [action.labelstudio_storage_sync.final_export]
+    }
+  }
+}
+
+action "labelstudio_storage_sync" "final_export" {
+  config {
+    storages = [{
+      kind      = "localfiles"
+      direction = "export"
+      id        = caller.id
+    }]
+  }
+}
+`, project, hclString(testenv.LocalDir(t, env, "action-exports"))))
+		exports.run(0, "apply", "-auto-approve")
+		id := exports.stateID("labelstudio_local_export_storage", "results")
+		out = exports.run(0, "destroy", "-auto-approve")
+		expectOutput(t, out,
+			fmt.Sprintf("Action action.labelstudio_storage_sync.final_export (triggered by labelstudio_local_export_storage.results): Starting the sync of the localfiles export storage %d", id),
+			"Destroy complete! Resources: 1 destroyed.")
+		if _, err := c.GetStorage(t.Context(), client.StorageRef{Kind: "localfiles", Direction: client.Export, ID: id}); !errors.Is(err, client.ErrNotFound) {
+			t.Errorf("the export storage is still in Label Studio after the destroy (err %v)", err)
+		}
 	}
 
 	// timeouts.invoke bounds the wait.

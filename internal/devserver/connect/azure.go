@@ -15,8 +15,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
-
-	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/storagepreview"
 )
 
 func init() { registry["azure"] = newAzureConnector }
@@ -105,7 +103,7 @@ func (c azureConnector) List(ctx context.Context, s Settings) ([]Object, error) 
 		return nil, err
 	}
 	var prefix *string
-	if p := storagepreview.ListPrefix(s.String("prefix")); p != "" {
+	if p := listPrefix(s.String("prefix")); p != "" {
 		prefix = &p
 	}
 	if s.Bool("recursive_scan") {
@@ -158,7 +156,7 @@ func (c azureConnector) Write(ctx context.Context, s Settings, key string, data 
 	if err != nil {
 		return err
 	}
-	blob := client.NewBlockBlobClient(storagepreview.ExportKey(s.String("prefix"), key))
+	blob := client.NewBlockBlobClient(exportKey(s.String("prefix"), key))
 	_, err = blob.UploadStream(ctx, bytes.NewReader(data), nil)
 	return err
 }
@@ -168,7 +166,7 @@ func (c azureConnector) Delete(ctx context.Context, s Settings, key string) erro
 	if err != nil {
 		return err
 	}
-	_, err = client.NewBlobClient(storagepreview.ExportKey(s.String("prefix"), key)).Delete(ctx, nil)
+	_, err = client.NewBlobClient(exportKey(s.String("prefix"), key)).Delete(ctx, nil)
 	if bloberror.HasCode(err, bloberror.BlobNotFound) {
 		return nil
 	}

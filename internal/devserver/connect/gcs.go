@@ -14,8 +14,6 @@ import (
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/iterator"
 	"google.golang.org/api/option"
-
-	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/storagepreview"
 )
 
 func init() { registry["gcs"] = newGCSConnector }
@@ -101,7 +99,7 @@ func (c gcsConnector) Validate(ctx context.Context, s Settings, dir Direction) e
 }
 
 func (c gcsConnector) List(ctx context.Context, s Settings) ([]Object, error) {
-	query := &storage.Query{Prefix: storagepreview.ListPrefix(s.String("prefix")), Delimiter: storagepreview.Delimiter(s.Bool("recursive_scan"))}
+	query := &storage.Query{Prefix: listPrefix(s.String("prefix")), Delimiter: listDelimiter(s.Bool("recursive_scan"))}
 	var objects []Object
 	err := c.withBucket(ctx, s, func(b *storage.BucketHandle) error {
 		it := b.Objects(ctx, query)
@@ -139,7 +137,7 @@ func (c gcsConnector) Read(ctx context.Context, s Settings, key string) ([]byte,
 
 func (c gcsConnector) Write(ctx context.Context, s Settings, key string, data []byte) error {
 	return c.withBucket(ctx, s, func(b *storage.BucketHandle) error {
-		w := b.Object(storagepreview.ExportKey(s.String("prefix"), key)).NewWriter(ctx)
+		w := b.Object(exportKey(s.String("prefix"), key)).NewWriter(ctx)
 		if _, err := w.Write(data); err != nil {
 			_ = w.Close()
 			return err
@@ -150,7 +148,7 @@ func (c gcsConnector) Write(ctx context.Context, s Settings, key string, data []
 
 func (c gcsConnector) Delete(ctx context.Context, s Settings, key string) error {
 	return c.withBucket(ctx, s, func(b *storage.BucketHandle) error {
-		err := b.Object(storagepreview.ExportKey(s.String("prefix"), key)).Delete(ctx)
+		err := b.Object(exportKey(s.String("prefix"), key)).Delete(ctx)
 		if errors.Is(err, storage.ErrObjectNotExist) {
 			return nil
 		}

@@ -19,8 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
-
-	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/storagepreview"
 )
 
 // DefaultS3TrustedDomains is Label Studio's default S3_TRUSTED_STORAGE_DOMAINS:
@@ -208,10 +206,10 @@ func (c s3Connector) List(ctx context.Context, s Settings) ([]Object, error) {
 		return nil, c.operationError(s, err)
 	}
 	input := &s3.ListObjectsV2Input{Bucket: aws.String(s.String("bucket"))}
-	if prefix := storagepreview.ListPrefix(s.String("prefix")); prefix != "" {
+	if prefix := listPrefix(s.String("prefix")); prefix != "" {
 		input.Prefix = aws.String(prefix)
 	}
-	if delimiter := storagepreview.Delimiter(s.Bool("recursive_scan")); delimiter != "" {
+	if delimiter := listDelimiter(s.Bool("recursive_scan")); delimiter != "" {
 		input.Delimiter = aws.String(delimiter)
 	}
 	var objects []Object
@@ -253,7 +251,7 @@ func (c s3Connector) Write(ctx context.Context, s Settings, key string, data []b
 	}
 	_, err = client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket: aws.String(s.String("bucket")),
-		Key:    aws.String(storagepreview.ExportKey(s.String("prefix"), key)),
+		Key:    aws.String(exportKey(s.String("prefix"), key)),
 		Body:   bytes.NewReader(data),
 	})
 	return c.operationError(s, err)
@@ -266,7 +264,7 @@ func (c s3Connector) Delete(ctx context.Context, s Settings, key string) error {
 	}
 	_, err = client.DeleteObject(ctx, &s3.DeleteObjectInput{
 		Bucket: aws.String(s.String("bucket")),
-		Key:    aws.String(storagepreview.ExportKey(s.String("prefix"), key)),
+		Key:    aws.String(exportKey(s.String("prefix"), key)),
 	})
 	return c.operationError(s, err)
 }

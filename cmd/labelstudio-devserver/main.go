@@ -74,6 +74,19 @@ func envSeconds(name string, def time.Duration) (time.Duration, error) {
 	return time.Duration(f * float64(time.Second)), nil
 }
 
+// envInt reads an integer setting, as Label Studio's int(get_env(...)).
+func envInt(name string, def int) (int, error) {
+	v, ok := lookupEnv(name)
+	if !ok || v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return def, fmt.Errorf("%s: %q is not an integer", name, v)
+	}
+	return n, nil
+}
+
 func envString(name, def string) string {
 	if v, ok := lookupEnv(name); ok {
 		return v
@@ -134,10 +147,15 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		{"ML_CONNECTION_TIMEOUT", &cfg.MLConnectionTimeout, time.Second},
 		{"ML_TIMEOUT_HEALTH", &cfg.MLHealthTimeout, time.Second},
 		{"ML_TIMEOUT_SETUP", &cfg.MLSetupTimeout, 3 * time.Second},
+		{"WEBHOOK_TIMEOUT", &cfg.WebhookTimeout, cfg.WebhookTimeout},
 	} {
 		if *setting.target, err = envSeconds(setting.name, setting.def); err != nil {
 			return options{}, err
 		}
+	}
+
+	if cfg.WebhookMaxConsecutiveFailures, err = envInt("WEBHOOK_MAX_CONSECUTIVE_FAILURES", cfg.WebhookMaxConsecutiveFailures); err != nil {
+		return options{}, err
 	}
 
 	fs := flag.NewFlagSet("labelstudio-devserver", flag.ContinueOnError)
@@ -148,7 +166,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 			"LOCAL_FILES_SERVING_ENABLED, LOCAL_FILES_DOCUMENT_ROOT, ENABLE_LOCAL_FILES_STORAGE,\n"+
 			"SYNC_ON_TARGET_STORAGE_CREATION, AZURE_BLOB_ACCOUNT_NAME, AZURE_BLOB_ACCOUNT_KEY,\n"+
 			"S3_TRUSTED_STORAGE_DOMAINS, DEBUG, DEBUG_MODAL_EXCEPTIONS, HOST, ML_CONNECTION_TIMEOUT,\n"+
-			"ML_TIMEOUT_HEALTH, ML_TIMEOUT_SETUP. Flags override them.\n\nFlags:\n")
+			"ML_TIMEOUT_HEALTH, ML_TIMEOUT_SETUP, WEBHOOK_TIMEOUT, WEBHOOK_MAX_CONSECUTIVE_FAILURES.\n"+
+			"Flags override them.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on (port 0 picks a free port)")
@@ -170,6 +189,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&cfg.SyncObjectDelay, "sync-object-delay", cfg.SyncObjectDelay, "extra delay per object synced, to make syncs slow on purpose")
 	fs.BoolVar(&cfg.SyncOnTargetStorageCreation, "sync-on-target-storage-creation", cfg.SyncOnTargetStorageCreation, "sync an export storage right after creating it (SYNC_ON_TARGET_STORAGE_CREATION)")
 	fs.DurationVar(&cfg.InProgressTimer, "in-progress-timer", cfg.InProgressTimer, "ping interval of running syncs; no ping for 5x this marks them failed (STORAGE_IN_PROGRESS_TIMER)")
+	fs.DurationVar(&cfg.WebhookTimeout, "webhook-timeout", cfg.WebhookTimeout, "connect and read timeout of a webhook delivery (WEBHOOK_TIMEOUT, seconds)")
+	fs.IntVar(&cfg.WebhookMaxConsecutiveFailures, "webhook-max-consecutive-failures", cfg.WebhookMaxConsecutiveFailures, "failed deliveries in a row that switch a webhook off; 0 never (WEBHOOK_MAX_CONSECUTIVE_FAILURES)")
 	fs.BoolVar(&cfg.DevHooks, "dev-hooks", cfg.DevHooks, "enable the /_dev/ test hooks (faults, request counts, lost jobs, annotations)")
 	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "`directory` to keep state in across restarts (memory only when empty)")
 	printPAT := fs.Bool("print-pat", false, "print a fresh personal access token as a line PAT=<token> once ready")

@@ -255,3 +255,27 @@ func TestMLEnvironment(t *testing.T) {
 		t.Errorf("a non-number timeout was accepted")
 	}
 }
+
+// core/settings/base.py reads WEBHOOK_TIMEOUT as float seconds (default 1);
+// webhooks/utils.py reads WEBHOOK_MAX_CONSECUTIVE_FAILURES as a number.
+func TestWebhookEnvironment(t *testing.T) {
+	opts, err := parseOptions(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.cfg.WebhookTimeout != time.Second || opts.cfg.WebhookMaxConsecutiveFailures != 10 {
+		t.Errorf("defaults: timeout %v, threshold %d", opts.cfg.WebhookTimeout, opts.cfg.WebhookMaxConsecutiveFailures)
+	}
+	t.Setenv("LABEL_STUDIO_WEBHOOK_TIMEOUT", "2.5")
+	t.Setenv("WEBHOOK_MAX_CONSECUTIVE_FAILURES", "0")
+	if opts, err = parseOptions(nil, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if opts.cfg.WebhookTimeout != 2500*time.Millisecond || opts.cfg.WebhookMaxConsecutiveFailures != 0 {
+		t.Errorf("from the environment: timeout %v, threshold %d", opts.cfg.WebhookTimeout, opts.cfg.WebhookMaxConsecutiveFailures)
+	}
+	t.Setenv("WEBHOOK_MAX_CONSECUTIVE_FAILURES", "many")
+	if _, err := parseOptions(nil, io.Discard); err == nil {
+		t.Errorf("a non-number threshold was accepted")
+	}
+}

@@ -282,3 +282,44 @@ func TestCreateMLWebhookPerMLModelsPy(t *testing.T) {
 		t.Errorf("webhooks: %v", list)
 	}
 }
+
+// webhooks/serializers.py update(): consecutive_failures goes back to 0 when
+// the url or headers change or the webhook is switched back on, not for
+// other changes; a PUT without actions stores [] (the field's default).
+func TestWebhookUpdateResetsFailuresPerSerializersPyUpdate(t *testing.T) {
+	ts := newTestServer(t, nil)
+	project := ts.createProject("")
+	created := ts.createWebhook(map[string]any{"project": project, "url": "https://a.example.com", "actions": []any{"TASKS_CREATED"}})
+	id := int64(created["id"].(float64))
+	strike := func(active bool) {
+		ts.srv.mu.Lock()
+		ts.srv.st.Webhooks[id].ConsecutiveFailures = 2
+		ts.srv.st.Webhooks[id].IsActive = active
+		ts.srv.mu.Unlock()
+	}
+	cases := []struct {
+		name   string
+		active bool
+		body   map[string]any
+		want   float64
+	}{
+		{"send_payload", true, map[string]any{"send_payload": false}, 2},
+		{"same url", true, map[string]any{"url": "https://a.example.com"}, 2},
+		{"url", true, map[string]any{"url": "https://b.example.com"}, 0},
+		{"headers", true, map[string]any{"headers": map[string]any{"X-A": "1"}}, 0},
+		{"is_active on an active webhook", true, map[string]any{"is_active": true}, 2},
+		{"re-activation", false, map[string]any{"is_active": true}, 0},
+	}
+	for _, c := range cases {
+		strike(c.active)
+		got := ts.object(ts.mustDo(http.MethodPatch, webhookPath(id), c.body, http.StatusOK))
+		if got["consecutive_failures"] != c.want {
+			t.Errorf("%s: consecutive_failures %v, want %v", c.name, got["consecutive_failures"], c.want)
+		}
+	}
+	ts.mustDo(http.MethodPatch, webhookPath(id), map[string]any{"actions": []any{"TASKS_CREATED"}}, http.StatusOK)
+	put := ts.object(ts.mustDo(http.MethodPut, webhookPath(id), map[string]any{"url": "https://c.example.com"}, http.StatusOK))
+	if got := actionsOf(put); len(got) != 0 {
+		t.Errorf("PUT without actions kept %v", got)
+	}
+}

@@ -77,6 +77,11 @@ func pythonTypeName(v any) string {
 			return "float"
 		}
 		return "int"
+	case float64:
+		if x == float64(int64(x)) {
+			return "int"
+		}
+		return "float"
 	case string:
 		return "str"
 	case []any:

@@ -42,6 +42,14 @@ var projectSettings = []struct {
 	{fieldSpec{name: "control_weights", typ: typeJSON, nullable: true}, map[string]any{}},
 	{fieldSpec{name: "model_version", typ: typeString, nullable: true}, ""},
 	{fieldSpec{name: "pinned_at", typ: typeDateTime, nullable: true}, nil},
+	{fieldSpec{name: "evaluate_predictions_automatically", typ: typeBool}, false},
+	{fieldSpec{name: "reveal_preannotations_interactively", typ: typeBool}, false},
+	{fieldSpec{name: "show_ground_truth_first", typ: typeBool}, false},
+	{fieldSpec{name: "show_overlap_first", typ: typeBool}, false},
+	{fieldSpec{name: "overlap_cohort_percentage", typ: typeInt, min: -2147483648, max: 2147483647}, float64(100)},
+	// Returned in clear: ProjectSerializer does not make it write-only.
+	{fieldSpec{name: "task_data_login", typ: typeString, nullable: true, maxLen: 256}, nil},
+	{fieldSpec{name: "task_data_password", typ: typeString, nullable: true, maxLen: 256}, nil},
 }
 
 var projectChoices = map[string][]string{

@@ -21,6 +21,9 @@ func (s *Server) handleProjectCreate(w http.ResponseWriter, r *http.Request, _ r
 	defer s.mu.Unlock()
 	p := &project{ID: s.st.nextID("project"), CreatedAt: isoTime(time.Now()), Settings: map[string]any{}}
 	applyProjectBody(p, cleaned)
+	if err := createProjectSettings(p); err != nil {
+		return err
+	}
 	s.st.Projects[p.ID] = p
 	if err := s.persistLocked(); err != nil {
 		return err
@@ -68,7 +71,12 @@ func (s *Server) updateProject(w http.ResponseWriter, r *http.Request, p routePa
 	if !ok {
 		return notFound("Project")
 	}
-	applyProjectBody(proj, cleaned)
+	if err := s.st.validateProjectUpdate(proj, cleaned); err != nil {
+		return err
+	}
+	if err := updateProjectSettings(proj, cleaned); err != nil {
+		return err
+	}
 	if err := s.persistLocked(); err != nil {
 		return err
 	}

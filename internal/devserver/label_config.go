@@ -114,29 +114,13 @@ func firstObjectVariable(config string) string {
 // parsedLabelConfig is the parsed_label_config of a project: the control
 // tags with their targets, inputs and labels.
 func parsedLabelConfig(config string) map[string]any {
-	tags, err := parseLabelConfig(config)
 	out := map[string]any{}
-	if err != nil {
-		return out
-	}
-	byName := map[string]*labelTag{}
-	for _, t := range tags {
-		if t.name != "" {
-			byName[t.name] = t
-		}
-	}
-	for _, t := range tags {
-		if t.name == "" || len(t.toName) == 0 {
-			continue
-		}
+	for _, c := range controlTags(config) {
 		inputs := []any{}
-		for _, to := range t.toName {
-			if target := byName[to]; target != nil {
-				inputs = append(inputs, map[string]any{"type": target.tag, "value": strings.TrimPrefix(target.value, "$")})
-			}
+		for _, in := range c.inputs {
+			inputs = append(inputs, in)
 		}
-		labels := append([]string{}, t.children...)
-		out[t.name] = map[string]any{"type": t.tag, "to_name": t.toName, "inputs": inputs, "labels": labels, "labels_attrs": map[string]any{}}
+		out[c.name] = map[string]any{"type": c.typ, "to_name": c.toName, "inputs": inputs, "labels": append([]string{}, c.labels...), "labels_attrs": map[string]any{}}
 	}
 	return out
 }

@@ -112,6 +112,9 @@ func updatedControlWeights(config string, current any) (map[string]any, error) {
 		return nil, uncaught("AttributeError", fmt.Sprintf("'%s' object has no attribute 'get'", pythonTypeName(current)))
 	}
 	for _, c := range controls {
+		if c.typ == "Filter" {
+			continue // exclude_control_types
+		}
 		overall := any(1.0)
 		entry := weights[c.name]
 		var entryMap map[string]any

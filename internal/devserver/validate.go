@@ -42,7 +42,7 @@ func controlTags(config string) []controlTag {
 	}
 	var out []controlTag
 	for _, t := range tags {
-		if t.name == "" || len(t.toName) == 0 || t.tag == "Filter" {
+		if t.name == "" || len(t.toName) == 0 {
 			continue
 		}
 		c := controlTag{name: t.name, typ: t.tag, toName: t.toName, labels: t.children, dynamic: strings.HasPrefix(t.value, "$")}

@@ -240,3 +240,14 @@ func TestDeliveryFailuresSwitchTheWebhookOffPerUtilsPy(t *testing.T) {
 		t.Errorf("refused connection: consecutive_failures %v, want 1", wh["consecutive_failures"])
 	}
 }
+
+// utils.py run_webhook_sync posts with timeout=WEBHOOK_TIMEOUT: an endpoint
+// slower than that is a failed delivery, and the API still answers.
+func TestDeliveryTimeoutIsAFailurePerUtilsPy(t *testing.T) {
+	f := newFixture(t, testenv.Options{WebhookTimeout: 100 * time.Millisecond}, nil)
+	f.receiver.Delay(5 * time.Second)
+	f.patchProject(map[string]any{"title": "slow endpoint"})
+	if wh := f.call(http.MethodGet, f.webhook, nil, http.StatusOK); wh["consecutive_failures"] != float64(1) {
+		t.Errorf("a delivery past the timeout: consecutive_failures %v, want 1", wh["consecutive_failures"])
+	}
+}

@@ -26,6 +26,7 @@ type Receiver struct {
 	mu         sync.Mutex
 	deliveries []Delivery
 	failStatus int
+	delay      time.Duration
 	changed    chan struct{} // closed and replaced on every delivery
 }
 
@@ -85,6 +86,15 @@ func NewReceiver(t testing.TB) *Receiver {
 func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(req.Body, 64<<20))
 	r.mu.Lock()
+	delay := r.delay
+	r.mu.Unlock()
+	if delay > 0 {
+		select { // a sender that gave up ends the wait
+		case <-time.After(delay):
+		case <-req.Context().Done():
+		}
+	}
+	r.mu.Lock()
 	status := http.StatusOK
 	if r.failStatus != 0 {
 		status = r.failStatus
@@ -102,6 +112,14 @@ func (r *Receiver) FailWith(status int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.failStatus = status
+}
+
+// Delay makes the receiver wait d before answering later deliveries (0:
+// answer at once), to stand in for a slow endpoint.
+func (r *Receiver) Delay(d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.delay = d
 }
 
 // Deliveries returns what has arrived so far, oldest first.

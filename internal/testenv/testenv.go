@@ -38,6 +38,8 @@ type Options struct {
 	// WebhookMaxConsecutiveFailures is the number of failed deliveries in a
 	// row that switches a webhook off; 0 keeps the stand-in's default.
 	WebhookMaxConsecutiveFailures int
+	// WebhookTimeout is the stand-in's WEBHOOK_TIMEOUT; 0 keeps 1 second.
+	WebhookTimeout time.Duration
 }
 
 // Env is a running Label Studio.
@@ -91,6 +93,9 @@ func Start(t testing.TB, opts Options) *Env {
 	}
 	if opts.WebhookMaxConsecutiveFailures > 0 {
 		cfg.WebhookMaxConsecutiveFailures = opts.WebhookMaxConsecutiveFailures
+	}
+	if opts.WebhookTimeout > 0 {
+		cfg.WebhookTimeout = opts.WebhookTimeout
 	}
 	if opts.AccessTokenTTL > 0 {
 		cfg.AccessTokenTTL = opts.AccessTokenTTL

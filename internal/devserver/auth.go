@@ -3,7 +3,9 @@ package devserver
 import (
 	"crypto/hmac"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,17 +17,20 @@ import (
 
 // Label Studio's 401 messages (API.md 10).
 const (
-	msgNoCredentials    = "Authentication credentials were not provided."
-	msgInvalidToken     = "Invalid token."
-	msgLegacyDisabled   = "Authentication token no longer valid: legacy token authentication has been disabled for this organization"
-	msgBadRefreshToken  = "Token is invalid or expired"
-	personalTokenTTL    = 200 * 365 * 24 * time.Hour // Label Studio's PATs practically never expire
-	bootstrapUserID     = 1
-	bootstrapUserEmail  = "admin@labelstudio.local"
-	bootstrapUserName   = "admin"
-	tokenTypeRefresh    = "refresh"
-	tokenTypeAccess     = "access"
-	legacyTokenHexBytes = 20
+	msgNoCredentials = "Authentication credentials were not provided."
+	msgInvalidToken  = "Invalid token."
+	// DRF's TokenAuthentication on a Token header without exactly one credential.
+	msgTokenHeaderEmpty  = "Invalid token header. No credentials provided."
+	msgTokenHeaderSpaces = "Invalid token header. Token string should not contain spaces."
+	msgLegacyDisabled    = "Authentication token no longer valid: legacy token authentication has been disabled for this organization"
+	msgBadRefreshToken   = "Token is invalid or expired"
+	personalTokenTTL     = 200 * 365 * 24 * time.Hour // Label Studio's PATs practically never expire
+	bootstrapUserID      = 1
+	bootstrapUserEmail   = "admin@labelstudio.local"
+	bootstrapUserName    = "admin"
+	tokenTypeRefresh     = "refresh"
+	tokenTypeAccess      = "access"
+	legacyTokenHexBytes  = 20
 )
 
 // jwtClaims are the claims of the tokens this server signs, the same ones
@@ -103,27 +108,33 @@ func (s *Server) mintPATLocked(now time.Time) (*patRecord, error) {
 	return rec, nil
 }
 
-// authenticate applies Label Studio's authentication classes in order:
-// Bearer access JWT, then legacy Token (X-Api-Key rewritten to it).
+// authenticate applies Label Studio's authentication in order: the X-Api-Key
+// middleware, then a Bearer access JWT, then a legacy Token (DRF's
+// TokenAuthentication, whose header parsing and messages it follows).
 func (s *Server) authenticate(r *http.Request) *apiError {
-	authz := r.Header.Get("Authorization")
-	if authz == "" {
-		if key := r.Header.Get("X-Api-Key"); key != "" {
-			authz = "Token " + key
-		}
+	authz := authorizationFromXAPIKey(r.Header)
+	parts := strings.Fields(authz)
+	if len(parts) == 0 {
+		return &apiError{status: http.StatusUnauthorized, detail: msgNoCredentials}
 	}
-	scheme, credential, _ := strings.Cut(strings.TrimSpace(authz), " ")
-	credential = strings.TrimSpace(credential)
-	switch strings.ToLower(scheme) {
+	switch strings.ToLower(parts[0]) {
 	case "bearer":
 		// The JWT middleware drops a bad Bearer token silently, so the
 		// request is simply anonymous.
-		if _, err := s.parseJWT(credential, tokenTypeAccess, time.Now()); err == nil {
-			return nil
+		if len(parts) == 2 {
+			if _, err := s.parseJWT(parts[1], tokenTypeAccess, time.Now()); err == nil {
+				return nil
+			}
 		}
 	case "token":
+		switch {
+		case len(parts) == 1:
+			return &apiError{status: http.StatusUnauthorized, detail: msgTokenHeaderEmpty}
+		case len(parts) > 2:
+			return &apiError{status: http.StatusUnauthorized, detail: msgTokenHeaderSpaces}
+		}
 		s.mu.Lock()
-		valid := credential != "" && hmac.Equal([]byte(credential), []byte(s.st.LegacyToken))
+		valid := hmac.Equal([]byte(parts[1]), []byte(s.st.LegacyToken))
 		s.mu.Unlock()
 		if !valid {
 			return &apiError{status: http.StatusUnauthorized, detail: msgInvalidToken}
@@ -134,6 +145,53 @@ func (s *Server) authenticate(r *http.Request) *apiError {
 		return nil
 	}
 	return &apiError{status: http.StatusUnauthorized, detail: msgNoCredentials}
+}
+
+// authorizationFromXAPIKey is the Authorization header Label Studio acts on,
+// after its XApiKeySupportMiddleware (label_studio/core/middleware.py): an
+// X-Api-Key header, when present at all (even empty), supersedes
+// Authorization; its value becomes "Bearer <value>" when it is formatted as
+// a JWT (label_studio/jwt_auth/token_format.py, is_jwt_formatted), else
+// "Token <value>". A personal access token is a JWT too, but only access
+// tokens authenticate as Bearer, so through X-Api-Key as elsewhere a client
+// exchanges its PAT first.
+func authorizationFromXAPIKey(h http.Header) string {
+	values, present := h[http.CanonicalHeaderKey("X-Api-Key")]
+	if !present {
+		return h.Get("Authorization")
+	}
+	key := ""
+	if len(values) > 0 {
+		key = values[0]
+	}
+	if isJWTFormatted(key) {
+		return "Bearer " + key
+	}
+	return "Token " + key
+}
+
+// isJWTFormatted is PyJWT's decode without signature verification, as
+// is_jwt_formatted uses it: three base64url segments, the header and the
+// payload JSON objects. Neither the signature nor a claim is checked.
+func isJWTFormatted(token string) bool {
+	segments := strings.Split(token, ".")
+	if len(segments) != 3 {
+		return false
+	}
+	for i, segment := range segments {
+		raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(segment, "="))
+		if err != nil {
+			return false
+		}
+		if i == 2 {
+			break
+		}
+		var object map[string]any
+		if json.Unmarshal(raw, &object) != nil || object == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // handleTokenRefresh exchanges a personal access token for an access token.

@@ -115,3 +115,64 @@ func TestTokenEndpoints(t *testing.T) {
 	}
 	unauthorized(t, ts, ts.request(http.MethodPost, "/api/token/", nil, map[string]string{"Authorization": ""}), msgNoCredentials)
 }
+
+// TestXAPIKeyHeaderAsLabelStudioMiddleware follows XApiKeySupportMiddleware
+// (label_studio/core/middleware.py) and is_jwt_formatted
+// (label_studio/jwt_auth/token_format.py): X-Api-Key, whatever the case of
+// its name and even when empty, replaces Authorization; a JWT-formatted value
+// is sent on as a Bearer token, anything else as a legacy Token.
+func TestXAPIKeyHeaderAsLabelStudioMiddleware(t *testing.T) {
+	const legacy = "0123456789abcdef0123456789abcdef01234567"
+	ts := newTestServer(t, func(c *Config) {
+		c.UserToken = legacy
+		c.LegacyTokensEnabled = true
+	})
+	pat, err := ts.srv.MintPersonalAccessToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(headers map[string]string) response {
+		t.Helper()
+		if _, ok := headers["Authorization"]; !ok {
+			headers["Authorization"] = "" // no Bearer from the harness
+		}
+		return ts.request(http.MethodGet, "/api/projects/", nil, headers)
+	}
+	for name, headers := range map[string]map[string]string{
+		"legacy token":                      {"X-Api-Key": legacy},
+		"access token, sent on as Bearer":   {"X-Api-Key": ts.access},
+		"X-Api-Key wins over a bad header":  {"X-Api-Key": legacy, "Authorization": "Token wrong"},
+		"X-Api-Key wins over a bad Bearer":  {"X-Api-Key": ts.access, "Authorization": "Bearer " + pat},
+		"legacy token beside another token": {"X-Api-Key": legacy, "Authorization": "Bearer not-a-jwt"},
+	} {
+		if r := get(headers); r.status != http.StatusOK {
+			t.Errorf("%s: %d %s", name, r.status, r.body)
+		}
+	}
+
+	// X-Api-Key supersedes a valid Authorization header.
+	unauthorized(t, ts, get(map[string]string{"X-Api-Key": "wrong", "Authorization": "Bearer " + ts.access}), msgInvalidToken)
+	unauthorized(t, ts, get(map[string]string{"X-Api-Key": "", "Authorization": "Bearer " + ts.access}), msgTokenHeaderEmpty)
+	// A personal access token is a refresh token: as Bearer the JWT
+	// middleware drops it and the request is anonymous.
+	unauthorized(t, ts, get(map[string]string{"X-Api-Key": pat}), msgNoCredentials)
+	// Three dotted parts that do not decode as JSON are no JWT: a legacy Token.
+	unauthorized(t, ts, get(map[string]string{"X-Api-Key": "aaa.bbb.ccc"}), msgInvalidToken)
+	unauthorized(t, ts, get(map[string]string{"X-Api-Key": "two words"}), msgTokenHeaderSpaces)
+
+	// Header names are case-insensitive (Django's META key is HTTP_X_API_KEY
+	// for any spelling): send the name in lower case, as HTTP/2 does.
+	req, err := http.NewRequest(http.MethodGet, ts.http.URL+"/api/projects/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header["x-api-key"] = []string{legacy}
+	res, err := ts.http.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("lower-case x-api-key: %d", res.StatusCode)
+	}
+}

@@ -21,7 +21,7 @@ const refreshPath = "/api/token/refresh/"
 // are replaced halfway through their life instead (see replaceAt).
 const refreshMargin = 30 * time.Second
 
-// credentials produces the Authorization header. A legacy token is sent as
+// credentials produces the API key header. A legacy token is sent as
 // is; a personal access token is exchanged for short-lived access tokens,
 // refreshed by one caller at a time.
 type credentials struct {
@@ -114,16 +114,17 @@ func replaceAt(issued, exp time.Time) time.Time {
 	return exp.Add(-margin)
 }
 
-// authorization returns the header value to send and the access token it
-// carries (empty for a legacy token). stale is an access token the server
-// has just rejected: it is replaced even if it has not expired yet.
+// authorization returns the value of the API key header (c.apiKeyHeader) and
+// the access token it carries (empty for a legacy token). stale is an access
+// token the server has just rejected: it is replaced even if it has not
+// expired yet.
 func (c *Client) authorization(ctx context.Context, stale string) (header, access string, err error) {
 	creds := c.creds
 	if !creds.pat {
-		return "Token " + creds.apiKey, "", nil
+		return c.keyHeaderValue("Token", creds.apiKey), "", nil
 	}
 	if access, ok := creds.current(c.now(), stale); ok {
-		return "Bearer " + access, access, nil
+		return c.keyHeaderValue("Bearer", access), access, nil
 	}
 
 	select {
@@ -135,7 +136,7 @@ func (c *Client) authorization(ctx context.Context, stale string) (header, acces
 
 	// Another caller may have refreshed while this one waited.
 	if access, ok := creds.current(c.now(), stale); ok {
-		return "Bearer " + access, access, nil
+		return c.keyHeaderValue("Bearer", access), access, nil
 	}
 	access, err = c.refreshAccessToken(ctx)
 	if err != nil {
@@ -145,7 +146,17 @@ func (c *Client) authorization(ctx context.Context, stale string) (header, acces
 	creds.access = access
 	creds.renewAt = replaceAt(c.now(), jwtExpiry(access))
 	creds.mu.Unlock()
-	return "Bearer " + access, access, nil
+	return c.keyHeaderValue("Bearer", access), access, nil
+}
+
+// keyHeaderValue is a token as the API key header carries it: with its
+// scheme in Authorization; bare in X-Api-Key, where Label Studio adds the
+// scheme itself (Bearer for a JWT such as an access token, else Token).
+func (c *Client) keyHeaderValue(scheme, token string) string {
+	if c.apiKeyHeader == HeaderXAPIKey {
+		return token
+	}
+	return scheme + " " + token
 }
 
 // current returns the cached access token if it is usable.

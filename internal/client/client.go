@@ -54,6 +54,15 @@ type Config struct {
 	MaxRetries int
 	// UserAgent is sent on every request.
 	UserAgent string
+	// APIKeyHeader is where the API key goes: HeaderAuthorization (the
+	// default when empty) or HeaderXAPIKey.
+	APIKeyHeader string
+	// Headers are sent with every request, the token refresh included:
+	// what an authenticating proxy in front of Label Studio asks for, such
+	// as Cloudflare Access's CF-Access-Client-Id and CF-Access-Client-Secret.
+	// Their values are secrets, never logged; CheckHeaders says which are
+	// refused.
+	Headers map[string]string
 }
 
 // StorageRef names one storage on the server.
@@ -105,6 +114,8 @@ type Client struct {
 	baseURL        *url.URL // no trailing slash
 	httpClient     *http.Client
 	creds          *credentials
+	apiKeyHeader   string      // HeaderAuthorization or HeaderXAPIKey
+	extraHeaders   http.Header // Config.Headers
 	userAgent      string
 	requestTimeout time.Duration
 	maxRetries     int
@@ -142,6 +153,18 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("the Label Studio API key is empty")
 	}
 
+	apiKeyHeader, err := ParseAPIKeyHeader(cfg.APIKeyHeader)
+	if err != nil {
+		return nil, err
+	}
+	if problems := CheckHeaders(cfg.Headers, apiKeyHeader); len(problems) > 0 {
+		return nil, fmt.Errorf("header %s: %w", problems[0].Name, problems[0].Err)
+	}
+	extraHeaders := make(http.Header, len(cfg.Headers))
+	for name, value := range cfg.Headers {
+		extraHeaders.Set(name, value)
+	}
+
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
 	if len(cfg.CACertPEM) > 0 {
 		pool := x509.NewCertPool()
@@ -169,6 +192,8 @@ func New(cfg Config) (*Client, error) {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		creds:          newCredentials(strings.TrimSpace(cfg.APIKey)),
+		apiKeyHeader:   apiKeyHeader,
+		extraHeaders:   extraHeaders,
 		userAgent:      cfg.UserAgent,
 		requestTimeout: cfg.RequestTimeout,
 		maxRetries:     cfg.MaxRetries,

@@ -94,3 +94,8 @@ func (c *Client) recordServerClock(header http.Header, received time.Time) {
 func contextError(ctx context.Context, cl call, attempts int, written bool) error {
 	return &RequestError{Method: cl.method, Path: cl.path, Attempts: attempts, Written: written, Err: ctx.Err()}
 }
+
+// FromLabelStudio reports that the error response was Label Studio's own
+// error envelope, not the page of a proxy or gateway in front of it: a 401
+// or 403 without it is a proxy's refusal, not a verdict on the API key.
+func (e *APIError) FromLabelStudio() bool { return e.envelope }

@@ -40,7 +40,8 @@ type call struct {
 	// transport errors. Every call is retried on 429 and on a transport
 	// error before its request was written.
 	retryable bool
-	// noAuth sends no Authorization header (the token refresh itself).
+	// noAuth sends no API key (the token refresh itself); the extra
+	// headers go with it all the same.
 	noAuth bool
 	// finishInFlight lets an attempt already sent run to its answer (bounded
 	// by the request timeout) when the caller's context is cancelled: creates,
@@ -288,13 +289,16 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte, authHeade
 	if err != nil {
 		return nil, false, err
 	}
+	for name, values := range c.extraHeaders {
+		req.Header[name] = values
+	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if authHeader != "" {
-		req.Header.Set("Authorization", authHeader)
+		req.Header.Set(c.apiKeyHeader, authHeader)
 	}
 
 	fields := map[string]any{"method": cl.method, "path": cl.path, "attempt": attempt}

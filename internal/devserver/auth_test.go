@@ -162,7 +162,7 @@ func TestXAPIKeyHeaderAsLabelStudioMiddleware(t *testing.T) {
 
 	// Header names are case-insensitive (Django's META key is HTTP_X_API_KEY
 	// for any spelling): send the name in lower case, as HTTP/2 does.
-	req, err := http.NewRequest(http.MethodGet, ts.http.URL+"/api/projects/", nil)
+	req, err := http.NewRequest(http.MethodGet, ts.http.URL+"/api/projects/", http.NoBody)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,6 +70,9 @@ func TestCLI(t *testing.T) {
 	t.Run("Redaction", func(t *testing.T) {
 		testCLIRedaction(t, terraformPath, cliConfig)
 	})
+	t.Run("AuthenticatingProxy", func(t *testing.T) {
+		testCLIAuthenticatingProxy(t, terraformPath, cliConfig)
+	})
 }
 
 // buildProviderForCLI builds the provider binary into a temporary directory

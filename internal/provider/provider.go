@@ -29,10 +29,12 @@ import (
 )
 
 // Environment variables read when the provider block leaves a value out. The
-// names are the official Label Studio SDK's.
+// first two are the official Label Studio SDK's; the third goes with the key
+// it qualifies, for setups that configure the key from the environment too.
 const (
-	envURL    = "LABEL_STUDIO_URL"
-	envAPIKey = "LABEL_STUDIO_API_KEY"
+	envURL          = "LABEL_STUDIO_URL"
+	envAPIKey       = "LABEL_STUDIO_API_KEY"
+	envAPIKeyHeader = "LABEL_STUDIO_API_KEY_HEADER"
 )
 
 const (
@@ -65,6 +67,8 @@ type providerModel struct {
 	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
 	RequestTimeout     types.String `tfsdk:"request_timeout"`
 	MaxRetries         types.Int64  `tfsdk:"max_retries"`
+	APIKeyHeader       types.String `tfsdk:"api_key_header"`
+	Headers            types.Map    `tfsdk:"headers"`
 }
 
 func (p *labelStudioProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -84,6 +88,22 @@ func (p *labelStudioProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Optional:            true,
 				Sensitive:           true,
 				MarkdownDescription: "A personal access token (recommended; refreshed automatically) or a legacy token, from Account & Settings in Label Studio. Defaults to the `LABEL_STUDIO_API_KEY` environment variable.",
+			},
+			"api_key_header": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Where the API key is sent: `Authorization` (the default) or `X-Api-Key`, which Label Studio reads in place of `Authorization`. " +
+					"Use `X-Api-Key` when a proxy in front of Label Studio takes the `Authorization` header for itself (Google IAP, an oauth2-proxy checking bearer tokens). " +
+					"There Label Studio accepts a legacy token, and in recent releases a personal access token too (the provider sends the access tokens it exchanges the PAT for); older releases accept only legacy tokens in `X-Api-Key`. " +
+					"Defaults to the `" + envAPIKeyHeader + "` environment variable, then `Authorization`.",
+			},
+			"headers": schema.MapAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				Sensitive:   true,
+				MarkdownDescription: "HTTP headers sent with every request to Label Studio, the token refresh included: what an authenticating proxy in front of it requires, " +
+					"e.g. a Cloudflare Access service token (`CF-Access-Client-Id` and `CF-Access-Client-Secret`), or for Google IAP `Authorization = \"Bearer <OIDC token>\"` together with `api_key_header = \"X-Api-Key\"`. " +
+					"Sensitive: the values never appear in plan output, state or logs. Refused: `X-Api-Key` (Label Studio reads the API key from it; set `api_key_header` instead), " +
+					"`Authorization` unless `api_key_header = \"X-Api-Key\"`, and the headers the provider sets itself (`Accept`, `Content-Type`, `Host`, …).",
 			},
 			"ca_cert_file": schema.StringAttribute{
 				Optional:            true,
@@ -138,6 +158,7 @@ func (p *labelStudioProvider) ValidateConfig(ctx context.Context, req provider.V
 		resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid max_retries",
 			"max_retries must be 0 or more.")
 	}
+	validateProxySettings(cfg, &resp.Diagnostics)
 }
 
 func (p *labelStudioProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -148,7 +169,7 @@ func (p *labelStudioProvider) Configure(ctx context.Context, req provider.Config
 	}
 	// Values that come from other resources are unknown during the first
 	// plan; resources then get no client and report that themselves.
-	if cfg.URL.IsUnknown() || cfg.APIKey.IsUnknown() {
+	if cfg.URL.IsUnknown() || cfg.APIKey.IsUnknown() || cfg.APIKeyHeader.IsUnknown() || !mapKnown(cfg.Headers) {
 		return
 	}
 
@@ -162,6 +183,7 @@ func (p *labelStudioProvider) Configure(ctx context.Context, req provider.Config
 		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing Label Studio API key",
 			"Set api_key in the provider block or the "+envAPIKey+" environment variable. Create a personal access token under Account & Settings in Label Studio.")
 	}
+	apiKeyHeader, headers := proxySettings(cfg, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -173,6 +195,8 @@ func (p *labelStudioProvider) Configure(ctx context.Context, req provider.Config
 		RequestTimeout:     defaultRequestTimeout,
 		MaxRetries:         defaultMaxRetries,
 		UserAgent:          "terraform-provider-labelstudio/" + p.version + " terraform/" + req.TerraformVersion,
+		APIKeyHeader:       apiKeyHeader,
+		Headers:            headers,
 	}
 	if !cfg.RequestTimeout.IsNull() {
 		d, err := time.ParseDuration(cfg.RequestTimeout.ValueString())
@@ -198,15 +222,16 @@ func (p *labelStudioProvider) Configure(ctx context.Context, req provider.Config
 		ccfg.CACertPEM = pem
 	}
 
+	// A proxy may quote the headers it was sent back.
+	secrets := append([]string{apiKey}, mapValues(headers)...)
 	c, err := client.New(ccfg)
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid Label Studio provider configuration", err.Error())
+		resp.Diagnostics.AddError("Invalid Label Studio provider configuration", redact.Secrets(err.Error(), secrets))
 		return
 	}
 	if err := c.CheckAuth(ctx); err != nil {
-		summary, detail := describeConfigureError(url, err)
-		// A proxy may quote the Authorization header back.
-		resp.Diagnostics.AddError(summary, redact.Secrets(detail, []string{apiKey}))
+		summary, detail := describeConfigureError(url, apiKeyHeader, err)
+		resp.Diagnostics.AddError(summary, redact.Secrets(detail, secrets))
 		return
 	}
 	warnOnOldLabelStudio(ctx, c, &resp.Diagnostics)
@@ -252,13 +277,21 @@ func stringOr(v types.String, fallback string) string {
 
 // describeConfigureError turns the one configure-time request's failure into
 // one diagnostic that says what to fix.
-func describeConfigureError(url string, err error) (summary, detail string) {
+func describeConfigureError(url, apiKeyHeader string, err error) (summary, detail string) {
 	reason := strings.TrimRight(err.Error(), ".") // the detail adds its own full stop
 	var certErr *tls.CertificateVerificationError
+	var apiErr *client.APIError
+	isAPIError := errors.As(err, &apiErr)
 	switch {
+	case isAPIError && (errors.Is(err, client.ErrUnauthorized) || errors.Is(err, client.ErrForbidden)) && !apiErr.FromLabelStudio():
+		return "A proxy in front of Label Studio refused the request",
+			fmt.Sprintf("%s answered %d, not in Label Studio's error format: %s. An authenticating proxy (Cloudflare Access, Google IAP, oauth2-proxy) seems to stand in front of Label Studio: set what it requires for programmatic access in headers (for Cloudflare Access a service token: CF-Access-Client-Id and CF-Access-Client-Secret), and if it takes the Authorization header for itself set api_key_header = \"X-Api-Key\".", url, apiErr.StatusCode, reason)
+	case isAPIError && apiErr.StatusCode >= 300 && apiErr.StatusCode < 400:
+		return "Label Studio redirected the request",
+			fmt.Sprintf("%s answered %d: %s. If that is the sign-in page of a proxy in front of Label Studio (Cloudflare Access, Google IAP, oauth2-proxy), set what it requires for programmatic access in headers; otherwise set url (or %s) to the address it redirects to.", url, apiErr.StatusCode, reason, envURL)
 	case errors.Is(err, client.ErrUnauthorized):
 		return "Label Studio rejected the API key",
-			fmt.Sprintf("%s answered 401: %s. Check api_key (or %s): use a personal access token from Account & Settings, or a legacy token with legacy tokens enabled for the organization.", url, reason, envAPIKey)
+			fmt.Sprintf("%s answered 401: %s. Check api_key (or %s): use a personal access token from Account & Settings, or a legacy token with legacy tokens enabled for the organization.%s", url, reason, envAPIKey, keyHeaderAdvice(apiKeyHeader))
 	case errors.Is(err, client.ErrForbidden):
 		return "The API key may not use this Label Studio",
 			fmt.Sprintf("%s answered 403: %s. The token's user needs access to the organization.", url, reason)
@@ -273,4 +306,13 @@ func describeConfigureError(url string, err error) (summary, detail string) {
 		return "Cannot reach Label Studio",
 			fmt.Sprintf("Request to %s failed: %s. Check url (or %s) and that the server is running.", url, reason, envURL)
 	}
+}
+
+// keyHeaderAdvice is what to check about where the key went when Label
+// Studio refused it.
+func keyHeaderAdvice(apiKeyHeader string) string {
+	if apiKeyHeader == client.HeaderXAPIKey {
+		return " Through X-Api-Key (api_key_header) Label Studio accepts a legacy token, and in recent releases a personal access token; older releases accept only a legacy token there."
+	}
+	return " If a proxy in front of Label Studio takes the Authorization header for itself, the key never arrives: set api_key_header = \"X-Api-Key\"."
 }

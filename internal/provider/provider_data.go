@@ -77,7 +77,7 @@ func labelStudioURL(providerDataValue any) string {
 func requireClient(c *client.Client, diags *diag.Diagnostics) bool {
 	if c == nil {
 		diags.AddError("Provider not configured",
-			"The labelstudio provider has no client yet, usually because its url or api_key depends on a resource that does not exist yet. Apply that resource first, or set url and api_key from values known at plan time.")
+			"The labelstudio provider has no client yet, usually because its url, api_key or headers depend on a resource that does not exist yet. Apply that resource first, or set them from values known at plan time.")
 		return false
 	}
 	return true

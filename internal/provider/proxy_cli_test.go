@@ -11,11 +11,19 @@ import (
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
 )
 
-// proxyCLIConfig is a project and a local import storage, reached through
-// an authenticating proxy: the provider sends the proxy's credentials in
-// headers (from sensitive variables) and the API key as X-Api-Key. omit
-// names a header left out.
-func proxyCLIConfig(documentDir, omit string) string {
+// proxyExample is the documentation's example of a provider block for a
+// Label Studio behind an authenticating proxy.
+const proxyExample = "../../examples/provider/behind-a-proxy/provider.tf"
+
+// proxyCLIConfig is the provider block of proxyExample (without the lines
+// that mention omit, when it is not empty), a project and a local import
+// storage.
+func proxyCLIConfig(t *testing.T, documentDir, omit string) string {
+	t.Helper()
+	example, err := os.ReadFile(proxyExample)
+	if err != nil {
+		t.Fatalf("read the example: %v", err)
+	}
 	var b strings.Builder
 	b.WriteString(`terraform {
   required_providers {
@@ -24,37 +32,13 @@ func proxyCLIConfig(documentDir, omit string) string {
     }
   }
 }
-
-variable "proxy_authorization" {
-  type      = string
-  sensitive = true
-}
-variable "cf_client_id" {
-  type      = string
-  sensitive = true
-}
-variable "cf_client_secret" {
-  type      = string
-  sensitive = true
-}
-
-# URL and API key come from LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY.
-provider "labelstudio" {
-  api_key_header = "X-Api-Key"
-  headers = {
 `)
-	for _, header := range [][2]string{
-		{"Authorization", "var.proxy_authorization"},
-		{"CF-Access-Client-Id", "var.cf_client_id"},
-		{"CF-Access-Client-Secret", "var.cf_client_secret"},
-	} {
-		if header[0] != omit {
-			fmt.Fprintf(&b, "    %q = %s\n", header[0], header[1])
+	for _, line := range strings.SplitAfter(string(example), "\n") {
+		if omit == "" || !strings.Contains(line, omit) {
+			b.WriteString(line)
 		}
 	}
-	fmt.Fprintf(&b, `  }
-}
-
+	fmt.Fprintf(&b, `
 resource "labelstudio_project" "behind_proxy" {
   title = "behind an authenticating proxy"
 }
@@ -68,9 +52,9 @@ resource "labelstudio_%s" "behind_proxy" {
 }
 
 // testCLIAuthenticatingProxy puts the stand-in behind a reverse proxy that
-// refuses requests without its own headers and takes Authorization for
+// refuses requests without its service token and takes Authorization for
 // itself, then plans and applies a project and a local import storage
-// through it with headers and api_key_header = "X-Api-Key", a personal
+// through it with the example's headers and api_key_header = "X-Api-Key", a personal
 // access token refreshed through the proxy as well. Without one of the
 // proxy's headers the plan fails saying a proxy refused it. No header value
 // reaches the output, the TRACE log or the state.
@@ -80,7 +64,6 @@ func testCLIAuthenticatingProxy(t *testing.T, terraformPath, cliConfig string) {
 		t.Skip("the proxy is put in front of the stand-in")
 	}
 	credentials := map[string]string{
-		"Authorization":           "Bearer proxyIdentityToken9Wq4Lm2Zr7",
 		"CF-Access-Client-Id":     "cfClientId5Tx8Hb3Nv1.access",
 		"CF-Access-Client-Secret": "cfClientSecret6Pk2Jd9Gs4",
 	}
@@ -93,11 +76,10 @@ func testCLIAuthenticatingProxy(t *testing.T, terraformPath, cliConfig string) {
 	w.env = append(w.env,
 		"LABEL_STUDIO_URL="+proxy.URL,
 		"TF_LOG=TRACE", "TF_LOG_PATH="+logPath,
-		"TF_VAR_proxy_authorization="+credentials["Authorization"],
-		"TF_VAR_cf_client_id="+credentials["CF-Access-Client-Id"],
-		"TF_VAR_cf_client_secret="+credentials["CF-Access-Client-Secret"],
+		"TF_VAR_cf_access_client_id="+credentials["CF-Access-Client-Id"],
+		"TF_VAR_cf_access_client_secret="+credentials["CF-Access-Client-Secret"],
 	)
-	needles := secretNeedles(credentials["Authorization"], credentials["CF-Access-Client-Id"], credentials["CF-Access-Client-Secret"])
+	needles := secretNeedles(credentials["CF-Access-Client-Id"], credentials["CF-Access-Client-Secret"])
 	check := func(step, output string) {
 		t.Helper()
 		logText, err := os.ReadFile(logPath)
@@ -121,7 +103,7 @@ func testCLIAuthenticatingProxy(t *testing.T, terraformPath, cliConfig string) {
 	}
 
 	// No init: the dev_overrides of the CLI configuration need none.
-	w.writeFile("main.tf", proxyCLIConfig(documentDir, ""))
+	w.writeFile("main.tf", proxyCLIConfig(t, documentDir, ""))
 	output := w.run(0, "plan")
 	expectOutput(t, output, "Plan: 2 to add, 0 to change, 0 to destroy.")
 	check("plan", output)
@@ -158,7 +140,7 @@ func testCLIAuthenticatingProxy(t *testing.T, terraformPath, cliConfig string) {
 
 	// Without the service token's secret the proxy refuses, and the error
 	// says so rather than blaming the API key.
-	w.writeFile("main.tf", proxyCLIConfig(documentDir, "CF-Access-Client-Secret"))
+	w.writeFile("main.tf", proxyCLIConfig(t, documentDir, "CF-Access-Client-Secret"))
 	output = w.run(1, "plan")
 	for _, want := range []string{
 		"A proxy in front of Label Studio refused the request",
@@ -175,6 +157,6 @@ func testCLIAuthenticatingProxy(t *testing.T, terraformPath, cliConfig string) {
 	}
 	check("refused plan", output)
 
-	w.writeFile("main.tf", proxyCLIConfig(documentDir, ""))
+	w.writeFile("main.tf", proxyCLIConfig(t, documentDir, ""))
 	check("destroy", w.run(0, "destroy", "-auto-approve"))
 }

@@ -2,7 +2,9 @@
 // each to finish. It copes with servers that sync inside the request (the
 // response already holds the final status) and with servers that queue the
 // job, polls with a growing interval, calls the project's list endpoint now
-// and then because that is where Label Studio marks dead jobs failed, and
+// and then because that is where Label Studio marks dead jobs failed (and
+// for every read while several storages of the list's group are synced:
+// group_reads.go), and
 // never starts a second sync when it cannot tell whether the first request
 // started one. It has no Terraform framework types in it.
 package syncengine
@@ -77,6 +79,8 @@ type Options struct {
 type Engine struct {
 	api  API
 	opts Options
+	// groups shares status reads among storages of one group.
+	groups groupReads
 }
 
 // New returns an engine that talks to api.
@@ -314,6 +318,8 @@ func (s *storageSync) runOnce(ctx context.Context) Result {
 		return s.result(fmt.Errorf("reading the storage before the sync: %w", err))
 	}
 	s.project = baseline.Project
+	leave := s.engine.groups.enter(s.group())
+	defer leave()
 
 	synced, err := s.engine.api.SyncStorage(ctx, s.ref)
 	if err == nil {
@@ -372,15 +378,26 @@ func (s *storageSync) wait(ctx context.Context, uncertain *uncertainStart) Resul
 	lastHealthCheck := s.started
 	for {
 		interval = opts.Backoff.next(interval, s.elapsed())
-		if err := opts.Clock.Sleep(ctx, opts.Backoff.jittered(interval, opts.Random())); err != nil {
+		sleep := opts.Backoff.jittered(interval, opts.Random())
+		// While other storages of the group are synced, their list answers
+		// this read too: one started up to maxAge before it is shared, and
+		// the sleep is that much shorter, so the status is as fresh as a
+		// GET after the full interval would be.
+		shared := s.engine.groups.shared(s.group())
+		var maxAge time.Duration
+		if shared {
+			maxAge = sleep / 4
+			sleep -= maxAge
+		}
+		if err := opts.Clock.Sleep(ctx, sleep); err != nil {
 			return s.waitEnded(uncertain, err)
 		}
 		reads++
-		healthCheck := reads%opts.HealthCheckEvery == 0 || opts.Clock.Now().Sub(lastHealthCheck) >= opts.HealthCheckInterval
+		healthCheck := shared || reads%opts.HealthCheckEvery == 0 || opts.Clock.Now().Sub(lastHealthCheck) >= opts.HealthCheckInterval
 		if healthCheck {
 			lastHealthCheck = opts.Clock.Now()
 		}
-		st, err := s.read(ctx, healthCheck)
+		st, err := s.read(ctx, healthCheck, maxAge)
 		if err != nil {
 			if ctx.Err() != nil {
 				return s.waitEnded(uncertain, ctx.Err())
@@ -413,23 +430,23 @@ func (s *storageSync) waitEnded(uncertain *uncertainStart, err error) Result {
 	return s.result(fmt.Errorf("stopped waiting for the sync: %w", err))
 }
 
-// read fetches the storage's state, through the project's list endpoint
-// when healthCheck is set (so that the server can mark a dead job failed),
-// else by id. A failed or incomplete list falls back to a GET.
-func (s *storageSync) read(ctx context.Context, healthCheck bool) (*client.Storage, error) {
-	if healthCheck {
-		list, err := s.engine.api.ListStorages(ctx, s.ref.Kind, s.ref.Direction, s.project)
-		if err == nil {
-			for i := range list {
-				if list[i].ID == s.ref.ID {
-					return &list[i], nil
-				}
-			}
-		} else if ctx.Err() != nil {
-			return nil, err
+// read fetches the storage's state, through the group's list when
+// viaList is set (so that the server can mark a dead job failed; a list at
+// most maxAge old may answer), else by id. A failed or incomplete list falls
+// back to a GET.
+func (s *storageSync) read(ctx context.Context, viaList bool, maxAge time.Duration) (*client.Storage, error) {
+	if viaList {
+		st, err := s.engine.groups.read(ctx, s.engine, s.group(), s.ref.ID, maxAge)
+		if st != nil || err != nil {
+			return st, err
 		}
 	}
 	return s.engine.api.GetStorage(ctx, s.ref)
+}
+
+// group is the storage's (kind, direction, project).
+func (s *storageSync) group() groupKey {
+	return groupKey{kind: s.ref.Kind, direction: s.ref.Direction, project: s.project}
 }
 
 // isNewRun reports whether st shows a sync run other than the one in

@@ -411,3 +411,45 @@ func TestStartDoesNotWait(t *testing.T) {
 		t.Errorf("requests: %d GET, %d sync, %d list; want the baseline GET and one sync", gets, syncs, lists)
 	}
 }
+
+// TestStoragesOfOneGroupShareListReads: while several storages of one kind,
+// direction and project are waited for, their status comes from the
+// group's list (one call shared by the reads that fall together), never
+// from a GET each; a job lost meanwhile is still reported failed by the
+// list's health check.
+func TestStoragesOfOneGroupShareListReads(t *testing.T) {
+	api := newFakeAPI(fakeclock.New())
+	var refs []client.StorageRef
+	for id := int64(1); id <= 4; id++ {
+		refs = append(refs, api.add(id, &fakeStorage{objects: id, runTime: 20 * time.Second, lost: id == 4}))
+	}
+	// Every sync request waits for the others, so that all four run
+	// before anyone polls.
+	var mu sync.Mutex
+	arrived := sync.NewCond(&mu)
+	inSync := 0
+	api.afterSync = func() {
+		mu.Lock()
+		defer mu.Unlock()
+		inSync++
+		arrived.Broadcast()
+		for inSync < len(refs) {
+			arrived.Wait()
+		}
+	}
+	results := SyncWithin(t, unitDeadline, newTestEngine(api, Options{Concurrency: 4}), refs, nil)
+
+	for i, res := range results[:3] {
+		if res.Err != nil || res.Status != StatusCompleted {
+			t.Errorf("storage %d: %+v, want completed", i+1, res)
+		}
+	}
+	if lost := results[3]; lost.Err != nil || lost.Status != StatusFailed {
+		t.Errorf("storage whose job was lost: %+v, want failed by the list's health check", lost)
+	}
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	if api.getsBesideGroup != 0 || api.lists == 0 {
+		t.Errorf("%d status GETs while other storages of the group were synced, %d lists; want none and some", api.getsBesideGroup, api.lists)
+	}
+}

@@ -55,6 +55,9 @@ type fakeAPI struct {
 	listErr  error
 
 	gets, syncs, lists int
+	// getsBesideGroup counts GETs of a running storage while another
+	// storage of its project runs too: reads its group's list should answer.
+	getsBesideGroup int
 }
 
 func newFakeAPI(clock *fakeclock.Clock) *fakeAPI {
@@ -167,6 +170,14 @@ func (f *fakeAPI) GetStorage(ctx context.Context, ref client.StorageRef) (*clien
 		return nil, notFound(ref)
 	}
 	f.advanceState(s, f.clock.Now())
+	if s.running {
+		for _, other := range f.storages {
+			if other != s && other.running && other.st.Project == s.st.Project {
+				f.getsBesideGroup++
+				break
+			}
+		}
+	}
 	return f.snapshot(s), nil
 }
 

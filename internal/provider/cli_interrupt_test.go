@@ -155,18 +155,6 @@ resource "labelstudio_project" "p" {
 	w.run(0, "destroy", "-auto-approve")
 }
 
-// cliPrerequisites skips without TF_ACC, and returns the terraform CLI and
-// a CLI configuration that uses the provider built from this tree.
-func cliPrerequisites(t *testing.T) (terraformPath, cliConfig string) {
-	t.Helper()
-	skipUnlessAcc(t)
-	terraformPath = os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if terraformPath == "" {
-		t.Fatal("the terraform CLI is neither on PATH nor in TF_ACC_TERRAFORM_PATH")
-	}
-	return terraformPath, buildProviderForCLI(t)
-}
-
 // stateIDsOf are the ids of every instance of one resource type in the
 // working directory's local state, sorted.
 func stateIDsOf(t *testing.T, w *cliWorkdir, resourceType string) []int64 {

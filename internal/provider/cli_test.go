@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,12 +49,7 @@ const (
 
 // TestCLI builds the provider once and runs every CLI scenario against it.
 func TestCLI(t *testing.T) {
-	skipUnlessAcc(t)
-	terraformPath := os.Getenv("TF_ACC_TERRAFORM_PATH") // set by TestMain from PATH
-	if terraformPath == "" {
-		t.Fatal("the terraform CLI is neither on PATH nor in TF_ACC_TERRAFORM_PATH")
-	}
-	cliConfig := buildProviderForCLI(t)
+	terraformPath, cliConfig := cliPrerequisites(t)
 
 	t.Run("GenerateConfig", func(t *testing.T) {
 		for _, tc := range generateConfigCases() {
@@ -73,34 +67,6 @@ func TestCLI(t *testing.T) {
 	t.Run("AuthenticatingProxy", func(t *testing.T) {
 		testCLIAuthenticatingProxy(t, terraformPath, cliConfig)
 	})
-}
-
-// buildProviderForCLI builds the provider binary into a temporary directory
-// and returns a CLI configuration whose dev_overrides use it.
-func buildProviderForCLI(t *testing.T) string {
-	t.Helper()
-	repoRoot, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatalf("repository root: %v", err)
-	}
-	binDir := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(binDir, "terraform-provider-labelstudio"), ".")
-	build.Dir = repoRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build the provider: %v\n%s", err, out)
-	}
-	cliConfig := filepath.Join(binDir, "terraformrc")
-	content := fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "labelstudio-tf/labelstudio" = %s
-  }
-  direct {}
-}
-`, hclString(binDir))
-	if err := os.WriteFile(cliConfig, []byte(content), 0o600); err != nil {
-		t.Fatalf("write the CLI configuration: %v", err)
-	}
-	return cliConfig
 }
 
 // cliWorkdir is one Terraform working directory (local state) whose
@@ -283,14 +249,9 @@ func (f cliFeatures) require(t *testing.T, supported bool, feature string) {
 // TestCLIFeatures builds the provider once and runs every scenario on the
 // CLI under test.
 func TestCLIFeatures(t *testing.T) {
-	skipUnlessAcc(t)
-	terraformPath := os.Getenv("TF_ACC_TERRAFORM_PATH") // set by TestMain from PATH
-	if terraformPath == "" {
-		t.Fatal("the terraform CLI is neither on PATH nor in TF_ACC_TERRAFORM_PATH")
-	}
+	terraformPath, cliConfig := cliPrerequisites(t)
 	features := detectCLIFeatures(t, terraformPath)
 	t.Logf("CLI under test: %s", features.banner)
-	cliConfig := buildProviderForCLI(t)
 
 	t.Run("ImportByID", func(t *testing.T) { testCLIImportByID(t, terraformPath, cliConfig, features) })
 	t.Run("ImportByIdentity", func(t *testing.T) {

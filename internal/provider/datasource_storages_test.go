@@ -20,11 +20,7 @@ func TestAccStoragesDataSource(t *testing.T) {
 	importDir := testenv.LocalDir(t, env, "incoming")
 	exportDir := testenv.LocalDir(t, env, "annotations")
 
-	project := testAccProviderConfig(env) + `
-resource "labelstudio_project" "test" {
-  title = "Storages"
-}
-`
+	project := testAccProviderConfig(env) + projectsConfig("Storages")
 	withStorages := project + fmt.Sprintf(`
 resource "labelstudio_local_import_storage" "incoming" {
   project = labelstudio_project.test.id
@@ -98,11 +94,7 @@ data "labelstudio_storages" "test" {
 func TestAccStoragesDataSource_slowServer(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{})
 	dev := env.Dev(t)
-	project := providerBlock(env.URL, env.APIKey, `request_timeout = "1s"`, `max_retries = 0`) + `
-resource "labelstudio_project" "test" {
-  title = "Slow storages"
-}
-`
+	project := testAccProviderConfig(env, `request_timeout = "1s"`, `max_retries = 0`) + projectsConfig("Slow storages")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{

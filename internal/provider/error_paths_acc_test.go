@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -32,16 +33,6 @@ type errorPathTarget struct {
 	read string
 	// onServer returns the titles of the objects the server holds.
 	onServer func(t *testing.T) []string
-}
-
-// providerWithoutRetries is the provider block with retries off.
-func providerWithoutRetries(env *testenv.Env) string {
-	return fmt.Sprintf(`provider "labelstudio" {
-  url         = %s
-  api_key     = %s
-  max_retries = 0
-}
-`, hclString(env.URL), hclString(env.APIKey))
 }
 
 // errorPathSteps fails create (after a passed connection check), the first
@@ -179,13 +170,9 @@ func TestAccStorageErrorPaths(t *testing.T) {
 	target := errorPathTarget{
 		address: "labelstudio_local_import_storage.test",
 		config: func(title string) string {
-			return providerWithoutRetries(env) + fmt.Sprintf(`
-resource "labelstudio_local_import_storage" "test" {
-  project = %d
-  title   = %q
-  path    = %s
-}
-`, project, title, hclString(dir))
+			return storageConfig(env, "labelstudio_local_import_storage", map[string]string{
+				"project": strconv.FormatInt(project, 10), "title": hclString(title), "path": hclString(dir),
+			}, "max_retries = 0")
 		},
 		collection: `^/api/storages/localfiles/?$`,
 		item:       `^/api/storages/localfiles/[0-9]+/?$`,
@@ -217,11 +204,7 @@ func TestAccProjectErrorPaths(t *testing.T) {
 	target := errorPathTarget{
 		address: projectAddress,
 		config: func(title string) string {
-			return providerWithoutRetries(env) + fmt.Sprintf(`
-resource "labelstudio_project" "test" {
-  title = %q
-}
-`, prefix+title)
+			return testAccProviderConfig(env, "max_retries = 0") + projectsConfig(prefix+title)
 		},
 		collection: `^/api/projects/?$`,
 		item:       `^/api/projects/[0-9]+/?$`,

@@ -33,9 +33,7 @@ var (
 var minActionsVersion = [3]int{1, 14, 0}
 
 func TestExamplesPlan(t *testing.T) {
-	skipUnlessAcc(t)
-	terraformPath := cliPathOrFail(t)
-	cliConfig := buildProviderForCLI(t)
+	terraformPath, cliConfig := cliPrerequisites(t)
 	env := testenv.Start(t, testenv.Options{Edition: "enterprise"})
 	resources := readExamples(t, "resources/*/resource.tf")
 
@@ -121,16 +119,6 @@ func TestExamplesPlan(t *testing.T) {
 		expectCreates(t, out, actions)
 		expectOutput(t, out, "action.labelstudio_storage_sync.refresh")
 	})
-}
-
-// cliPathOrFail is the terraform CLI under test (TestMain sets it from PATH).
-func cliPathOrFail(t *testing.T) string {
-	t.Helper()
-	p := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if p == "" {
-		t.Fatal("the terraform CLI is neither on PATH nor in TF_ACC_TERRAFORM_PATH")
-	}
-	return p
 }
 
 // actionsCapableCLI is a terraform CLI with actions: TF_ACC_TERRAFORM_PATH

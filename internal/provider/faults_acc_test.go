@@ -132,7 +132,7 @@ func testFaultMatrixStorage(t *testing.T, f matrixFault) {
 	const item = `^/api/storages/localfiles/[0-9]+$`
 	config := func(title string, withSync, withStorage bool) string {
 		var b strings.Builder
-		b.WriteString(providerBlock(env.URL, env.APIKey, "request_timeout = "+hclString(faultRequestTimeout), "max_retries = 3"))
+		b.WriteString(testAccProviderConfig(env, "request_timeout = "+hclString(faultRequestTimeout), "max_retries = 3"))
 		if withStorage {
 			fmt.Fprintf(&b, `
 resource "labelstudio_local_import_storage" "test" {
@@ -231,7 +231,7 @@ func testFaultMatrixProject(t *testing.T, f matrixFault) {
 	const typeName = "labelstudio_project"
 	const item = `^/api/projects/[0-9]+/$`
 	config := func(title string, withProject bool) string {
-		out := providerBlock(env.URL, env.APIKey, "request_timeout = "+hclString(faultRequestTimeout), "max_retries = 3")
+		out := testAccProviderConfig(env, "request_timeout = "+hclString(faultRequestTimeout), "max_retries = 3")
 		if withProject {
 			out += fmt.Sprintf(`
 resource "labelstudio_project" "test" {

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -10,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
 )
 
@@ -25,16 +25,8 @@ func TestAccProject_deletedWithItsStorages(t *testing.T) {
 	dir := testenv.LocalDir(t, env, "cascade")
 	testenv.WriteFile(t, dir, "task.json", []byte(`{"text": "hello"}`))
 
-	config := testAccProviderConfig(env) + fmt.Sprintf(`
-resource "labelstudio_project" "test" {
-  title = "Cascade"
-}
-
-resource "labelstudio_local_import_storage" "test" {
-  project = labelstudio_project.test.id
-  path    = %s
-}
-`, hclString(dir))
+	config := testAccProviderConfig(env) + projectsConfig("Cascade") +
+		localStorageBlock(client.Import, "test", "labelstudio_project.test.id", dir)
 
 	var projectID int64
 	resource.Test(t, resource.TestCase{

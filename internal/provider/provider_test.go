@@ -25,37 +25,6 @@ import (
 
 const providerTestProject = "labelstudio_project.test"
 
-// providerBlock renders a provider block; settings are extra HCL lines such
-// as `max_retries = 0`.
-func providerBlock(baseURL, apiKey string, settings ...string) string {
-	var b strings.Builder
-	b.WriteString("provider \"labelstudio\" {\n")
-	if baseURL != "" {
-		fmt.Fprintf(&b, "  url     = %s\n", hclString(baseURL))
-	}
-	if apiKey != "" {
-		fmt.Fprintf(&b, "  api_key = %s\n", hclString(apiKey))
-	}
-	for _, s := range settings {
-		b.WriteString("  " + s + "\n")
-	}
-	b.WriteString("}\n")
-	return b.String()
-}
-
-// projectsConfig declares one project per title, named test, test_1, ...
-func projectsConfig(titles ...string) string {
-	var b strings.Builder
-	for i, title := range titles {
-		name := "test"
-		if i > 0 {
-			name = fmt.Sprintf("test_%d", i)
-		}
-		fmt.Fprintf(&b, "\nresource \"labelstudio_project\" %q {\n  title = %s\n}\n", name, hclString(title))
-	}
-	return b.String()
-}
-
 // expectProjectTitle is the state check that the project exists with title.
 func expectProjectTitle(title string) statecheck.StateCheck {
 	return statecheck.ExpectKnownValue(providerTestProject, tfjsonpath.New("title"), knownvalue.StringExact(title))
@@ -68,7 +37,7 @@ func expectProjectTitle(title string) statecheck.StateCheck {
 func TestAccProvider_personalAccessTokenOutlivesAccessTokens(t *testing.T) {
 	const accessTokenTTL = 2 * time.Second
 	env := testenv.Start(t, testenv.Options{UsePAT: true, AccessTokenTTL: accessTokenTTL})
-	provider := providerBlock(env.URL, env.APIKey)
+	provider := testAccProviderConfig(env)
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -242,7 +211,7 @@ func TestAccProvider_invalidSettings(t *testing.T) {
 	steps := make([]resource.TestStep, 0, len(cases))
 	for _, c := range cases {
 		steps = append(steps, resource.TestStep{
-			Config:      providerBlock(env.URL, env.APIKey, c.setting) + projectsConfig("never created"),
+			Config:      testAccProviderConfig(env, c.setting) + projectsConfig("never created"),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(c.want),
 		})

@@ -303,7 +303,7 @@ func TestAccProjectSettleStoredForms(t *testing.T) {
 		}
 		return ids, err
 	})
-	config := providerBlock(env.URL, env.APIKey, "request_timeout = \"1s\"") + `
+	config := testAccProviderConfig(env, "request_timeout = \"1s\"") + `
 resource "labelstudio_project" "test" {
   title              = "Same "
   description        = " described "

@@ -3,10 +3,7 @@ package provider
 import (
 	"errors"
 	"fmt"
-	"os"
-	"sort"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -58,34 +55,6 @@ func skipUnlessServerOffers(t *testing.T, env *testenv.Env, c *client.Client, ki
 		}
 	}
 	t.Skipf("this Label Studio offers no %s %s storage", kind, dir)
-}
-
-// storageConfig renders the provider and one storage resource.
-func storageConfig(env *testenv.Env, typeName string, attrs map[string]string) string {
-	names := make([]string, 0, len(attrs))
-	for name := range attrs {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	var b strings.Builder
-	b.WriteString(testAccProviderConfig(env))
-	fmt.Fprintf(&b, "\nresource %q \"test\" {\n", typeName)
-	for _, name := range names {
-		fmt.Fprintf(&b, "  %s = %s\n", name, attrs[name])
-	}
-	b.WriteString("}\n")
-	return b.String()
-}
-
-func withAttrs(base map[string]string, extra map[string]string) map[string]string {
-	out := make(map[string]string, len(base)+len(extra))
-	for k, v := range base {
-		out[k] = v
-	}
-	for k, v := range extra {
-		out[k] = v
-	}
-	return out
 }
 
 // captureID stores the resource's id from state into *id.
@@ -170,9 +139,7 @@ func TestAccStorageLifecycle(t *testing.T) {
 }
 
 func testAccStorageLifecycle(t *testing.T, tc storageAccCase) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	skipUnlessAcc(t)
 	env := testenv.Start(t, tc.options)
 	c := testClient(t, env)
 	skipUnlessServerOffers(t, env, c, tc.apiKind(), tc.dir)

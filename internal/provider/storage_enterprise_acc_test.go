@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"strconv"
 	"testing"
@@ -136,9 +135,7 @@ func databricksFixture(dir client.Direction) func(t *testing.T, env *testenv.Env
 // kind fails with an error that names the edition it needs, and the
 // Community resource to use where there is one.
 func TestAccEnterpriseKindsOnCommunity(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	skipUnlessAcc(t)
 	env := testenv.Start(t, testenv.Options{})
 	if env.Real {
 		t.Skip("the edition of a real Label Studio is not the test's to choose")
@@ -178,9 +175,7 @@ func TestAccEnterpriseKindsOnCommunity(t *testing.T) {
 // from the configuration clears them on the server, which stores "" and
 // refuses null for them.
 func TestAccDatabricksSwitchesBackToToken(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	skipUnlessAcc(t)
 	env := testenv.Start(t, enterprise)
 	c := testClient(t, env)
 	skipUnlessServerOffers(t, env, c, "databricks", client.Import)

@@ -133,9 +133,7 @@ func TestAccStorageApplyTimeValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if os.Getenv("TF_ACC") == "" {
-				t.Skip("acceptance test: set TF_ACC=1")
-			}
+			skipUnlessAcc(t)
 			env := testenv.Start(t, tc.options)
 			if env.Real && (tc.options.LocalFilesServingDisabled || len(tc.options.S3TrustedDomains) > 0 || tc.kind == "s3s") {
 				t.Skip("needs a server setting the test cannot choose on a real Label Studio")
@@ -165,9 +163,7 @@ func TestAccStorageApplyTimeValidation(t *testing.T) {
 // no secret reaches Terraform's or the provider's log, including on a
 // failed apply.
 func TestAccStorageSecretsNotLogged(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	skipUnlessAcc(t)
 	logPath := filepath.Join(t.TempDir(), "terraform.log")
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_LOG_PATH", logPath)
@@ -280,9 +276,7 @@ func firstLineWith(text, secret string) string {
 // run before a create (S3 import, whose create does not test every failure);
 // a check slower than that fails the apply with a hint and creates nothing.
 func TestAccStorageCreateTimeout(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	skipUnlessAcc(t)
 	env := testenv.Start(t, testenv.Options{S3TrustedDomains: []string{"127.0.0.1"}})
 	env.Dev(t).AddFault(t, testenv.Fault{Method: "POST", Path: "^/api/storages/s3/validate$", Mode: "slow", DelayMS: 5000})
 	c := testClient(t, env)
@@ -314,9 +308,7 @@ func TestAccStorageCreateTimeout(t *testing.T) {
 // to its answer, and the storage it made is in state: nothing is left
 // behind that state does not know, and nothing is made twice.
 func TestAccStorageSlowCreateKept(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	skipUnlessAcc(t)
 	env := testenv.Start(t, testenv.Options{})
 	dev := env.Dev(t)
 	dev.AddFault(t, testenv.Fault{Method: "POST", Path: "^/api/storages/localfiles/?$", Mode: "slow", DelayMS: 2500, Count: 1})
@@ -356,9 +348,7 @@ func TestAccStorageSlowCreateKept(t *testing.T) {
 // nothing (Terraform never sees it); bumping its version sends it. A wrong
 // key sent that way is caught by the connection check before the PATCH.
 func TestAccStorageWriteOnlyVersion(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	skipUnlessAcc(t)
 	env := testenv.Start(t, testenv.Options{S3TrustedDomains: []string{"127.0.0.1"}})
 	c := testClient(t, env)
 	project := testProject(t, c)

@@ -86,9 +86,7 @@ func TestAccLocalImportStorage_updateKeepsBookkeepingInPlan(t *testing.T) {
 // Label Studio would rewrite: the plan warns once per storage and names the
 // canonical form; a canonical path gets no warning.
 func TestCLILocalPathCanonicalFormWarning(t *testing.T) {
-	skipUnlessAcc(t)
-	terraformPath := cliPathOrFail(t)
-	cliConfig := buildProviderForCLI(t)
+	terraformPath, cliConfig := cliPrerequisites(t)
 	env := testenv.Start(t, testenv.Options{})
 	dir := testenv.LocalDir(t, env, "canonical")
 	const summary = "Local path is not in canonical form"

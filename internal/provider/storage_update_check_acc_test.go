@@ -18,19 +18,20 @@ import (
 
 // importThenUpdate imports a storage made outside Terraform with a
 // configuration that has none of its secrets (they cannot be read back), then
-// applies a changed title and regex_filter.
-func importThenUpdate(env *testenv.Env, typeName string, id int64, attrs map[string]string, expectError *regexp.Regexp) []resource.TestStep {
+// applies a changed title and regex_filter; providerSettings go into the
+// provider block.
+func importThenUpdate(env *testenv.Env, typeName string, id int64, attrs map[string]string, expectError *regexp.Regexp, providerSettings ...string) []resource.TestStep {
 	address := typeName + ".test"
 	updated := withAttrs(attrs, map[string]string{"title": hclString("renamed by terraform"), "regex_filter": hclString(`.*\.json`)})
 	return []resource.TestStep{
 		{
-			Config:             storageConfig(env, typeName, attrs),
+			Config:             storageConfig(env, typeName, attrs, providerSettings...),
 			ResourceName:       address,
 			ImportState:        true,
 			ImportStateId:      strconv.FormatInt(id, 10),
 			ImportStatePersist: true,
 		},
-		{Config: storageConfig(env, typeName, updated), ExpectError: expectError},
+		{Config: storageConfig(env, typeName, updated, providerSettings...), ExpectError: expectError},
 	}
 }
 
@@ -119,15 +120,13 @@ func TestAccStorageUpdateCheckSavesNothing(t *testing.T) {
 		}
 	}
 	// No retries: the injected 500 fails the PATCH at once.
-	noRetries := func(config string) string {
-		return regexp.MustCompile(`(?m)^provider "labelstudio" \{$`).ReplaceAllString(config, "provider \"labelstudio\" {\n  max_retries = 0")
-	}
+	const noRetries = "max_retries = 0"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: noRetries(storageConfig(env, typeName, attrs))},
-			{PreConfig: failPatch, Config: noRetries(storageConfig(env, typeName, renamed)), ExpectError: regexp.MustCompile(`Cannot update the storage`)},
-			{PreConfig: checkStillBefore("created by terraform"), Config: noRetries(storageConfig(env, typeName, renamed))},
+			{Config: storageConfig(env, typeName, attrs, noRetries)},
+			{PreConfig: failPatch, Config: storageConfig(env, typeName, renamed, noRetries), ExpectError: regexp.MustCompile(`Cannot update the storage`)},
+			{PreConfig: checkStillBefore("created by terraform"), Config: storageConfig(env, typeName, renamed, noRetries)},
 		},
 	})
 
@@ -135,11 +134,8 @@ func TestAccStorageUpdateCheckSavesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	steps := importThenUpdate(env, typeName, st.ID, attrs, regexp.MustCompile(`Cannot update the storage`))
+	steps := importThenUpdate(env, typeName, st.ID, attrs, regexp.MustCompile(`Cannot update the storage`), noRetries)
 	steps[1].PreConfig = failPatch
 	steps = append(steps, resource.TestStep{PreConfig: checkStillBefore("imported"), Config: steps[1].Config})
-	for i := range steps {
-		steps[i].Config = noRetries(steps[i].Config)
-	}
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 }

@@ -22,12 +22,7 @@ import (
 // and location values of the Enterprise kinds: each is rejected before
 // anything is planned, naming the attribute and the fix; good values plan.
 func TestEnterprisePlanTimeValidation(t *testing.T) {
-	const provider = `
-provider "labelstudio" {
-  url     = "http://127.0.0.1:1"
-  api_key = "unused"
-}
-`
+	provider := offlineProvider
 	cases := []struct {
 		name, config string
 		want         string // "" plans without error

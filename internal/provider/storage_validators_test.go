@@ -134,12 +134,7 @@ func TestFieldValidators(t *testing.T) {
 // rejected before anything is planned, with an error naming the attribute.
 // No server is needed: validation happens before the provider is configured.
 func TestStoragePlanTimeValidation(t *testing.T) {
-	provider := `
-provider "labelstudio" {
-  url     = "http://127.0.0.1:1"
-  api_key = "unused"
-}
-`
+	provider := offlineProvider
 	cases := []struct {
 		name, config string
 		want         string

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,41 +28,24 @@ import (
 
 const syncName = "labelstudio_storage_sync.test"
 
-func skipUnlessAcc(t *testing.T) {
-	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
-}
-
 // localSyncConfig is a local-files storage of the given direction and a
 // sync of it; extra goes into the sync resource.
 func localSyncConfig(env *testenv.Env, dir client.Direction, project int64, path, extra string) string {
-	return testAccProviderConfig(env) + fmt.Sprintf(`
-resource "labelstudio_local_%[1]s_storage" "test" {
-  project = %[2]d
-  path    = %[3]s
-}
-
+	return localStorageOnlyConfig(env, dir, project, path) + fmt.Sprintf(`
 resource "labelstudio_storage_sync" "test" {
   storages = [{
     kind      = labelstudio_local_%[1]s_storage.test.type
     direction = %[1]q
     id        = labelstudio_local_%[1]s_storage.test.id
   }]
-%[4]s
+%[2]s
 }
-`, dir, project, hclString(path), extra)
+`, dir, extra)
 }
 
 // localStorageOnlyConfig is the storage of localSyncConfig without a sync.
 func localStorageOnlyConfig(env *testenv.Env, dir client.Direction, project int64, path string) string {
-	return testAccProviderConfig(env) + fmt.Sprintf(`
-resource "labelstudio_local_%[1]s_storage" "test" {
-  project = %[2]d
-  path    = %[3]s
-}
-`, dir, project, hclString(path))
+	return testAccProviderConfig(env) + localStorageBlock(dir, "test", strconv.FormatInt(project, 10), path)
 }
 
 func resultValue(attr string, want knownvalue.Check) statecheck.StateCheck {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -10,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/devserver"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
 )
@@ -19,7 +21,7 @@ import (
 func twoStorageSyncConfig(env *testenv.Env, project int64, dirA, dirB string, synced ...string) string {
 	config := testAccProviderConfig(env)
 	for name, dir := range map[string]string{"a": dirA, "b": dirB} {
-		config += fmt.Sprintf("\nresource \"labelstudio_local_import_storage\" %q {\n  project = %d\n  path    = %s\n}\n", name, project, hclString(dir))
+		config += localStorageBlock(client.Import, name, strconv.FormatInt(project, 10), dir)
 	}
 	config += "\nresource \"labelstudio_storage_sync\" \"test\" {\n  storages = ["
 	for _, name := range synced {

@@ -33,9 +33,7 @@ func TestParseVersion(t *testing.T) {
 // and a current release: the old one gets exactly one warning in the plan
 // output, naming the release; the current one none.
 func TestCLIOldLabelStudioWarning(t *testing.T) {
-	skipUnlessAcc(t)
-	terraformPath := cliPathOrFail(t)
-	cliConfig := buildProviderForCLI(t)
+	terraformPath, cliConfig := cliPrerequisites(t)
 	const summary = "Label Studio version not tested with this provider"
 
 	for _, tc := range []struct {

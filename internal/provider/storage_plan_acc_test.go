@@ -148,9 +148,7 @@ resource "labelstudio_local_export_storage" "test" {
 // bookkeeping kept at its state values (no "(known after apply)" line), and
 // applying it gives the planned values and a clean re-plan.
 func TestCLIImportedStorageUpdatePlanShowsOnlyThePath(t *testing.T) {
-	skipUnlessAcc(t)
-	terraformPath := cliPathOrFail(t)
-	cliConfig := buildProviderForCLI(t)
+	terraformPath, cliConfig := cliPrerequisites(t)
 	env := testenv.Start(t, testenv.Options{})
 	c := testClient(t, env)
 

@@ -141,14 +141,49 @@ reset_counts
 tf "$work/requests" plan -detailed-exitcode
 plan_counts=$(counts | summarize)
 tf "$work/requests" destroy -auto-approve
+
+# The requests of a plan of N storages in 10 projects (10 groups of one
+# kind and direction) at parallelism 10: deterministic, so one run each.
+spread_rows=""
+for n in $(echo "${BENCH_REQUEST_SIZES:-200,1000}" | tr , ' '); do
+  d="$work/spread-$n"
+  mkdir -p "$d"
+  cat >"$d/main.tf" <<EOF
+terraform {
+  required_providers {
+    labelstudio = { source = "labelstudio-tf/labelstudio" }
+  }
+}
+resource "labelstudio_project" "bench" {
+  count = 10
+  title = "Benchmark \${count.index}"
+}
+resource "labelstudio_local_import_storage" "bench" {
+  count   = $n
+  project = labelstudio_project.bench[count.index % 10].id
+  title   = "storage \${count.index}"
+  path    = "$docroot/images"
+}
+EOF
+  echo "== requests of a plan of $n storages in 10 projects"
+  tf "$d" apply -auto-approve -parallelism=10
+  reset_counts
+  tf "$d" plan -detailed-exitcode -parallelism=10
+  spread=$(counts | summarize)
+  tf "$d" destroy -auto-approve -parallelism=10
+  spread_rows="$spread_rows
+| plan of 10 projects + $n storages, no changes | ${spread%% *} (target at most 10 groups + 10 projects + 3 = 23): ${spread#* } |"
+done
 requests_report="Requests counted by the stand-in (\`/_dev/requests\`), total and per route:
 
 | operation | requests |
 |---|---|
 | apply creating 1 project + 200 storages | ${apply_counts%% *}: ${apply_counts#* } |
-| plan of the same, no changes | ${plan_counts%% *}: ${plan_counts#* } |
+| plan of the same, no changes | ${plan_counts%% *}: ${plan_counts#* } |$spread_rows
 
-Targets: one GET per storage per refresh; one POST per create (Label Studio's create tests the connection itself)."
+Targets: a refresh reads each project's storages of one kind and direction with one list request,
+shared by all of them (no GET per storage); one POST per create (Label Studio's create tests the
+connection itself)."
 echo
 echo "$requests_report"
 

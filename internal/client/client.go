@@ -649,3 +649,14 @@ func nonNilBody(body map[string]any) map[string]any {
 	}
 	return body
 }
+
+// ownSecrets are the values the client sends that a server's error must
+// never show: the API key, the access token of the request, and the
+// configured header values.
+func (c *Client) ownSecrets(access string) []string {
+	secrets := []string{c.creds.apiKey, access}
+	for _, values := range c.extraHeaders {
+		secrets = append(secrets, values...)
+	}
+	return secrets
+}

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/redact"
 )
 
 // Sentinel errors; an *APIError matches the ones for its status code with
@@ -182,6 +184,21 @@ func formatValidationErrors(errs map[string][]string) string {
 		parts = append(parts, key+": "+strings.Join(errs[key], " "))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// redactSecrets replaces every form of the given secrets in the server's
+// text: a proxy in front of Label Studio, or Label Studio with DEBUG on, may
+// quote the request's headers back in its error.
+func (e *APIError) redactSecrets(secrets []string) {
+	r := redact.New(secrets)
+	e.Detail = r.Redact(e.Detail)
+	e.Message = r.Redact(e.Message)
+	e.Exception = r.Redact(e.Exception)
+	for field, msgs := range e.ValidationErrors {
+		for i, msg := range msgs {
+			e.ValidationErrors[field][i] = r.Redact(msg)
+		}
+	}
 }
 
 // parseAPIError turns an unsuccessful response into an *APIError. The raw

@@ -1,7 +1,11 @@
 package client
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -55,5 +59,42 @@ func TestAPIKeyHeaderSetting(t *testing.T) {
 	}
 	if _, err := New(Config{URL: "http://localhost", APIKey: "k", Headers: map[string]string{"Authorization": "Bearer x"}}); !errors.Is(err, ErrHeaderCarriesKey) {
 		t.Errorf("New with Authorization among the headers: %v, want ErrHeaderCarriesKey", err)
+	}
+}
+
+// TestServerErrorsNeverShowTheClientsOwnSecrets: a server (or a proxy in
+// front of it) that quotes the request's headers back in its error has the
+// API key and every configured header value scrubbed from the error text,
+// in every field the error shows.
+func TestServerErrorsNeverShowTheClientsOwnSecrets(t *testing.T) {
+	const apiKey = "legacy-token-0123456789"
+	headers := map[string]string{"CF-Access-Client-Id": "client-id.access", "CF-Access-Client-Secret": "s3cr3t/value+with=signs"}
+	srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		quoted := fmt.Sprintf("%s %s %s", r.Header.Get("Authorization"), r.Header.Get("CF-Access-Client-Id"), r.Header.Get("CF-Access-Client-Secret"))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		body, _ := json.Marshal(map[string]any{
+			"status_code":       400,
+			"detail":            "bad request with " + quoted,
+			"validation_errors": map[string]any{"title": []string{"headers were " + quoted}},
+			"exc_info":          "Traceback...\nValueError: " + url.QueryEscape(quoted),
+		})
+		_, _ = w.Write(body)
+	})
+	c, _ := newTestClient(t, srv.URL, apiKey, func(cfg *Config) { cfg.Headers = headers })
+
+	_, err := c.GetProject(t.Context(), 1)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("GetProject: %v, want an *APIError", err)
+	}
+	text := fmt.Sprintf("%s | %s | %v | %s", err.Error(), apiErr.Detail, apiErr.ValidationErrors, apiErr.Exception)
+	if !strings.Contains(text, "bad request with") {
+		t.Fatalf("the server's message is gone from the error: %s", text)
+	}
+	for _, secret := range []string{apiKey, headers["CF-Access-Client-Id"], headers["CF-Access-Client-Secret"], url.QueryEscape(headers["CF-Access-Client-Secret"])} {
+		if strings.Contains(text, secret) {
+			t.Errorf("the error shows the secret %q: %s", secret, text)
+		}
 	}
 }

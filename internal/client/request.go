@@ -140,6 +140,7 @@ func (c *Client) send(ctx context.Context, cl call) (*response, error) {
 		}
 
 		apiErr := parseAPIError(resp.status, cl.method, cl.path, resp.header, resp.body)
+		apiErr.redactSecrets(c.ownSecrets(access))
 		apiErr.Attempts = attempts
 		if resp.status == http.StatusUnauthorized && access != "" && !refreshedOn401 {
 			// The access token was refused (revoked, or the clock is off):

@@ -61,7 +61,7 @@ patch_terraform() {
 }
 
 build() {
-	local cli="$1" module version dir work src logfile started
+	local cli="$1" module version dir work src logfile started lock_fd
 	module="$(module_of "$cli")"
 	version="$(version_of "$cli")"
 	dir="$(dir_of "$cli")"
@@ -71,6 +71,18 @@ build() {
 	fi
 	command -v go >/dev/null || die "go is not on PATH"
 	mkdir -p "$dir"
+	# One build per CLI at a time: a second caller (another worktree, a
+	# parallel test run) waits for the first and then finds the binary.
+	exec {lock_fd}>"$dir/build.lock"
+	if ! flock -n "$lock_fd"; then
+		log "$(banner_of "$cli") $version: another build is running; waiting for it"
+		flock "$lock_fd"
+	fi
+	if built "$cli"; then
+		log "$(banner_of "$cli") $version built meanwhile: $(bin_of "$cli")"
+		exec {lock_fd}>&-
+		return
+	fi
 	logfile="$dir/build.log"
 	: >"$logfile"
 	work="$(mktemp -d "${TMPDIR:-/tmp}/labelstudio-cli.XXXXXX")"
@@ -96,6 +108,7 @@ build() {
 		die "building $(banner_of "$cli") $version failed; see $logfile"
 	TF_CLI_CONFIG_FILE=/dev/null "$work/$cli" version >>"$logfile" 2>&1 || die "the built $cli does not run; see $logfile"
 	mv -f "$work/$cli" "$(bin_of "$cli")"
+	exec {lock_fd}>&-
 	log "$(banner_of "$cli") $version: built in $((SECONDS - started))s: $(bin_of "$cli")"
 }
 

@@ -30,8 +30,12 @@ var (
 // object type.
 func listResources() []func() list.ListResource {
 	out := []func() list.ListResource{
-		func() list.ListResource { return &objectListResource[client.Project, projectKind]{} },
-		func() list.ListResource { return &objectListResource[client.Webhook, webhookKind]{} },
+		func() list.ListResource {
+			return &objectListResource[client.Project]{objectResource[client.Project]{t: &projectObject}}
+		},
+		func() list.ListResource {
+			return &objectListResource[client.Webhook]{objectResource[client.Webhook]{t: &webhookObject}}
+		},
 	}
 	for _, kind := range storageKinds {
 		for _, dir := range []client.Direction{client.Import, client.Export} {

@@ -27,20 +27,21 @@ type objectList[T any] struct {
 	title func(*T) string
 }
 
-var _ list.ListResourceWithConfigure = (*objectListResource[client.Project, projectKind])(nil)
+var _ list.ListResourceWithConfigure = (*objectListResource[client.Project])(nil)
 
-// objectListResource lists the objects of the type K picks. It embeds the
-// resource for its name, client and the conversion of an object into state.
-type objectListResource[T any, K objectKind[T]] struct {
-	objectResource[T, K]
+// objectListResource lists the objects of its table row's type. It embeds
+// the resource for its name, client and the conversion of an object into
+// state.
+type objectListResource[T any] struct {
+	objectResource[T]
 }
 
-func (l *objectListResource[T, K]) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+func (l *objectListResource[T]) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	spec := l.table().list
 	resp.Schema = listConfigSchema(spec.description, spec.attribute, spec.schema)
 }
 
-func (l *objectListResource[T, K]) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+func (l *objectListResource[T]) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	t := l.table()
 	diags := requireClientDiags(l.client)
 	config, d := readObject(req.Config.Raw)

@@ -72,15 +72,12 @@ type objectAPI[T any] struct {
 	fields func(*T) map[string]any
 }
 
-// objectKind picks an objectType at compile time, so that a resource type
-// is a struct of the configured client alone.
-type objectKind[T any] interface {
-	object() *objectType[T]
-}
-
-// objectResource serves the object type K picks.
-type objectResource[T any, K objectKind[T]] struct {
+// objectResource serves the object type of its table row, which is chosen
+// at run time so that one table can hold many rows of one client type (the
+// storages: one per kind and direction).
+type objectResource[T any] struct {
 	configuredClient
+	t *objectType[T]
 }
 
 var (
@@ -91,26 +88,25 @@ var (
 	_ resource.ResourceWithModifyPlan     = (*projectResource)(nil)
 )
 
-func (r *objectResource[T, K]) table() *objectType[T] {
-	var k K
-	return k.object()
+func (r *objectResource[T]) table() *objectType[T] {
+	return r.t
 }
 
-func (r *objectResource[T, K]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+func (r *objectResource[T]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_" + r.table().typeName
 }
 
-func (r *objectResource[T, K]) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *objectResource[T]) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = r.table().schema(ctx)
 }
 
-func (r *objectResource[T, K]) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+func (r *objectResource[T]) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = idIdentitySchema(r.table().noun)
 }
 
 // ValidateConfig reports numbers that are no integer on their attribute,
 // then the object type's own rules.
-func (r *objectResource[T, K]) ValidateConfig(_ context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+func (r *objectResource[T]) ValidateConfig(_ context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	resp.Diagnostics.Append(rejectNonIntegers(req.Config.Raw)...)
 	t := r.table()
 	if t.validate == nil {
@@ -124,7 +120,7 @@ func (r *objectResource[T, K]) ValidateConfig(_ context.Context, req resource.Va
 }
 
 // ModifyPlan runs the object type's checks against the server.
-func (r *objectResource[T, K]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+func (r *objectResource[T]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	t := r.table()
 	if t.checkPlan == nil || r.client == nil || req.Plan.Raw.IsNull() {
 		return
@@ -136,7 +132,7 @@ func (r *objectResource[T, K]) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 }
 
-func (r *objectResource[T, K]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+func (r *objectResource[T]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	t := r.table()
 	ctx, cancel := startOperation(ctx, r.client, req.Plan, timeouts.Value.Create, t.defaultTimeout, &resp.Diagnostics)
 	defer cancel()
@@ -162,7 +158,7 @@ func (r *objectResource[T, K]) Create(ctx context.Context, req resource.CreateRe
 	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id)...)
 }
 
-func (r *objectResource[T, K]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+func (r *objectResource[T]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	t := r.table()
 	ctx, cancel := startOperation(ctx, r.client, req.State, timeouts.Value.Read, t.defaultTimeout, &resp.Diagnostics)
 	defer cancel()
@@ -188,7 +184,7 @@ func (r *objectResource[T, K]) Read(ctx context.Context, req resource.ReadReques
 	resp.Diagnostics.Append(t.setState(&resp.State, got)...)
 }
 
-func (r *objectResource[T, K]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+func (r *objectResource[T]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	t := r.table()
 	ctx, cancel := startOperation(ctx, r.client, req.Plan, timeouts.Value.Update, t.defaultTimeout, &resp.Diagnostics)
 	defer cancel()
@@ -217,7 +213,7 @@ func (r *objectResource[T, K]) Update(ctx context.Context, req resource.UpdateRe
 	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id.ValueInt64())...)
 }
 
-func (r *objectResource[T, K]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+func (r *objectResource[T]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	t := r.table()
 	ctx, cancel := startOperation(ctx, r.client, req.State, timeouts.Value.Delete, t.defaultTimeout, &resp.Diagnostics)
 	defer cancel()
@@ -234,7 +230,7 @@ func (r *objectResource[T, K]) Delete(ctx context.Context, req resource.DeleteRe
 
 // ImportState takes the object's id, from an import ID string or the
 // identity.
-func (r *objectResource[T, K]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+func (r *objectResource[T]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	t := r.table()
 	importByID(ctx, req, resp, t.noun, t.importHint)
 }
@@ -242,7 +238,7 @@ func (r *objectResource[T, K]) ImportState(ctx context.Context, req resource.Imp
 // create sends the create request; an interrupted request finishes and an
 // unknown outcome is settled by looking for the object among those the
 // create could have made, never by a second create.
-func (r *objectResource[T, K]) create(ctx context.Context, body map[string]any) (*T, bool, error) {
+func (r *objectResource[T]) create(ctx context.Context, body map[string]any) (*T, bool, error) {
 	return r.table().create(ctx, r.client, body, nil)
 }
 

@@ -22,13 +22,9 @@ const defaultProjectTimeout = 5 * time.Minute
 
 // projectResource is labelstudio_project, served by the generic object
 // resource from projectObject.
-type projectResource = objectResource[client.Project, projectKind]
+type projectResource = objectResource[client.Project]
 
-type projectKind struct{}
-
-func (projectKind) object() *objectType[client.Project] { return &projectObject }
-
-func newProjectResource() resource.Resource { return &projectResource{} }
+func newProjectResource() resource.Resource { return &projectResource{t: &projectObject} }
 
 var projectObject = objectType[client.Project]{
 	typeName: "project",

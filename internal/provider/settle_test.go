@@ -102,7 +102,7 @@ func startGatedProjects(t *testing.T) (*gatedProjects, *projectResource) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return g, &projectResource{configuredClient{c}}
+	return g, &projectResource{configuredClient: configuredClient{c}, t: &projectObject}
 }
 
 type createResult struct {

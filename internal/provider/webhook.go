@@ -29,13 +29,9 @@ import (
 // labelstudio_webhook: a project webhook (label_studio/webhooks: models.py,
 // serializers.py, api.py), served by the generic object resource.
 
-type webhookResource = objectResource[client.Webhook, webhookKind]
+type webhookResource = objectResource[client.Webhook]
 
-type webhookKind struct{}
-
-func (webhookKind) object() *objectType[client.Webhook] { return &webhookObject }
-
-func newWebhookResource() resource.Resource { return &webhookResource{} }
+func newWebhookResource() resource.Resource { return &webhookResource{t: &webhookObject} }
 
 const defaultWebhookTimeout = 5 * time.Minute
 

@@ -40,7 +40,7 @@ func listResources() []func() list.ListResource {
 	for _, kind := range storageKinds {
 		for _, dir := range []client.Direction{client.Import, client.Export} {
 			out = append(out, func() list.ListResource {
-				return &storageListResource{storageResource: storageResource{kind: kind, dir: dir}}
+				return &storageListResource{storageResource: *newStorage(kind, dir)}
 			})
 		}
 	}

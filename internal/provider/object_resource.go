@@ -45,7 +45,15 @@ type objectType[T any] struct {
 	// and read back.
 	fields         []fieldSpec
 	defaultTimeout time.Duration
-	api            objectAPI[T]
+	// deleteTimeout is the delete's default, when it differs (zero:
+	// defaultTimeout).
+	deleteTimeout time.Duration
+	api           objectAPI[T]
+	// apiError reports a failed call in place of the generic diagnostics
+	// (nil: those).
+	apiError func(diags *diag.Diagnostics, operation, summary string, err error, secrets []string)
+	// afterImport adds to an import what the object type needs (nil: none).
+	afterImport func(ctx context.Context, resp *resource.ImportStateResponse)
 	// sameField compares an asked field with the server's when settling a
 	// lost create (nil, or not handled: JSON equality).
 	sameField func(name string, asked, got any) (same, handled bool)
@@ -215,7 +223,11 @@ func (r *objectResource[T]) Update(ctx context.Context, req resource.UpdateReque
 
 func (r *objectResource[T]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	t := r.table()
-	ctx, cancel := startOperation(ctx, r.client, req.State, timeouts.Value.Delete, t.defaultTimeout, &resp.Diagnostics)
+	deleteTimeout := t.defaultTimeout
+	if t.deleteTimeout != 0 {
+		deleteTimeout = t.deleteTimeout
+	}
+	ctx, cancel := startOperation(ctx, r.client, req.State, timeouts.Value.Delete, deleteTimeout, &resp.Diagnostics)
 	defer cancel()
 
 	id := stateID(ctx, req.State, &resp.Diagnostics)
@@ -233,6 +245,9 @@ func (r *objectResource[T]) Delete(ctx context.Context, req resource.DeleteReque
 func (r *objectResource[T]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	t := r.table()
 	importByID(ctx, req, resp, t.noun, t.importHint)
+	if t.afterImport != nil && !resp.Diagnostics.HasError() {
+		t.afterImport(ctx, resp)
+	}
 }
 
 // create sends the create request; an interrupted request finishes and an
@@ -480,6 +495,10 @@ func isEmptyJSON(v any) bool {
 // addAPIError reports a failed call: the server's messages about a field
 // go on its attribute.
 func (t *objectType[T]) addAPIError(diags *diag.Diagnostics, operation, summary string, err error, secrets []string) {
+	if t.apiError != nil {
+		t.apiError(diags, operation, summary, err, secrets)
+		return
+	}
 	diags.Append(apiErrorDiagnostics(err, apiFailure{summary: summary, operation: operation, secrets: secrets, attribute: t.isAttribute})...)
 }
 

@@ -22,7 +22,7 @@ func testStorage(t *testing.T, typeName string, dir client.Direction) *storageRe
 	t.Helper()
 	for _, k := range storageKinds {
 		if k.typeName == typeName {
-			return &storageResource{kind: k, dir: dir}
+			return newStorage(k, dir)
 		}
 	}
 	t.Fatalf("no kind %s", typeName)

@@ -34,15 +34,39 @@ var (
 )
 
 // storageResource is the one implementation behind every storage resource;
-// kind and dir select its row of the table in storage_kinds.go.
+// kind and dir select its row of the table in storage_kinds.go. The generic
+// object resource serves its name, identity, delete and import.
 type storageResource struct {
-	configuredClient
+	objectResource[client.Storage]
 	kind storageKind
 	dir  client.Direction
 }
 
 func newStorageResource(kind storageKind, dir client.Direction) func() resource.Resource {
-	return func() resource.Resource { return &storageResource{kind: kind, dir: dir} }
+	return func() resource.Resource { return newStorage(kind, dir) }
+}
+
+func newStorage(kind storageKind, dir client.Direction) *storageResource {
+	r := &storageResource{kind: kind, dir: dir}
+	r.t = &objectType[client.Storage]{
+		typeName:       storageTypeName(kind, dir),
+		noun:           "storage",
+		importHint:     "the number Label Studio shows for the storage",
+		defaultTimeout: defaultStorageCreateTimeout,
+		deleteTimeout:  defaultStorageDeleteTimeout,
+		api: objectAPI[client.Storage]{
+			delete: func(c *client.Client, ctx context.Context, id int64) error { return c.DeleteStorage(ctx, r.ref(id)) },
+			fields: func(st *client.Storage) map[string]any { return st.Fields },
+		},
+		apiError: r.addAPIError,
+		afterImport: func(ctx context.Context, resp *resource.ImportStateResponse) {
+			// Label Studio never returns secrets: until the configuration
+			// sends them, the provider does not know which ones the storage
+			// holds.
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretsUnknown, []byte("true"))...)
+		},
+	}
+	return r
 }
 
 // storageTypeName is the resource type name without the provider prefix.
@@ -50,16 +74,8 @@ func storageTypeName(kind storageKind, dir client.Direction) string {
 	return kind.typeName + "_" + string(dir) + "_storage"
 }
 
-func (r *storageResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_" + storageTypeName(r.kind, r.dir)
-}
-
 func (r *storageResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = storageSchema(ctx, r.kind, r.dir)
-}
-
-func (r *storageResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = idIdentitySchema("storage")
 }
 
 // ValidateConfig checks the rules that span several attributes: credential
@@ -274,30 +290,6 @@ func (r *storageResource) Update(ctx context.Context, req resource.UpdateRequest
 	resp.Diagnostics.Append(r.applyStorage(ctx, &resp.State, st)...)
 	resp.Diagnostics.Append(r.keepPlannedBookkeeping(ctx, req.Plan, &resp.State)...)
 	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id.ValueInt64())...)
-}
-
-func (r *storageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	id := stateID(ctx, req.State, &resp.Diagnostics)
-	ctx, cancel := startOperation(ctx, r.client, req.State, timeouts.Value.Delete, defaultStorageDeleteTimeout, &resp.Diagnostics)
-	defer cancel()
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	err := r.client.DeleteStorage(ctx, r.ref(id.ValueInt64()))
-	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		r.addAPIError(&resp.Diagnostics, "delete", "Cannot delete the storage", err, nil)
-	}
-}
-
-func (r *storageResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByID(ctx, req, resp, "storage", "the number Label Studio shows for the storage")
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	// Label Studio never returns secrets: until the configuration sends them,
-	// the provider does not know which ones the storage holds.
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretsUnknown, []byte("true"))...)
 }
 
 // privateSecretsUnknown marks an imported storage whose stored secrets

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -45,7 +46,15 @@ func TestAccLocalImportStorage_updateKeepsBookkeepingInPlan(t *testing.T) {
 	}
 	const address = "labelstudio_local_import_storage.test"
 	config := func(title string) string {
-		return strings.Replace(localSyncConfig(env, client.Import, project, dir, ""), "  path    =", fmt.Sprintf("  title   = %q\n  path    =", title), 1)
+		untitled := localStorageBlock(client.Import, "test", strconv.FormatInt(project, 10), dir)
+		titled := resourceBlock("labelstudio_local_import_storage", "test", map[string]string{
+			"project": strconv.FormatInt(project, 10), "path": hclString(dir), "title": hclString(title),
+		})
+		full := localSyncConfig(env, client.Import, project, dir, "")
+		if !strings.Contains(full, untitled) {
+			t.Fatalf("the sync configuration no longer holds the storage block this test titles:\n%s", full)
+		}
+		return strings.Replace(full, untitled, titled, 1)
 	}
 	var storageID int64
 

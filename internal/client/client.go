@@ -122,8 +122,10 @@ type Client struct {
 	// serverClockOffset is the server's clock minus ours, in nanoseconds,
 	// from the last response's Date header.
 	serverClockOffset atomic.Int64
-	// storageLists answers storage reads one list per group.
-	storageLists storageLists
+	// storageLists and webhookLists answer reads one list per group
+	// (group_lists.go).
+	storageLists groupLists[storageGroup, Storage]
+	webhookLists groupLists[int64, Webhook] // by project
 
 	// Seams for tests, so retries neither sleep nor depend on the clock.
 	sleep  func(ctx context.Context, d time.Duration) error
@@ -320,10 +322,7 @@ func (c *Client) GetStorage(ctx context.Context, ref StorageRef) (*Storage, erro
 		return nil, err
 	}
 	if ref.Project != 0 {
-		st, ok, err := c.storageFromList(ctx, ref)
-		if err != nil || ok {
-			return st, err
-		}
+		return c.readStorageFromList(ctx, ref, path)
 	}
 	return c.storageCall(ctx, call{method: http.MethodGet, path: path, retryable: true})
 }
@@ -416,7 +415,7 @@ func (c *Client) UpdateProject(ctx context.Context, id int64, body map[string]an
 
 // DeleteProject deletes a project (and, on the server, its storages).
 func (c *Client) DeleteProject(ctx context.Context, id int64) error {
-	defer c.forgetProjectStorageLists(id)
+	defer c.forgetProjectLists(id)
 	return c.do(ctx, call{method: http.MethodDelete, path: projectPath(id), retryable: true}, nil)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 )
@@ -40,23 +41,42 @@ func webhookPath(id int64) string {
 // Label Studio has no uniqueness on webhooks, so a create whose outcome is
 // unknown must be settled by looking, never by sending it again.
 func (c *Client) CreateWebhook(ctx context.Context, body map[string]any) (*Webhook, error) {
+	defer c.forgetWebhookLists()
 	return c.webhookCall(ctx, call{method: http.MethodPost, path: webhooksPath, body: nonNilBody(body), finishInFlight: true})
 }
 
-// GetWebhook reads one webhook.
+// GetWebhook reads one webhook. A missing webhook is an *APIError matching
+// ErrNotFound.
 func (c *Client) GetWebhook(ctx context.Context, id int64) (*Webhook, error) {
 	return c.webhookCall(ctx, call{method: http.MethodGet, path: webhookPath(id), retryable: true})
+}
+
+// ReadWebhook reads a webhook believed to be in project: from that
+// project's list (GET /api/webhooks/?project=), one request shared by every
+// read of the project's webhooks (group_lists.go). A webhook the list lacks,
+// and every webhook when project is 0, is read by id (GetWebhook), so that
+// only the detail view's 404 says it is gone.
+func (c *Client) ReadWebhook(ctx context.Context, id, project int64) (*Webhook, error) {
+	get := func(ctx context.Context) (*Webhook, error) { return c.GetWebhook(ctx, id) }
+	if project == 0 {
+		return get(ctx)
+	}
+	return c.webhookLists.read(ctx, project, id, func(ctx context.Context) ([]Webhook, error) {
+		return c.ListWebhooks(ctx, project)
+	}, get)
 }
 
 // UpdateWebhook PATCHes a webhook. Label Studio stores an empty action list
 // when the body has no actions (WebhookSerializer.update), so callers send
 // actions on every update.
 func (c *Client) UpdateWebhook(ctx context.Context, id int64, body map[string]any) (*Webhook, error) {
+	defer c.forgetWebhookLists()
 	return c.webhookCall(ctx, call{method: http.MethodPatch, path: webhookPath(id), body: nonNilBody(body), retryable: true})
 }
 
 // DeleteWebhook deletes a webhook.
 func (c *Client) DeleteWebhook(ctx context.Context, id int64) error {
+	defer c.forgetWebhookLists()
 	return c.do(ctx, call{method: http.MethodDelete, path: webhookPath(id), retryable: true}, nil)
 }
 
@@ -94,6 +114,20 @@ func (c *Client) webhookCall(ctx context.Context, cl call) (*Webhook, error) {
 		return nil, fmt.Errorf("%s %s: %w", cl.method, cl.path, err)
 	}
 	return webhook, nil
+}
+
+func (w Webhook) listID() int64 { return w.ID }
+
+func (w Webhook) readerCopy() *Webhook {
+	w.Fields = maps.Clone(w.Fields)
+	return &w
+}
+
+// forgetWebhookLists drops every project's webhook list after a webhook
+// write: the client does not know an update's or a delete's project
+// without asking, and Terraform writes little while it reads.
+func (c *Client) forgetWebhookLists() {
+	c.webhookLists.forget(func(int64) bool { return true })
 }
 
 func decodeWebhook(raw map[string]json.RawMessage) (*Webhook, error) {

@@ -39,7 +39,7 @@ func newWebhookFixture(t *testing.T, perProject int) *webhookFixture {
 		for i := range perProject {
 			wh, err := fx.admin.CreateWebhook(t.Context(), map[string]any{
 				"project": project.ID, "url": fmt.Sprintf("http://hooks.example.com/%d/%d", p, i),
-				"headers": map[string]any{"Authorization": fmt.Sprintf("Bearer secret-%d-%d", p, i)},
+				"headers":              map[string]any{"Authorization": fmt.Sprintf("Bearer secret-%d-%d", p, i)},
 				"send_for_all_actions": i%2 == 0, "actions": []string{"TASKS_CREATED"},
 			})
 			if err != nil {

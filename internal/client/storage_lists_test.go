@@ -59,13 +59,33 @@ func byID(ref client.StorageRef) client.StorageRef {
 	return ref
 }
 
-// storageRequests are the stand-in's counts of the local-files storage
-// reads: lists and GETs by id.
-func storageRequests(t *testing.T, dev *testenv.DevClient) (lists, gets int) {
+// readRequests names the stand-in's request counts (/_dev/requests) of one
+// object type's reads: its list requests and its GETs by id.
+type readRequests struct{ lists, gets []string }
+
+var (
+	localStorageReads = readRequests{
+		lists: []string{"GET /api/storages/localfiles/", "GET /api/storages/export/localfiles"},
+		gets:  []string{"GET /api/storages/localfiles/{id}", "GET /api/storages/export/localfiles/{id}"},
+	}
+	webhookReads = readRequests{lists: []string{"GET /api/webhooks/"}, gets: []string{"GET /api/webhooks/{id}/"}}
+)
+
+// expect checks the reads made since the counts were reset: wantLists list
+// requests and wantGets GETs by id (-1: any number).
+func (r readRequests) expect(t *testing.T, dev *testenv.DevClient, wantLists, wantGets int, why string) {
 	t.Helper()
 	counts := dev.RequestCounts(t)
-	return counts["GET /api/storages/localfiles/"] + counts["GET /api/storages/export/localfiles"],
-		counts["GET /api/storages/localfiles/{id}"] + counts["GET /api/storages/export/localfiles/{id}"]
+	sum := func(names []string) (n int) {
+		for _, name := range names {
+			n += counts[name]
+		}
+		return n
+	}
+	lists, gets := sum(r.lists), sum(r.gets)
+	if lists != wantLists || wantGets >= 0 && gets != wantGets {
+		t.Errorf("%s: %d list requests and %d GETs by id, want %d and %d", why, lists, gets, wantLists, wantGets)
+	}
 }
 
 // Concurrent reads of a group share one list request, and each answer is the
@@ -86,9 +106,7 @@ func TestStorageReadsShareOneListPerGroup(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if lists, gets := storageRequests(t, fx.dev); lists != 4 || gets != 0 {
-		t.Errorf("%d reads in 4 groups made %d list requests and %d GETs by id, want 4 and 0", len(fx.refs), lists, gets)
-	}
+	localStorageReads.expect(t, fx.dev, 4, 0, fmt.Sprintf("%d reads in 4 groups", len(fx.refs)))
 	for i, ref := range fx.refs {
 		want, err := fx.admin.GetStorage(t.Context(), byID(ref))
 		if err != nil {
@@ -105,9 +123,7 @@ func TestStorageReadsShareOneListPerGroup(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if lists, gets := storageRequests(t, fx.dev); lists != 0 || gets != 0 {
-		t.Errorf("repeated reads: %d lists, %d GETs by id, want none", lists, gets)
-	}
+	localStorageReads.expect(t, fx.dev, 0, 0, "repeated reads")
 }
 
 // A storage missing from its group's list is read by id: moved to another
@@ -130,9 +146,7 @@ func TestStorageMissingFromItsListIsReadByID(t *testing.T) {
 	if _, err := c.GetStorage(t.Context(), deleted); !errors.Is(err, client.ErrNotFound) {
 		t.Errorf("deleted storage: %v, want ErrNotFound", err)
 	}
-	if lists, gets := storageRequests(t, fx.dev); lists != 1 || gets != 2 {
-		t.Errorf("%d lists and %d GETs by id, want 1 and 2", lists, gets)
-	}
+	localStorageReads.expect(t, fx.dev, 1, 2, "a moved and a deleted storage")
 }
 
 // A write through the client drops the lists it may have made stale: the
@@ -163,9 +177,7 @@ func TestStorageWritesForgetTheirGroupsList(t *testing.T) {
 	if _, err := c.GetStorage(t.Context(), other); err != nil {
 		t.Fatal(err)
 	}
-	if lists, _ := storageRequests(t, fx.dev); lists != 4 {
-		t.Errorf("%d list requests, want 4 (before and after the update, after the delete, the other project)", lists)
-	}
+	localStorageReads.expect(t, fx.dev, 4, -1, "lists before and after the update, after the delete, of the other project")
 }
 
 func mustPath(t *testing.T, fx *listFixture, ref client.StorageRef) string {
@@ -189,7 +201,5 @@ func TestStorageListFailureFallsBackToReadsByID(t *testing.T) {
 			t.Errorf("read %d: %+v, %v", ref.ID, st, err)
 		}
 	}
-	if lists, gets := storageRequests(t, fx.dev); lists != 1 || gets != 3 {
-		t.Errorf("%d lists and %d GETs by id, want 1 failed list and 3 GETs", lists, gets)
-	}
+	localStorageReads.expect(t, fx.dev, 1, 3, "a failed list")
 }

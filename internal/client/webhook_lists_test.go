@@ -52,14 +52,6 @@ func newWebhookFixture(t *testing.T, perProject int) *webhookFixture {
 	return fx
 }
 
-// webhookRequests are the stand-in's counts of webhook reads: lists and
-// GETs by id.
-func webhookRequests(t *testing.T, dev *testenv.DevClient) (lists, gets int) {
-	t.Helper()
-	counts := dev.RequestCounts(t)
-	return counts["GET /api/webhooks/"], counts["GET /api/webhooks/{id}/"]
-}
-
 // Concurrent reads of a project's webhooks share one list request, and each
 // answer is the detail view's, field by field, headers included.
 func TestWebhookReadsShareOneListPerProject(t *testing.T) {
@@ -77,9 +69,7 @@ func TestWebhookReadsShareOneListPerProject(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if lists, gets := webhookRequests(t, fx.dev); lists != 2 || gets != 0 {
-		t.Errorf("%d reads in 2 projects made %d list requests and %d GETs by id, want 2 and 0", len(fx.hooks), lists, gets)
-	}
+	webhookReads.expect(t, fx.dev, 2, 0, fmt.Sprintf("%d reads in 2 projects", len(fx.hooks)))
 	for i, hook := range fx.hooks {
 		want, err := fx.admin.GetWebhook(t.Context(), hook[0])
 		if err != nil {
@@ -104,9 +94,7 @@ func TestWebhookReadsShareOneListPerProject(t *testing.T) {
 	if err != nil || again.Fields["url"] == "changed by a reader" {
 		t.Errorf("second read: %v, %v; want the list's own copy", again, err)
 	}
-	if lists, gets := webhookRequests(t, fx.dev); lists != 0 || gets != 0 {
-		t.Errorf("repeated reads: %d lists, %d GETs by id, want none", lists, gets)
-	}
+	webhookReads.expect(t, fx.dev, 0, 0, "repeated reads")
 }
 
 // A webhook missing from its project's list is read by id: in another
@@ -127,9 +115,7 @@ func TestWebhookMissingFromItsListIsReadByID(t *testing.T) {
 	if _, err := c.ReadWebhook(t.Context(), deleted[0], deleted[1]); !errors.Is(err, client.ErrNotFound) {
 		t.Errorf("deleted webhook: %v, want ErrNotFound", err)
 	}
-	if lists, gets := webhookRequests(t, fx.dev); lists != 2 || gets != 2 {
-		t.Errorf("%d lists and %d GETs by id, want 2 and 2", lists, gets)
-	}
+	webhookReads.expect(t, fx.dev, 2, 2, "a webhook looked for in the other project and a deleted one")
 }
 
 // A webhook write through the client drops the webhook lists: the next
@@ -166,9 +152,7 @@ func TestWebhookWritesForgetTheLists(t *testing.T) {
 	if _, err := c.ReadWebhook(t.Context(), hook[0], hook[1]); !errors.Is(err, client.ErrNotFound) {
 		t.Errorf("read after the delete: %v, want ErrNotFound", err)
 	}
-	if lists, _ := webhookRequests(t, fx.dev); lists != 6 {
-		t.Errorf("%d list requests, want 6 (2 at first, 2 after the update, after the create, after the delete)", lists)
-	}
+	webhookReads.expect(t, fx.dev, 6, -1, "lists of both projects at first and after the update, after the create, after the delete")
 	// The project's delete removes its webhooks on the server.
 	read(other)
 	fx.dev.ResetRequestCounts(t)
@@ -180,9 +164,7 @@ func TestWebhookWritesForgetTheLists(t *testing.T) {
 	}
 	// The list of a deleted project is refused (WebhookFilterSet: not one
 	// of the choices); the read goes by id.
-	if lists, gets := webhookRequests(t, fx.dev); lists != 1 || gets != 1 {
-		t.Errorf("after the project's delete: %d lists and %d GETs by id, want 1 (refused) and 1", lists, gets)
-	}
+	webhookReads.expect(t, fx.dev, 1, 1, "after the project's delete (the list refused)")
 }
 
 // A list that fails is not the end of the read: every read of the project
@@ -197,7 +179,5 @@ func TestWebhookListFailureFallsBackToReadsByID(t *testing.T) {
 			t.Errorf("read %d: %+v, %v", hook[0], wh, err)
 		}
 	}
-	if lists, gets := webhookRequests(t, fx.dev); lists != 1 || gets != 3 {
-		t.Errorf("%d lists and %d GETs by id, want 1 failed list and 3 GETs", lists, gets)
-	}
+	webhookReads.expect(t, fx.dev, 1, 3, "a failed list")
 }

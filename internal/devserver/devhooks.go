@@ -1,6 +1,7 @@
 package devserver
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"net/http"
@@ -32,6 +33,11 @@ const (
 	// connection without sending its answer: the object exists, the client
 	// never hears of it.
 	faultLose = "lose"
+	// faultHold runs the handler at once, then keeps its answer until the
+	// faults are cleared (or the client goes away): the object exists
+	// while the client provably still waits for it, so a test can act
+	// (interrupt the client) at that moment.
+	faultHold = "hold"
 )
 
 var devTaskAnnotationsPath = regexp.MustCompile(`^/_dev/tasks/([0-9]+)/annotations$`)
@@ -46,8 +52,15 @@ func (s *Server) serveDevHook(w http.ResponseWriter, r *http.Request) {
 	case p == "/_dev/faults" && r.Method == http.MethodDelete:
 		s.mu.Lock()
 		s.faults = nil
+		close(s.release)
+		s.release = make(chan struct{})
 		s.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
+	case p == "/_dev/held" && r.Method == http.MethodGet:
+		s.mu.Lock()
+		held := s.held
+		s.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]any{"held": held})
 	case p == "/_dev/requests" && r.Method == http.MethodGet:
 		s.mu.Lock()
 		counts := maps.Clone(s.counts)
@@ -80,9 +93,9 @@ func (s *Server) handleAddFault(w http.ResponseWriter, r *http.Request) error {
 	f.method, _ = body["method"].(string)
 	f.mode, _ = body["mode"].(string)
 	switch f.mode {
-	case faultSlow, faultFail, faultThrottle, faultDrop, faultLose, faultEcho:
+	case faultSlow, faultFail, faultThrottle, faultDrop, faultLose, faultHold, faultEcho:
 	default:
-		return fieldError("mode", "mode must be slow, fail, throttle, drop, lose or echo")
+		return fieldError("mode", "mode must be slow, fail, throttle, drop, lose, hold or echo")
 	}
 	pattern, _ := body["path"].(string)
 	if f.path, err = regexp.Compile(pattern); err != nil {
@@ -114,10 +127,17 @@ func (s *Server) handleAddFault(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// divertedAnswer takes the handler's answer instead of the real writer;
+// finish, called after the handler, decides what the client gets.
+type divertedAnswer interface {
+	http.ResponseWriter
+	finish()
+}
+
 // applyFault answers the request with the first matching fault; it reports
 // whether the request was answered ("slow" delays and lets it through), and
-// for "lose" the writer the handler must answer into instead of w.
-func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) (answered bool, lost *lostResponse) {
+// for "lose" and "hold" the writer the handler must answer into instead of w.
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) (answered bool, diverted divertedAnswer) {
 	s.mu.Lock()
 	var hit *fault
 	for i, f := range s.faults {
@@ -148,6 +168,11 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) (answered bo
 			return false, &lostResponse{conn: w, header: http.Header{}}
 		}
 		return false, nil
+	case faultHold:
+		s.mu.Lock()
+		release := s.release
+		s.mu.Unlock()
+		return false, &heldResponse{server: s, client: w, request: r, release: release, header: http.Header{}}
 	case faultFail:
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)
@@ -183,7 +208,7 @@ func (l *lostResponse) Header() http.Header         { return l.header }
 func (l *lostResponse) Write(b []byte) (int, error) { return len(b), nil }
 func (l *lostResponse) WriteHeader(int)             {}
 
-func (l *lostResponse) close() {
+func (l *lostResponse) finish() {
 	if hijacker, ok := l.conn.(http.Hijacker); ok {
 		if conn, _, err := hijacker.Hijack(); err == nil {
 			_ = conn.Close()
@@ -191,6 +216,47 @@ func (l *lostResponse) close() {
 		}
 	}
 	panic(http.ErrAbortHandler)
+}
+
+// heldResponse records the handler's answer and, in finish, sends it once
+// release is closed (the faults are cleared), counting it as held until
+// then. A client that goes away, or the server closing, ends the wait.
+type heldResponse struct {
+	server  *Server
+	client  http.ResponseWriter
+	request *http.Request
+	release <-chan struct{}
+	header  http.Header
+	status  int
+	body    bytes.Buffer
+}
+
+func (h *heldResponse) Header() http.Header         { return h.header }
+func (h *heldResponse) Write(b []byte) (int, error) { return h.body.Write(b) }
+func (h *heldResponse) WriteHeader(status int) {
+	if h.status == 0 {
+		h.status = status
+	}
+}
+
+func (h *heldResponse) finish() {
+	h.server.mu.Lock()
+	h.server.held++
+	h.server.mu.Unlock()
+	select {
+	case <-h.release:
+	case <-h.request.Context().Done():
+	case <-h.server.ctx.Done():
+	}
+	h.server.mu.Lock()
+	h.server.held--
+	h.server.mu.Unlock()
+	maps.Copy(h.client.Header(), h.header)
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	h.client.WriteHeader(h.status)
+	_, _ = h.client.Write(h.body.Bytes())
 }
 
 // handleLoseJob makes a storage's queued or running job vanish, as when

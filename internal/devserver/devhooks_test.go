@@ -1,9 +1,11 @@
 package devserver
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Behaviour 7: the /_dev/ test hooks.
@@ -85,6 +87,42 @@ func TestLoseFault(t *testing.T) {
 	}
 	// count 1 is used up: the next create is answered.
 	ts.mustDo(http.MethodPost, "/api/storages/s3/", map[string]any{"project": project}, http.StatusCreated)
+}
+
+// TestHoldFault: "hold" runs the handler at once (the object exists) and
+// keeps the answer, counted by GET /_dev/held, until the faults are
+// cleared; the client then gets the handler's answer unchanged.
+func TestHoldFault(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.mustDo(http.MethodPost, "/_dev/faults", map[string]any{"method": "POST", "path": "^/api/projects/$", "mode": "hold"}, http.StatusCreated)
+	answered := make(chan response, 1)
+	go func() { answered <- ts.do(http.MethodPost, "/api/projects/", map[string]any{"title": "held answer"}) }()
+	for held := 0; held != 1; {
+		var out struct {
+			Held int `json:"held"`
+		}
+		if err := json.Unmarshal(ts.mustDo(http.MethodGet, "/_dev/held", nil, http.StatusOK).body, &out); err != nil {
+			t.Fatal(err)
+		}
+		held = out.Held
+		select {
+		case r := <-answered:
+			t.Fatalf("the held answer came before the faults were cleared: %d %s", r.status, r.body)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	list := ts.mustDo(http.MethodGet, "/api/projects/", nil, http.StatusOK)
+	if !strings.Contains(string(list.body), `"held answer"`) {
+		t.Fatalf("while its answer is held the project is not listed: %s", list.body)
+	}
+	ts.mustDo(http.MethodDelete, "/_dev/faults", nil, http.StatusNoContent)
+	r := <-answered
+	if r.status != http.StatusCreated || !strings.Contains(string(r.body), `"title":"held answer"`) {
+		t.Errorf("released answer: %d %s", r.status, r.body)
+	}
+	if body := ts.mustDo(http.MethodGet, "/_dev/held", nil, http.StatusOK).body; !strings.Contains(string(body), `"held":0`) {
+		t.Errorf("after the release: %s", body)
+	}
 }
 
 func TestRequestCounts(t *testing.T) {

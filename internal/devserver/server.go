@@ -22,13 +22,17 @@ type Server struct {
 	// connectorFor is connect.For; tests substitute fakes.
 	connectorFor func(kind string, env connect.Env) (connect.Connector, error)
 
-	mu sync.Mutex // guards st, jobs, faults and counts
+	mu sync.Mutex // guards st, jobs, faults, release, held and counts
 	st *state
 	// jobs maps a storage key to its live queued job (queued mode only).
 	jobs      map[string]*syncJob
 	faults    []*fault
 	counts    map[string]int
 	nextFault int64
+	// release is closed (and replaced) when the faults are cleared; held
+	// is how many answers of "hold" faults wait for it.
+	release chan struct{}
+	held    int
 
 	queue   chan *syncJob
 	ctx     context.Context
@@ -82,6 +86,7 @@ func New(cfg Config) (*Server, error) {
 		st:           st,
 		jobs:         map[string]*syncJob{},
 		counts:       map[string]int{},
+		release:      make(chan struct{}),
 		queue:        make(chan *syncJob, 1024),
 		ctx:          ctx,
 		cancel:       cancel,
@@ -291,13 +296,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	rt, params, ok := s.resolve(r.URL.Path)
 	s.countRequest(r.Method, rt, params, r.URL.Path)
-	answered, lost := s.applyFault(w, r)
+	answered, diverted := s.applyFault(w, r)
 	if answered {
 		return
 	}
-	if lost != nil {
-		defer lost.close()
-		w = lost
+	if diverted != nil {
+		defer diverted.finish()
+		w = diverted
 	}
 	if !ok {
 		writeDjangoNotFound(w, r)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,120 +18,198 @@ import (
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
 )
 
-// TestCLIInterruptedApply: Ctrl-C (one SIGINT) while the real terraform
-// CLI creates many storages and projects whose creates take 300 ms. Every
-// object Label Studio made must be in state (no orphan); the re-plan
-// creates only the rest, and the re-apply leaves each object once (no
-// duplicate).
-func TestCLIInterruptedApply(t *testing.T) {
-	terraformPath, cliConfig := cliPrerequisites(t)
-	env := testenv.Start(t, testenv.Options{})
-	dev := env.Dev(t)
-	c := testClient(t, env)
-	project := testProject(t, c)
-	const storages, projects = 100, 20
-	root := testenv.LocalDir(t, env, "interrupt")
-	for i := range storages {
-		testenv.LocalDir(t, env, fmt.Sprintf("interrupt/d%d", i))
-	}
+// interruptedType is one object type of TestCLIInterruptedApply.
+type interruptedType struct {
+	resourceType string
+	// createPath matches the path of the type's create (a POST).
+	createPath string
+	// config declares count instances of resourceType in project, the
+	// instance i named "interrupt-<i>" (its title, or its URL).
+	config func(t *testing.T, env *testenv.Env, project int64, count int) string
+	// onServer is every object of the type the test may have made (in
+	// project, or for projects every one but project): id → name.
+	onServer func(t *testing.T, c *client.Client, project int64) map[int64]string
+}
 
-	w := newCLIWorkdir(t, terraformPath, cliConfig, env)
-	w.writeFile("main.tf", cliTerraformBlock+fmt.Sprintf(`
-resource "labelstudio_local_import_storage" "s" {
+// interruptedTypes: adding an object type to the Ctrl-C test is one row.
+var interruptedTypes = []interruptedType{
+	{
+		resourceType: "labelstudio_project",
+		createPath:   `^/api/projects/$`,
+		config: func(_ *testing.T, _ *testenv.Env, _ int64, count int) string {
+			return fmt.Sprintf(`
+resource "labelstudio_project" "each" {
+  count = %d
+  title = "interrupt-${count.index}"
+}
+`, count)
+		},
+		onServer: func(t *testing.T, c *client.Client, project int64) map[int64]string {
+			list, err := c.ListProjects(t.Context(), client.ProjectFilter{})
+			if err != nil {
+				t.Fatalf("list projects: %v", err)
+			}
+			names := map[int64]string{}
+			for _, p := range list {
+				if p.ID != project {
+					names[p.ID] = p.Title
+				}
+			}
+			return names
+		},
+	},
+	{
+		resourceType: "labelstudio_local_import_storage",
+		createPath:   `^/api/storages/localfiles/$`,
+		config: func(t *testing.T, env *testenv.Env, project int64, count int) string {
+			root := testenv.LocalDir(t, env, "interrupt")
+			for i := range count {
+				testenv.LocalDir(t, env, fmt.Sprintf("interrupt/d%d", i))
+			}
+			return fmt.Sprintf(`
+resource "labelstudio_local_import_storage" "each" {
   count   = %d
   project = %d
   title   = "interrupt-${count.index}"
   path    = "%s/d${count.index}"
 }
-
-resource "labelstudio_project" "p" {
-  count = %d
-  title = "interrupt-${count.index}"
-}
-`, storages, project, filepath.ToSlash(root), projects))
-	dev.AddFault(t, testenv.Fault{Method: "POST", Path: `^/api/storages/localfiles/$`, Mode: "slow", DelayMS: 300})
-	dev.AddFault(t, testenv.Fault{Method: "POST", Path: `^/api/projects/$`, Mode: "slow", DelayMS: 300})
-	heldProjects := func() []int64 {
-		list, err := c.ListProjects(t.Context(), client.ProjectFilter{})
-		if err != nil {
-			t.Fatalf("list projects: %v", err)
-		}
-		ids := []int64{}
-		titles := map[string]int{}
-		for _, p := range list {
-			if p.ID == project {
-				continue
+`, count, project, filepath.ToSlash(root))
+		},
+		onServer: func(t *testing.T, c *client.Client, project int64) map[int64]string {
+			list, err := c.ListStorages(t.Context(), "localfiles", client.Import, project)
+			if err != nil {
+				t.Fatalf("list storages: %v", err)
 			}
-			ids = append(ids, p.ID)
-			titles[p.Title]++
-			if titles[p.Title] > 1 {
-				t.Errorf("duplicate: %d projects titled %q", titles[p.Title], p.Title)
-			}
-		}
-		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-		return ids
-	}
-
-	held := func() []int64 {
-		list, err := c.ListStorages(t.Context(), "localfiles", client.Import, project)
-		if err != nil {
-			t.Fatalf("list storages: %v", err)
-		}
-		ids := make([]int64, 0, len(list))
-		titles := map[string]int{}
-		for _, st := range list {
-			ids = append(ids, st.ID)
-			if st.Title != nil {
-				titles[*st.Title]++
-				if titles[*st.Title] > 1 {
-					t.Errorf("duplicate: %d storages titled %q", titles[*st.Title], *st.Title)
+			names := map[int64]string{}
+			for _, st := range list {
+				names[st.ID] = ""
+				if st.Title != nil {
+					names[st.ID] = *st.Title
 				}
 			}
-		}
-		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-		return ids
+			return names
+		},
+	},
+	{
+		// Label Studio has nothing unique about a webhook: only the
+		// provider's finished create keeps a second one from appearing.
+		resourceType: "labelstudio_webhook",
+		createPath:   `^/api/webhooks/$`,
+		config: func(_ *testing.T, _ *testenv.Env, project int64, count int) string {
+			return fmt.Sprintf(`
+resource "labelstudio_webhook" "each" {
+  count   = %d
+  project = %d
+  url     = "https://hooks.example.com/interrupt-${count.index}"
+}
+`, count, project)
+		},
+		onServer: func(t *testing.T, c *client.Client, project int64) map[int64]string {
+			list, err := c.ListWebhooks(t.Context(), project)
+			if err != nil {
+				t.Fatalf("list webhooks: %v", err)
+			}
+			names := map[int64]string{}
+			for _, hook := range list {
+				u, _ := hook.Fields["url"].(string)
+				names[hook.ID] = strings.TrimPrefix(u, "https://hooks.example.com/")
+			}
+			return names
+		},
+	},
+}
+
+// TestCLIInterruptedApply: Ctrl-C (one SIGINT) to the real terraform CLI
+// while it creates objects of one type, for each type. The stand-in makes
+// each object at once and holds the answers, so the interrupt comes while
+// `parallelism` creates are provably in flight, whatever order Terraform
+// walks in; the answers are released once the provider has been told to
+// stop. Every object Label Studio made must then be in state (no orphan),
+// the re-plan creates only the rest, and the re-apply leaves each object
+// once (no duplicate).
+func TestCLIInterruptedApply(t *testing.T) {
+	terraformPath, cliConfig := cliPrerequisites(t)
+	for _, typ := range interruptedTypes {
+		t.Run(strings.TrimPrefix(typ.resourceType, "labelstudio_"), func(t *testing.T) {
+			testInterruptedCreates(t, terraformPath, cliConfig, typ)
+		})
+	}
+}
+
+func testInterruptedCreates(t *testing.T, terraformPath, cliConfig string, typ interruptedType) {
+	const count, parallelism = 12, 5
+	env := testenv.Start(t, testenv.Options{})
+	dev := env.Dev(t)
+	c := testClient(t, env)
+	project := testProject(t, c)
+	onServer := func() []int64 {
+		names := typ.onServer(t, c, project)
+		return idsNamedOnce(t, typ.resourceType, names)
 	}
 
-	// The interrupted apply.
-	cmd := exec.Command(terraformPath, "apply", "-auto-approve", "-no-color", "-input=false")
+	w := newCLIWorkdir(t, terraformPath, cliConfig, env)
+	w.writeFile("main.tf", cliTerraformBlock+typ.config(t, env, project, count))
+	// The provider's protocol log shows when it has been told to stop.
+	logPath := filepath.Join(w.dir, "terraform.log")
+	dev.HoldAnswers(t, "POST", typ.createPath)
+	cmd := exec.Command(terraformPath, "apply", "-auto-approve", "-no-color", "-input=false", fmt.Sprintf("-parallelism=%d", parallelism))
 	cmd.Dir = w.dir
-	cmd.Env = w.env
+	cmd.Env = append(slices.Clone(w.env), "TF_LOG_PROVIDER=TRACE", "TF_LOG_SDK_PROTO=TRACE", "TF_LOG_PATH="+logPath)
 	var output bytes.Buffer
 	cmd.Stdout = &output
 	cmd.Stderr = &output
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start terraform apply: %v", err)
 	}
-	interrupted := false
-	for range 600 {
-		if n := len(held()); n >= 10 {
-			// The next creates are now inside their 300 ms.
-			time.Sleep(150 * time.Millisecond)
-			if err := cmd.Process.Signal(os.Interrupt); err != nil {
-				t.Fatalf("SIGINT: %v", err)
-			}
-			interrupted = true
-			break
+	exited := make(chan struct{})
+	var exitErr error
+	go func() { exitErr = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { // a failed test leaves no terraform running
+		select {
+		case <-exited:
+		default:
+			_ = cmd.Process.Kill()
+			<-exited
 		}
-		time.Sleep(20 * time.Millisecond)
+	})
+	// waitFor polls until done holds; it fails the test when terraform
+	// exits first or after two minutes.
+	waitFor := func(what string, done func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(2 * time.Minute); !done(); {
+			select {
+			case <-exited:
+				t.Fatalf("terraform apply exited (%v) before %s:\n%s", exitErr, what, output.String())
+			case <-time.After(20 * time.Millisecond):
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s after two minutes:\n%s", what, output.String())
+			}
+		}
 	}
-	waitErr := cmd.Wait()
-	if !interrupted {
-		t.Fatalf("no storage was created before the apply ended: %v\n%s", waitErr, output.String())
+
+	// Every slot Terraform has holds a create whose object exists.
+	waitFor(fmt.Sprintf("%d creates in flight", parallelism), func() bool { return dev.Held(t) >= parallelism })
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatalf("SIGINT: %v", err)
 	}
-	if waitErr == nil {
+	waitFor("StopProvider in the provider's log", func() bool {
+		data, _ := os.ReadFile(logPath)
+		return bytes.Contains(data, []byte("Closed all our contexts"))
+	})
+	dev.ClearFaults(t)
+	<-exited
+	if exitErr == nil {
 		t.Fatalf("the interrupted apply exited 0; it should have stopped early:\n%s", output.String())
 	}
-	onServer, inState := held(), stateIDsOf(t, w, "labelstudio_local_import_storage")
-	projectsOnServer, projectsInState := heldProjects(), stateIDsOf(t, w, "labelstudio_project")
-	t.Logf("after the interrupt: Label Studio holds %d storages and %d projects, state %d and %d",
-		len(onServer), len(projectsOnServer), len(inState), len(projectsInState))
-	if fmt.Sprint(onServer) != fmt.Sprint(inState) || fmt.Sprint(projectsOnServer) != fmt.Sprint(projectsInState) {
-		t.Fatalf("after the interrupt Label Studio holds storages %v and projects %v, state %v and %v (orphans are in the first only):\n%s",
-			onServer, projectsOnServer, inState, projectsInState, output.String())
+
+	server, state := onServer(), stateIDsOf(t, w, typ.resourceType)
+	t.Logf("after the interrupt: Label Studio holds %d of the %d, state %d", len(server), count, len(state))
+	if fmt.Sprint(server) != fmt.Sprint(state) {
+		t.Fatalf("after the interrupt Label Studio holds %v, state %v (orphans are on the server only):\n%s", server, state, output.String())
 	}
-	if len(onServer)+len(projectsOnServer) == storages+projects {
-		t.Fatalf("the interrupt came too late: every object was created")
+	if len(server) < parallelism || len(server) == count {
+		t.Fatalf("after the interrupt Label Studio holds %d; want the %d creates in flight and not all %d:\n%s", len(server), parallelism, count, output.String())
 	}
 	if strings.Contains(output.String(), "context canceled") {
 		t.Errorf("a create was cut short by the interrupt:\n%s", output.String())
@@ -138,21 +217,33 @@ resource "labelstudio_project" "p" {
 
 	// The re-plan creates exactly the rest; the re-apply leaves each once.
 	plan := w.run(planChanges, "plan", "-detailed-exitcode")
-	if want := fmt.Sprintf("Plan: %d to add, 0 to change, 0 to destroy.", storages+projects-len(inState)-len(projectsInState)); !strings.Contains(plan, want) {
+	if want := fmt.Sprintf("Plan: %d to add, 0 to change, 0 to destroy.", count-len(state)); !strings.Contains(plan, want) {
 		t.Errorf("re-plan lacks %q:\n%s", want, plan)
 	}
-	dev.ClearFaults(t)
 	w.run(0, "apply", "-auto-approve")
-	onServer, inState = held(), stateIDsOf(t, w, "labelstudio_local_import_storage")
-	if len(onServer) != storages || fmt.Sprint(onServer) != fmt.Sprint(inState) {
-		t.Fatalf("after the re-apply Label Studio holds %d storages %v, state %v; want %d, the same", len(onServer), onServer, inState, storages)
-	}
-	projectsOnServer, projectsInState = heldProjects(), stateIDsOf(t, w, "labelstudio_project")
-	if len(projectsOnServer) != projects || fmt.Sprint(projectsOnServer) != fmt.Sprint(projectsInState) {
-		t.Fatalf("after the re-apply Label Studio holds %d projects %v, state %v; want %d, the same", len(projectsOnServer), projectsOnServer, projectsInState, projects)
+	server, state = onServer(), stateIDsOf(t, w, typ.resourceType)
+	if len(server) != count || fmt.Sprint(server) != fmt.Sprint(state) {
+		t.Fatalf("after the re-apply Label Studio holds %d: %v, state %v; want %d, the same", len(server), server, state, count)
 	}
 	w.run(planNoChanges, "plan", "-detailed-exitcode")
 	w.run(0, "destroy", "-auto-approve")
+}
+
+// idsNamedOnce are the ids of names, sorted; two ids with one name (every
+// instance is named differently) are a duplicate create.
+func idsNamedOnce(t *testing.T, what string, names map[int64]string) []int64 {
+	t.Helper()
+	ids := make([]int64, 0, len(names))
+	seen := map[string]int{}
+	for id, name := range names {
+		ids = append(ids, id)
+		seen[name]++
+		if seen[name] == 2 {
+			t.Errorf("duplicate: several %s named %q", what, name)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
 }
 
 // stateIDsOf are the ids of every instance of one resource type in the

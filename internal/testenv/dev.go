@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,7 +27,9 @@ func (e *Env) Dev(t testing.TB) *DevClient {
 // served), "fail" (500), "throttle" (429 with RetryAfter seconds), "drop"
 // (connection closed before the handler runs), "lose" (after DelayMS the
 // handler runs, then the connection is closed without its answer) or "echo"
-// (400 whose messages repeat the request body, secrets included). Path is a
+// (400 whose messages repeat the request body, secrets included); "hold"
+// runs the handler at once and keeps its answer until ClearFaults (see
+// Held). Path is a
 // regular expression on the URL path; Count
 // limits how many requests it hits (0: until cleared).
 type Fault struct {
@@ -92,10 +95,42 @@ func (d *DevClient) AddFault(t testing.TB, f Fault) {
 	d.do(t, http.MethodPost, "/_dev/faults", f, http.StatusCreated, nil)
 }
 
-// ClearFaults removes every fault.
+// ClearFaults removes every fault and sends the answers "hold" kept.
 func (d *DevClient) ClearFaults(t testing.TB) {
 	t.Helper()
 	d.do(t, http.MethodDelete, "/_dev/faults", nil, http.StatusNoContent, nil)
+}
+
+// HoldAnswers makes matching requests run at once and keep their answers
+// until ClearFaults, which the test's cleanup also calls so that no answer
+// outlives it.
+func (d *DevClient) HoldAnswers(t testing.TB, method, path string) {
+	t.Helper()
+	d.AddFault(t, Fault{Method: method, Path: path, Mode: "hold"})
+	t.Cleanup(func() {
+		// t.Context() is already cancelled here.
+		req, err := http.NewRequestWithContext(context.Background(), http.MethodDelete, d.url+"/_dev/faults", http.NoBody)
+		if err == nil {
+			var resp *http.Response
+			if resp, err = http.DefaultClient.Do(req); err == nil {
+				_ = resp.Body.Close()
+			}
+		}
+		if err != nil {
+			t.Errorf("testenv: release the held answers: %v", err)
+		}
+	})
+}
+
+// Held returns how many answers "hold" faults keep: requests the stand-in
+// has served whose client still waits.
+func (d *DevClient) Held(t testing.TB) int {
+	t.Helper()
+	var out struct {
+		Held int `json:"held"`
+	}
+	d.do(t, http.MethodGet, "/_dev/held", nil, http.StatusOK, &out)
+	return out.Held
 }
 
 // RequestCounts returns how many API requests each route got, keyed like

@@ -23,6 +23,11 @@ type badConfig struct {
 	name string
 	hcl  string // one block; the line of the expected error ends in badConfigMarker
 	want string // regular expression on the error's summary and detail
+	// inNested: the attribute is inside a nested attribute, and Terraform
+	// places such an error on the resource block (its
+	// tfdiags.ElaborateFromConfigBody follows nested blocks only), so want
+	// must name the attribute's whole path.
+	inNested bool
 }
 
 // badConfigs is the table: every storage type, the project, the sync
@@ -150,6 +155,39 @@ func badConfigs(project int64) (resources, providers []badConfig) {
 			want: `not an absolute URL`,
 		},
 	)
+
+	// Views: what Label Studio's view serializer refuses or the data
+	// manager does not know (label_studio/data_manager/serializers.py
+	// FilterSerializer.validate_column, prepare_params.py Operator, Type and
+	// ordering_schema, managers.py hiddenColumns).
+	addView := func(name, line, want string, inNested bool) {
+		resources = append(resources, badConfig{
+			name:     "labelstudio_view " + name,
+			hcl:      fmt.Sprintf("resource \"labelstudio_view\" \"t\" {\n  project = %d\n  title   = \"Tab\"\n  %s %s\n}\n", project, line, badConfigMarker),
+			want:     want,
+			inNested: inNested,
+		})
+	}
+	viewCase := func(name, line, want string) { addView(name, line, want, false) }
+	viewNestedCase := func(name, line, want string) { addView(name, line, want, true) }
+	viewFilter := func(item string) string {
+		return `filters = { conjunction = "and", items = [{ ` + item + ` }] }`
+	}
+	viewCase("type not list or grid", `type = "table"`, `Attribute type value must be one of: \["list" "grid"\]`)
+	viewCase("target not tasks or annotations", `target = "projects"`, `Attribute target value must be one of: \["tasks" "annotations"\]`)
+	viewNestedCase("conjunction xor", `filters = { conjunction = "xor", items = [{ filter = "filter:tasks:id", operator = "equal", type = "Number", value = "1" }] }`, `Attribute filters\.conjunction value must be one of: \["and" "or"\]`)
+	viewNestedCase("filters without items", `filters = { conjunction = "and", items = [] }`, `filters\.items.*at least 1`)
+	viewNestedCase("filter on an annotations column", viewFilter(`filter = "filter:annotations:id", operator = "equal", type = "Number", value = "1"`),
+		`filters\.items\[0\]\.filter.*filter:tasks:<column>.*filter:annotations: included`)
+	viewNestedCase("filter without the filter: prefix", viewFilter(`filter = "tasks:data.image", operator = "contains", type = "String", value = jsonencode("cat")`),
+		`filters\.items\[0\]\.filter.*filter:tasks:<column>`)
+	viewNestedCase("unknown operator", viewFilter(`filter = "filter:tasks:data.text", operator = "like", type = "String", value = jsonencode("cat")`), `Attribute filters\.items\[0\]\.operator value must be one of: \["equal"`)
+	viewNestedCase("unknown value type", viewFilter(`filter = "filter:tasks:data.text", operator = "contains", type = "string", value = jsonencode("cat")`), `Attribute filters\.items\[0\]\.type value must be one of: \["String"`)
+	viewNestedCase("value not JSON", viewFilter(`filter = "filter:tasks:data.text", operator = "contains", type = "String", value = "cat"`), `filters\.items\[0\]\.value must be JSON text`)
+	viewCase("ordering without the tasks: prefix", `ordering = ["created_at"]`, `ordering.*tasks:<column>`)
+	viewCase("empty ordering", `ordering = []`, `ordering.*at least 1`)
+	viewNestedCase("hidden column without a prefix", `hidden_columns = { explore = ["inner_id"], labeling = [] }`, `hidden_columns\.explore\[0\].*tasks:inner_id`)
+	viewCase("timeouts.update not a duration", `timeouts = { update = "later" }`, `timeouts\.update = "later"`)
 
 	syncCase := func(name, line, want string) {
 		resources = append(resources, badConfig{
@@ -297,6 +335,9 @@ func checkBadConfig(t *testing.T, tc badConfig, file string, diags []validateDia
 			wantLine = i + 1
 		}
 	}
+	if tc.inNested {
+		wantLine = 1
+	}
 	want := regexp.MustCompile(tc.want)
 	found := false
 	for _, d := range diags {
@@ -327,6 +368,13 @@ func checkNothingCreated(t *testing.T, c *client.Client, project int64) {
 	}
 	if len(projects) != 1 || projects[0].ID != project {
 		t.Errorf("Label Studio holds %d projects, want only the test's own", len(projects))
+	}
+	views, err := c.ListViews(t.Context(), project)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(views) != 0 {
+		t.Errorf("Label Studio holds %d views after a failed plan", len(views))
 	}
 	for _, dir := range []client.Direction{client.Import, client.Export} {
 		list, err := c.ListAllStorages(t.Context(), dir, project)

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
@@ -290,4 +291,221 @@ func (jsonTextValidator) ValidateString(_ context.Context, req validator.StringR
 		resp.Diagnostics.AddAttributeError(req.Path, "Not a JSON document",
 			fmt.Sprintf("%s must be JSON text, e.g. jsonencode({ key = \"value\" }): %v.", req.Path, err))
 	}
+}
+
+// nestedKind is what one member of a nested object holds.
+type nestedKind int
+
+const (
+	nestedText       nestedKind = iota // a string
+	nestedJSONText                     // a JSON document held as text (jsonencode)
+	nestedTextList                     // a list of strings
+	nestedObjectList                   // a list of nested objects of members
+)
+
+// nestedMember is one attribute of a nested object, named as the JSON key.
+type nestedMember struct {
+	name        string
+	kind        nestedKind
+	required    bool
+	description string
+	// check is a validator of the member's type (validator.String,
+	// validator.List).
+	check   validator.Describer
+	members []nestedMember
+}
+
+// fieldNestedObject is a JSON object with a fixed set of members (strings,
+// JSON documents held as text, lists of strings, lists of such objects),
+// as one nested attribute. A value that means the same as configured (a
+// JSON member spelled differently) keeps the configured spelling; the
+// server's members the table does not name are not read.
+func fieldNestedObject(members ...nestedMember) *fieldType {
+	return &fieldType{
+		tfType: nestedObjectType(members),
+		resourceAttribute: func(a attributeSpec) rsschema.Attribute {
+			attribute := rsschema.SingleNestedAttribute{
+				Attributes: nestedAttributes(members),
+				Required:   a.required, Optional: a.optional, Computed: a.computed, Sensitive: a.sensitive,
+				MarkdownDescription: a.description,
+				Validators:          checksOf[validator.Object](a),
+			}
+			if a.keepState {
+				attribute.PlanModifiers = []planmodifier.Object{objectplanmodifier.UseStateForUnknown()}
+			}
+			if a.forceNew {
+				attribute.PlanModifiers = append(attribute.PlanModifiers, objectplanmodifier.RequiresReplace())
+			}
+			return attribute
+		},
+		dataSourceAttribute: func(a attributeSpec) dsschema.Attribute {
+			return dsschema.SingleNestedAttribute{Attributes: nestedDataSourceAttributes(members), Computed: true, MarkdownDescription: a.description}
+		},
+		toJSON: func(v tftypes.Value) (any, error) { return nestedToJSON(members, v) },
+		fromJSON: func(v any) (any, error) {
+			return nestedFromJSON(members, v)
+		},
+		equivalent: func(configured, server tftypes.Value) bool {
+			x, errA := nestedToJSON(members, configured)
+			y, errB := nestedToJSON(members, server)
+			return errA == nil && errB == nil && reflect.DeepEqual(x, y)
+		},
+	}
+}
+
+func nestedObjectType(members []nestedMember) tftypes.Object {
+	attrTypes := make(map[string]tftypes.Type, len(members))
+	for _, m := range members {
+		attrTypes[m.name] = m.tfType()
+	}
+	return tftypes.Object{AttributeTypes: attrTypes}
+}
+
+func (m nestedMember) tfType() tftypes.Type {
+	switch m.kind {
+	case nestedTextList:
+		return tftypes.List{ElementType: tftypes.String}
+	case nestedObjectList:
+		return tftypes.List{ElementType: nestedObjectType(m.members)}
+	}
+	return tftypes.String
+}
+
+func nestedAttributes(members []nestedMember) map[string]rsschema.Attribute {
+	out := make(map[string]rsschema.Attribute, len(members))
+	for _, m := range members {
+		a := attributeSpec{name: m.name}
+		if m.check != nil {
+			a.checks = []validator.Describer{m.check}
+		}
+		switch m.kind {
+		case nestedText, nestedJSONText:
+			if m.kind == nestedJSONText {
+				a.checks = append(a.checks, jsonTextValidator{})
+			}
+			out[m.name] = rsschema.StringAttribute{Required: m.required, Optional: !m.required, MarkdownDescription: m.description, Validators: checksOf[validator.String](a)}
+		case nestedTextList:
+			out[m.name] = rsschema.ListAttribute{ElementType: types.StringType, Required: m.required, Optional: !m.required, MarkdownDescription: m.description, Validators: checksOf[validator.List](a)}
+		case nestedObjectList:
+			out[m.name] = rsschema.ListNestedAttribute{
+				NestedObject: rsschema.NestedAttributeObject{Attributes: nestedAttributes(m.members)},
+				Required:     m.required, Optional: !m.required, MarkdownDescription: m.description, Validators: checksOf[validator.List](a),
+			}
+		}
+	}
+	return out
+}
+
+func nestedDataSourceAttributes(members []nestedMember) map[string]dsschema.Attribute {
+	out := make(map[string]dsschema.Attribute, len(members))
+	for _, m := range members {
+		switch m.kind {
+		case nestedText, nestedJSONText:
+			out[m.name] = dsschema.StringAttribute{Computed: true, MarkdownDescription: m.description}
+		case nestedTextList:
+			out[m.name] = dsschema.ListAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: m.description}
+		case nestedObjectList:
+			out[m.name] = dsschema.ListNestedAttribute{
+				NestedObject: dsschema.NestedAttributeObject{Attributes: nestedDataSourceAttributes(m.members)},
+				Computed:     true, MarkdownDescription: m.description,
+			}
+		}
+	}
+	return out
+}
+
+// nestedToJSON is the JSON object of a known, non-null value; null members
+// are left out.
+func nestedToJSON(members []nestedMember, v tftypes.Value) (map[string]any, error) {
+	var attrs map[string]tftypes.Value
+	if err := v.As(&attrs); err != nil {
+		return nil, err
+	}
+	out := make(map[string]any, len(members))
+	for _, m := range members {
+		elem, ok := attrs[m.name]
+		if !ok || elem.IsNull() {
+			continue
+		}
+		if !elem.IsKnown() {
+			return nil, fmt.Errorf("%s is not known yet", m.name)
+		}
+		var err error
+		switch m.kind {
+		case nestedText:
+			out[m.name], err = goValue[string](elem)
+		case nestedJSONText:
+			var text string
+			if err = elem.As(&text); err == nil {
+				out[m.name], err = decodeJSONText(text)
+			}
+		case nestedTextList:
+			out[m.name], err = stringsJSON(false)(elem)
+		case nestedObjectList:
+			var list []tftypes.Value
+			if err = elem.As(&list); err == nil {
+				objects := make([]any, len(list))
+				for i, item := range list {
+					if objects[i], err = nestedToJSON(m.members, item); err != nil {
+						break
+					}
+				}
+				out[m.name] = objects
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", m.name, err)
+		}
+	}
+	return out, nil
+}
+
+// nestedFromJSON is the Go value (for tftypes.NewValue) of a decoded JSON
+// object; a missing member is null.
+func nestedFromJSON(members []nestedMember, v any) (map[string]tftypes.Value, error) {
+	object, ok := v.(map[string]any)
+	if !ok {
+		_, err := expectJSON[map[string]any](v)
+		return nil, err
+	}
+	out := make(map[string]tftypes.Value, len(members))
+	for _, m := range members {
+		raw, present := object[m.name]
+		if !present || raw == nil && m.kind != nestedJSONText {
+			out[m.name] = tftypes.NewValue(m.tfType(), nil)
+			continue
+		}
+		var value any
+		var err error
+		switch m.kind {
+		case nestedText:
+			value, err = expectJSON[string](raw)
+		case nestedJSONText:
+			var text []byte
+			text, err = json.Marshal(raw)
+			value = string(text)
+		case nestedTextList:
+			value, err = stringElements(raw)
+		case nestedObjectList:
+			list, isList := raw.([]any)
+			if !isList {
+				_, err = expectJSON[[]any](raw)
+				break
+			}
+			elems := make([]tftypes.Value, len(list))
+			for i, item := range list {
+				var attrs map[string]tftypes.Value
+				if attrs, err = nestedFromJSON(m.members, item); err != nil {
+					break
+				}
+				elems[i] = tftypes.NewValue(nestedObjectType(m.members), attrs)
+			}
+			value = elems
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", m.name, err)
+		}
+		out[m.name] = tftypes.NewValue(m.tfType(), value)
+	}
+	return out, nil
 }

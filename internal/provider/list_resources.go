@@ -36,6 +36,9 @@ func listResources() []func() list.ListResource {
 		func() list.ListResource {
 			return &objectListResource[client.Webhook]{objectResource[client.Webhook]{t: &webhookObject}}
 		},
+		func() list.ListResource {
+			return &objectListResource[client.View]{objectResource[client.View]{t: &viewObject}}
+		},
 	}
 	for _, kind := range storageKinds {
 		for _, dir := range []client.Direction{client.Import, client.Export} {

@@ -78,6 +78,10 @@ type objectAPI[T any] struct {
 	candidates func(*client.Client, context.Context, map[string]any) ([]T, error)
 	// fields is an object's decoded fields, id included.
 	fields func(*T) map[string]any
+	// noCreationTime: the objects carry no created_at, so a create first
+	// lists the candidates, and settling a lost answer looks only at the
+	// objects that were not among them.
+	noCreationTime bool
 }
 
 // objectResource serves the object type of its table row, which is chosen
@@ -258,6 +262,17 @@ func (r *objectResource[T]) create(ctx context.Context, body map[string]any) (*T
 }
 
 func (t *objectType[T]) create(ctx context.Context, c *client.Client, body map[string]any, secrets []string) (*T, bool, error) {
+	var existing map[int64]bool
+	if t.api.noCreationTime {
+		before, err := t.api.candidates(c, ctx, body)
+		if err != nil {
+			return nil, false, err
+		}
+		existing = make(map[int64]bool, len(before))
+		for i := range before {
+			existing[t.id(&before[i])] = true
+		}
+	}
 	return createOrSettle(ctx, settlement{
 		client:       c,
 		resourceType: "labelstudio_" + t.typeName,
@@ -266,6 +281,7 @@ func (t *objectType[T]) create(ctx context.Context, c *client.Client, body map[s
 		asked:        body,
 		secrets:      secrets,
 		sameField:    t.sameField,
+		existing:     existing,
 	}, func(ctx context.Context) (*T, error) {
 		return t.api.create(c, ctx, body)
 	}, func(ctx context.Context) ([]T, error) {

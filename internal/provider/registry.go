@@ -10,10 +10,10 @@ import (
 
 // What the provider serves; list resources are in list_resources.go.
 
-// objectResources returns the resources of the objects table, the project
-// and the webhook, served by the generic objectResource.
+// objectResources returns the resources of the objects table (project,
+// webhook, view), served by the generic objectResource.
 func objectResources() []func() resource.Resource {
-	return []func() resource.Resource{newProjectResource, newWebhookResource}
+	return []func() resource.Resource{newProjectResource, newWebhookResource, newViewResource}
 }
 
 // storageResources returns one resource per storage kind and direction, all

@@ -57,6 +57,10 @@ type settlement struct {
 	cause error
 	// secrets are the create's secret values, kept out of logs and messages.
 	secrets []string
+	// existing are the ids listed just before the create, for objects with
+	// no creation time (views): any other was made after the request
+	// started. Nil: each object's created_at tells.
+	existing map[int64]bool
 }
 
 // settledCandidate is an object that was made after the request started.
@@ -139,9 +143,7 @@ func (s settlement) candidates(objects []map[string]any) []settledCandidate {
 		if err != nil || isClaimed(s.client, s.claimPrefix, id) {
 			continue
 		}
-		createdAt, _ := fields["created_at"].(string)
-		created, err := time.Parse(time.RFC3339Nano, createdAt)
-		if err != nil || created.Before(s.started.Add(-createdAtSlack)) {
+		if !s.madeAfterStart(id, fields) {
 			continue
 		}
 		title, _ := fields["title"].(string)
@@ -149,6 +151,17 @@ func (s settlement) candidates(objects []map[string]any) []settledCandidate {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return out
+}
+
+// madeAfterStart reports whether the object was made after the create's
+// request started.
+func (s settlement) madeAfterStart(id int64, fields map[string]any) bool {
+	if s.existing != nil {
+		return !s.existing[id]
+	}
+	createdAt, _ := fields["created_at"].(string)
+	created, err := time.Parse(time.RFC3339Nano, createdAt)
+	return err == nil && !created.Before(s.started.Add(-createdAtSlack))
 }
 
 // matches reports whether an object has every field the create asked for.

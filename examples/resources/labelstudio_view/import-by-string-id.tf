@@ -1,0 +1,4 @@
+import {
+  to = labelstudio_view.example
+  id = "42"
+}

@@ -85,7 +85,7 @@ func (l *storageListResource) List(ctx context.Context, req list.ListRequest, st
 		}
 		return st.ID, title
 	}, func(state *tfsdk.State, st client.Storage) diag.Diagnostics {
-		return l.applyStorage(ctx, state, &st)
+		return l.applyStorage(state, &st)
 	})
 }
 

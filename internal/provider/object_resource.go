@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -43,12 +44,15 @@ type objectType[T any] struct {
 	importHint string
 	// fields are sent on create and update (the computed ones: read only)
 	// and read back.
-	fields         []fieldSpec
-	defaultTimeout time.Duration
-	// deleteTimeout is the delete's default, when it differs (zero:
-	// defaultTimeout).
-	deleteTimeout time.Duration
-	api           objectAPI[T]
+	fields []fieldSpec
+	// summaryName names the object in error summaries, after "the" (zero:
+	// "Label Studio " and the noun).
+	summaryName string
+	timeouts    operationTimeouts
+	api         objectAPI[T]
+	// toState writes an object into state in place of the generic
+	// conversion of the fields (nil: that one).
+	toState func(state *tfsdk.State, obj *T) diag.Diagnostics
 	// apiError reports a failed call in place of the generic diagnostics
 	// (nil: those).
 	apiError func(diags *diag.Diagnostics, operation, summary string, err error, secrets []string)
@@ -71,7 +75,8 @@ type objectAPI[T any] struct {
 	// The client's calls, receiver first, so that method expressions such
 	// as (*client.Client).GetProject fill them.
 	create func(*client.Client, context.Context, map[string]any) (*T, error)
-	read   func(*client.Client, context.Context, int64) (*T, error)
+	// read finds one object (client.ErrNotFound: gone).
+	read   func(*client.Client, context.Context, objectRef) (*T, error)
 	update func(*client.Client, context.Context, int64, map[string]any) (*T, error)
 	delete func(*client.Client, context.Context, int64) error
 	// candidates lists the objects a create of body could have made.
@@ -82,6 +87,31 @@ type objectAPI[T any] struct {
 	// lists the candidates, and settling a lost answer looks only at the
 	// objects that were not among them.
 	noCreationTime bool
+}
+
+// objectRef is what a read gets to find an object: its id and, from the
+// prior state, the project it belongs to (0 for a type without one, and on
+// import), so that the client can answer from the project's list of such
+// objects, one request for all of them.
+type objectRef struct {
+	ID, Project int64
+}
+
+// readByID adapts a client call that reads an object by its id alone.
+func readByID[T any](get func(*client.Client, context.Context, int64) (*T, error)) func(*client.Client, context.Context, objectRef) (*T, error) {
+	return func(c *client.Client, ctx context.Context, ref objectRef) (*T, error) { return get(c, ctx, ref.ID) }
+}
+
+// operationTimeouts are an object type's default timeouts. A zero read
+// means the type has no timeouts.read: its reads are bounded by the
+// client's request timeouts alone.
+type operationTimeouts struct {
+	create, read, update, delete time.Duration
+}
+
+// sameTimeouts bounds every operation by the same default.
+func sameTimeouts(d time.Duration) operationTimeouts {
+	return operationTimeouts{create: d, read: d, update: d, delete: d}
 }
 
 // objectResource serves the object type of its table row, which is chosen
@@ -146,7 +176,7 @@ func (r *objectResource[T]) ModifyPlan(ctx context.Context, req resource.ModifyP
 
 func (r *objectResource[T]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	t := r.table()
-	ctx, cancel := startOperation(ctx, r.client, req.Plan, timeouts.Value.Create, t.defaultTimeout, &resp.Diagnostics)
+	ctx, cancel := startOperation(ctx, r.client, req.Plan, timeouts.Value.Create, t.timeouts.create, &resp.Diagnostics)
 	defer cancel()
 
 	body, secrets, diags := t.requestBody(req.Plan.Raw, req.Config.Raw, tftypes.Value{})
@@ -156,7 +186,7 @@ func (r *objectResource[T]) Create(ctx context.Context, req resource.CreateReque
 	}
 	made, settled, err := t.create(ctx, r.client, body, secrets)
 	if err != nil {
-		t.addAPIError(&resp.Diagnostics, "create", "Cannot create the Label Studio "+t.noun, err, secrets)
+		t.addAPIError(&resp.Diagnostics, "create", t.summary("create"), err, secrets)
 		return
 	}
 	id := t.id(made)
@@ -172,33 +202,55 @@ func (r *objectResource[T]) Create(ctx context.Context, req resource.CreateReque
 
 func (r *objectResource[T]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	t := r.table()
-	ctx, cancel := startOperation(ctx, r.client, req.State, timeouts.Value.Read, t.defaultTimeout, &resp.Diagnostics)
-	defer cancel()
+	// The timeouts key that bounds the read, for a timeout's advice.
+	operation := "read"
+	if t.timeouts.read == 0 {
+		operation = ""
+		if !requireClient(r.client, &resp.Diagnostics) {
+			return
+		}
+	} else {
+		var cancel context.CancelFunc
+		ctx, cancel = startOperation(ctx, r.client, req.State, timeouts.Value.Read, t.timeouts.read, &resp.Diagnostics)
+		defer cancel()
+	}
 
-	id := stateID(ctx, req.State, &resp.Diagnostics)
+	ref := stateRef(ctx, req.State, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	// A state written before identities existed has none: the framework
 	// wants one after every Read, even one that removes the resource.
-	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id.ValueInt64())...)
-	got, err := t.api.read(r.client, ctx, id.ValueInt64())
+	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, ref.ID)...)
+	got, err := t.api.read(r.client, ctx, ref)
 	if errors.Is(err, client.ErrNotFound) {
 		// Deleted outside Terraform: plan to create it again.
-		tflog.Info(ctx, "the object is gone from Label Studio; removing it from state", map[string]any{"type": t.typeName, "id": id.ValueInt64()})
+		tflog.Info(ctx, "the object is gone from Label Studio; removing it from state", map[string]any{"type": t.typeName, "id": ref.ID})
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
-		t.addAPIError(&resp.Diagnostics, "read", "Cannot read the Label Studio "+t.noun, err, nil)
+		t.addAPIError(&resp.Diagnostics, operation, t.summary("read"), err, nil)
 		return
 	}
 	resp.Diagnostics.Append(t.setState(&resp.State, got)...)
 }
 
+// stateRef is the reference to the object in state: its id and, when the
+// type has one, its project.
+func stateRef(ctx context.Context, state tfsdk.State, diags *diag.Diagnostics) objectRef {
+	ref := objectRef{ID: stateID(ctx, state, diags).ValueInt64()}
+	if _, hasProject := state.Schema.GetAttributes()[attrProject]; hasProject {
+		var project types.Int64
+		diags.Append(state.GetAttribute(ctx, path.Root(attrProject), &project)...)
+		ref.Project = project.ValueInt64()
+	}
+	return ref
+}
+
 func (r *objectResource[T]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	t := r.table()
-	ctx, cancel := startOperation(ctx, r.client, req.Plan, timeouts.Value.Update, t.defaultTimeout, &resp.Diagnostics)
+	ctx, cancel := startOperation(ctx, r.client, req.Plan, timeouts.Value.Update, t.timeouts.update, &resp.Diagnostics)
 	defer cancel()
 
 	id := stateID(ctx, req.State, &resp.Diagnostics)
@@ -213,12 +265,12 @@ func (r *objectResource[T]) Update(ctx context.Context, req resource.UpdateReque
 	var err error
 	if len(body) == 0 {
 		// Only timeouts changed: nothing to send, but show the server's view.
-		got, err = t.api.read(r.client, ctx, id.ValueInt64())
+		got, err = t.api.read(r.client, ctx, stateRef(ctx, req.State, &resp.Diagnostics))
 	} else {
 		got, err = t.api.update(r.client, ctx, id.ValueInt64(), body)
 	}
 	if err != nil {
-		t.addAPIError(&resp.Diagnostics, "update", "Cannot update the Label Studio "+t.noun, err, secrets)
+		t.addAPIError(&resp.Diagnostics, "update", t.summary("update"), err, secrets)
 		return
 	}
 	resp.Diagnostics.Append(t.setState(&resp.State, got)...)
@@ -227,11 +279,7 @@ func (r *objectResource[T]) Update(ctx context.Context, req resource.UpdateReque
 
 func (r *objectResource[T]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	t := r.table()
-	deleteTimeout := t.defaultTimeout
-	if t.deleteTimeout != 0 {
-		deleteTimeout = t.deleteTimeout
-	}
-	ctx, cancel := startOperation(ctx, r.client, req.State, timeouts.Value.Delete, deleteTimeout, &resp.Diagnostics)
+	ctx, cancel := startOperation(ctx, r.client, req.State, timeouts.Value.Delete, t.timeouts.delete, &resp.Diagnostics)
 	defer cancel()
 
 	id := stateID(ctx, req.State, &resp.Diagnostics)
@@ -240,7 +288,7 @@ func (r *objectResource[T]) Delete(ctx context.Context, req resource.DeleteReque
 	}
 	err := t.api.delete(r.client, ctx, id.ValueInt64())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		t.addAPIError(&resp.Diagnostics, "delete", "Cannot delete the Label Studio "+t.noun, err, nil)
+		t.addAPIError(&resp.Diagnostics, "delete", t.summary("delete"), err, nil)
 	}
 }
 
@@ -287,6 +335,15 @@ func (t *objectType[T]) create(ctx context.Context, c *client.Client, body map[s
 	}, func(ctx context.Context) ([]T, error) {
 		return t.api.candidates(c, ctx, body)
 	}, t.api.fields)
+}
+
+// summary heads the error of a failed operation: "Cannot read the storage".
+func (t *objectType[T]) summary(operation string) string {
+	name := t.summaryName
+	if name == "" {
+		name = "Label Studio " + t.noun
+	}
+	return fmt.Sprintf("Cannot %s the %s", operation, name)
 }
 
 func (t *objectType[T]) id(obj *T) int64 {
@@ -459,6 +516,9 @@ func secretTexts(v any) []string {
 // is not configured stays null while the server holds its empty value; a
 // secret whose write-only twin is in use stays out of state.
 func (t *objectType[T]) setState(state *tfsdk.State, obj *T) diag.Diagnostics {
+	if t.toState != nil {
+		return t.toState(state, obj)
+	}
 	o, diags := readObject(state.Raw)
 	if diags.HasError() {
 		return diags

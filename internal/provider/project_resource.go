@@ -33,12 +33,12 @@ var projectObject = objectType[client.Project]{
 		"Every setting left out keeps Label Studio's default. Deleting a project deletes its tasks, annotations and storages.",
 	idDescription: "Project ID; storages take it as `project`.",
 	// As shown in the project's URL (/projects/42/).
-	importHint:     "the number in the project's URL",
-	fields:         projectFields,
-	defaultTimeout: defaultProjectTimeout,
+	importHint: "the number in the project's URL",
+	fields:     projectFields,
+	timeouts:   sameTimeouts(defaultProjectTimeout),
 	api: objectAPI[client.Project]{
 		create: (*client.Client).CreateProject,
-		read:   (*client.Client).GetProject,
+		read:   readByID((*client.Client).GetProject),
 		update: (*client.Client).UpdateProject,
 		delete: (*client.Client).DeleteProject,
 		candidates: func(c *client.Client, ctx context.Context, body map[string]any) ([]client.Project, error) {

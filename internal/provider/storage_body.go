@@ -2,7 +2,6 @@ package provider
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -137,7 +136,7 @@ func withoutNulls(body map[string]any) map[string]any {
 // holds the plan (create, update) or the prior state (read). Secrets and
 // hidden fields are never read back; a nullable string the server returns
 // as "" or null stays as configured.
-func (r *storageResource) applyStorage(_ context.Context, state *tfsdk.State, st *client.Storage) diag.Diagnostics {
+func (r *storageResource) applyStorage(state *tfsdk.State, st *client.Storage) diag.Diagnostics {
 	o, diags := readObject(state.Raw)
 	if diags.HasError() {
 		return diags

@@ -156,7 +156,7 @@ func TestApplyStorageKeepsWhatTheServerDoesNotReturn(t *testing.T) {
 		},
 	}
 	ctx := context.Background()
-	if diags := r.applyStorage(ctx, &state, st); diags.HasError() {
+	if diags := r.applyStorage(&state, st); diags.HasError() {
 		t.Fatal(diags)
 	}
 	expect := map[string]attr.Value{

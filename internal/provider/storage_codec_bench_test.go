@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 
@@ -52,13 +51,12 @@ func BenchmarkApplyStorage(b *testing.B) {
 	r := &storageResource{kind: kindByTypeName("s3"), dir: client.Import}
 	prior := r.testState(b, benchS3Plan(b, r))
 	st := benchStorage()
-	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
 		state := prior
 		state.Raw = prior.Raw.Copy()
-		if diags := r.applyStorage(ctx, &state, st); diags.HasError() {
+		if diags := r.applyStorage(&state, st); diags.HasError() {
 			b.Fatal(diags)
 		}
 	}

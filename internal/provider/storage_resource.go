@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -49,16 +48,26 @@ func newStorageResource(kind storageKind, dir client.Direction) func() resource.
 func newStorage(kind storageKind, dir client.Direction) *storageResource {
 	r := &storageResource{kind: kind, dir: dir}
 	r.t = &objectType[client.Storage]{
-		typeName:       storageTypeName(kind, dir),
-		noun:           "storage",
-		importHint:     "the number Label Studio shows for the storage",
-		defaultTimeout: defaultStorageCreateTimeout,
-		deleteTimeout:  defaultStorageDeleteTimeout,
+		typeName:    storageTypeName(kind, dir),
+		noun:        "storage",
+		summaryName: "storage",
+		importHint:  "the number Label Studio shows for the storage",
+		// Storages have no timeouts.read.
+		timeouts: operationTimeouts{create: defaultStorageCreateTimeout, update: defaultStorageUpdateTimeout, delete: defaultStorageDeleteTimeout},
 		api: objectAPI[client.Storage]{
+			// The project in state lets the client answer from the
+			// project's list, one request for every storage of the kind
+			// there (0 on import: by id).
+			read: func(c *client.Client, ctx context.Context, ref objectRef) (*client.Storage, error) {
+				storage := r.ref(ref.ID)
+				storage.Project = ref.Project
+				return c.GetStorage(ctx, storage)
+			},
 			delete: func(c *client.Client, ctx context.Context, id int64) error { return c.DeleteStorage(ctx, r.ref(id)) },
 			fields: func(st *client.Storage) map[string]any { return st.Fields },
 		},
 		apiError: r.addAPIError,
+		toState:  r.applyStorage,
 		afterImport: func(ctx context.Context, resp *resource.ImportStateResponse) {
 			// Label Studio never returns secrets: until the configuration
 			// sends them, the provider does not know which ones the storage
@@ -189,7 +198,7 @@ func (r *storageResource) Create(ctx context.Context, req resource.CreateRequest
 		}
 	}
 	resp.State.Raw = req.Plan.Raw.Copy()
-	resp.Diagnostics.Append(r.applyStorage(ctx, &resp.State, st)...)
+	resp.Diagnostics.Append(r.applyStorage(&resp.State, st)...)
 	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, st.ID)...)
 }
 
@@ -232,36 +241,6 @@ func (r *storageResource) claimPrefix() string {
 	return r.kind.apiKind + "/" + string(r.dir)
 }
 
-func (r *storageResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if !requireClient(r.client, &resp.Diagnostics) {
-		return
-	}
-	id := stateID(ctx, req.State, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	// A state written before identities existed has none: the framework
-	// wants one after every Read, even one that removes the resource.
-	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id.ValueInt64())...)
-	// The project in state lets the client answer from the project's list,
-	// one request for every storage of the kind there (null on import: by id).
-	var project types.Int64
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(attrProject), &project)...)
-	ref := r.ref(id.ValueInt64())
-	ref.Project = project.ValueInt64()
-	st, err := r.client.GetStorage(ctx, ref)
-	if errors.Is(err, client.ErrNotFound) {
-		tflog.Info(ctx, "storage is gone from Label Studio; removing it from state", map[string]any{"id": id.ValueInt64()})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		r.addAPIError(&resp.Diagnostics, "", "Cannot read the storage", err, nil) // storages have no timeouts.read
-		return
-	}
-	resp.Diagnostics.Append(r.applyStorage(ctx, &resp.State, st)...)
-}
-
 func (r *storageResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	id := stateID(ctx, req.State, &resp.Diagnostics)
 	ctx, cancel := startOperation(ctx, r.client, req.Plan, timeouts.Value.Update, defaultStorageUpdateTimeout, &resp.Diagnostics)
@@ -287,7 +266,7 @@ func (r *storageResource) Update(ctx context.Context, req resource.UpdateRequest
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretsUnknown, nil)...)
 	}
 	resp.State.Raw = req.Plan.Raw.Copy()
-	resp.Diagnostics.Append(r.applyStorage(ctx, &resp.State, st)...)
+	resp.Diagnostics.Append(r.applyStorage(&resp.State, st)...)
 	resp.Diagnostics.Append(r.keepPlannedBookkeeping(ctx, req.Plan, &resp.State)...)
 	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id.ValueInt64())...)
 }

@@ -113,9 +113,9 @@ var viewObject = objectType[client.View]{
 	description: "A data-manager view of a Label Studio project (Community and Enterprise): a tab of the project's task list with its title, " +
 		"layout, filters, ordering and hidden columns. Every user of the project sees the project's tabs. Settings the Label Studio UI keeps in a tab " +
 		"that this resource does not manage (column widths, for instance) are kept on update.",
-	idDescription:  "Numeric ID of the view in Label Studio. Import an existing view with this ID.",
-	importHint:     "the number Label Studio gives the tab, e.g. in GET /api/dm/views/?project=",
-	defaultTimeout: defaultViewTimeout,
+	idDescription: "Numeric ID of the view in Label Studio. Import an existing view with this ID.",
+	importHint:    "the number Label Studio gives the tab, e.g. in GET /api/dm/views/?project=",
+	timeouts:      sameTimeouts(defaultViewTimeout),
 	fields: []fieldSpec{
 		{
 			name: attrProject, typ: fieldInt64, required: true, forceNew: true,
@@ -154,7 +154,7 @@ var viewObject = objectType[client.View]{
 		create: func(c *client.Client, ctx context.Context, body map[string]any) (*client.View, error) {
 			return c.CreateView(ctx, viewRequest(body, nil))
 		},
-		read: (*client.Client).GetView,
+		read: readByID((*client.Client).GetView),
 		// An update merges what changed into the view's current data:
 		// Label Studio replaces the stored data with the data sent, and the
 		// UI keeps settings of its own there.

@@ -63,9 +63,9 @@ var webhookObject = objectType[client.Webhook]{
 		"after consecutive failed deliveries; with `is_active = true` configured, that shows as a change and the next apply " +
 		"switches it back on. Label Studio returns `headers` in clear to anyone who can view webhooks; `headers_wo` keeps " +
 		"them out of Terraform's state.",
-	idDescription:  "Numeric ID of the webhook in Label Studio. Import an existing webhook with this ID.",
-	importHint:     "the number Label Studio shows for the webhook, e.g. in GET /api/webhooks/?project=",
-	defaultTimeout: defaultWebhookTimeout,
+	idDescription: "Numeric ID of the webhook in Label Studio. Import an existing webhook with this ID.",
+	importHint:    "the number Label Studio shows for the webhook, e.g. in GET /api/webhooks/?project=",
+	timeouts:      sameTimeouts(defaultWebhookTimeout),
 	fields: []fieldSpec{
 		{
 			name: attrProject, typ: fieldInt64, required: true, forceNew: true,
@@ -105,7 +105,7 @@ var webhookObject = objectType[client.Webhook]{
 	},
 	api: objectAPI[client.Webhook]{
 		create: (*client.Client).CreateWebhook,
-		read:   (*client.Client).GetWebhook,
+		read:   readByID((*client.Client).GetWebhook),
 		update: (*client.Client).UpdateWebhook,
 		delete: (*client.Client).DeleteWebhook,
 		candidates: func(c *client.Client, ctx context.Context, body map[string]any) ([]client.Webhook, error) {

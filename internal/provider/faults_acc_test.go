@@ -367,3 +367,76 @@ resource "labelstudio_webhook" "test" {
 		},
 	})
 }
+
+func TestAccFaultMatrixView(t *testing.T) { runFaultMatrix(t, testFaultMatrixView) }
+
+// testFaultMatrixView: Label Studio has nothing unique about a view and no
+// creation time, so a create whose answer is lost is settled against the
+// views listed before it, and never leaves a second view.
+func testFaultMatrixView(t *testing.T, f matrixFault) {
+	env := testenv.Start(t, testenv.Options{})
+	dev := env.Dev(t)
+	c := testClient(t, env)
+	project := testProject(t, c)
+	const typeName = "labelstudio_view"
+	const item = `^/api/dm/views/[0-9]+/$`
+	config := func(title string, withView bool) string {
+		out := providerBlock(env.URL, env.APIKey, "request_timeout = "+hclString(faultRequestTimeout), "max_retries = 3")
+		if withView {
+			out += fmt.Sprintf(`
+resource "labelstudio_view" "test" {
+  project = %d
+  title   = %s
+  filters = {
+    conjunction = "and"
+    items       = [{ filter = "filter:tasks:data.image", operator = "contains", type = "String", value = jsonencode("cat") }]
+  }
+  ordering = ["-tasks:id"]
+}
+`, project, hclString(title))
+		}
+		return out
+	}
+	held := checkServerMatchesState(typeName, func() ([]int64, error) {
+		list, err := c.ListViews(t.Context(), project)
+		ids := make([]int64, 0, len(list))
+		for _, v := range list {
+			ids = append(ids, v.ID)
+		}
+		return ids, err
+	})
+	inject := injector(t, dev, f)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   inject("POST", `^/api/dm/views/$`),
+				Config:      config("matrix", true),
+				ExpectError: expectErrorIf(f.createFails, `(?s)no\s+matching\s+object\s+appeared.*terraform\s+import\s+labelstudio_view\.NAME`),
+				Check:       held,
+			},
+			{
+				PreConfig: func() { dev.ClearFaults(t) },
+				Config:    config("matrix", true),
+				Check:     held,
+			},
+			{
+				PreConfig: inject("PATCH", item),
+				Config:    config("matrix renamed", true),
+				Check: resource.ComposeTestCheckFunc(held,
+					resource.TestCheckResourceAttr(typeName+".test", "title", "matrix renamed")),
+			},
+			{
+				PreConfig: inject("GET", item),
+				Config:    config("matrix renamed", true),
+				Check:     held,
+			},
+			{
+				PreConfig: inject("DELETE", item),
+				Config:    config("", false),
+				Check:     held,
+			},
+		},
+	})
+}

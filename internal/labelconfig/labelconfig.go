@@ -119,3 +119,107 @@ func sortedAttrs(attrs []xml.Attr) []xml.Attr {
 	})
 	return sorted
 }
+
+// Control is a control tag of a labeling configuration (Choices, Labels,
+// RectangleLabels, …): a tag with a name and a toName.
+type Control struct {
+	Name, Type string
+	ToName     []string
+	// Labels are the value attributes of its direct children.
+	Labels []string
+}
+
+// Controls lists the control tags of doc in document order, as Label
+// Studio's parse_config finds them.
+func Controls(doc string) ([]Control, error) {
+	root, err := parseXMLTree(doc)
+	if err != nil {
+		return nil, err
+	}
+	var out []Control
+	root.walk(func(n *xmlNode) {
+		name, toName := n.attr("name"), n.attr("toName")
+		if name == "" || toName == "" {
+			return
+		}
+		c := Control{Name: name, Type: n.name.Local, ToName: splitNames(toName)}
+		for _, child := range n.children {
+			if label := child.attr("value"); child.text == "" && label != "" {
+				c.Labels = append(c.Labels, label)
+			}
+		}
+		out = append(out, c)
+	})
+	return out, nil
+}
+
+// CheckNames applies the name rules of Label Studio's
+// validate_label_config (core/label_config.py) that need no schema: every
+// name once, and every toName a defined name. Its messages are Label
+// Studio's.
+func CheckNames(doc string) error {
+	root, err := parseXMLTree(doc)
+	if err != nil {
+		return err
+	}
+	names := map[string]bool{}
+	duplicate := false
+	root.walk(func(n *xmlNode) {
+		if name := n.attr("name"); name != "" {
+			duplicate = duplicate || names[name]
+			names[name] = true
+		}
+	})
+	if duplicate {
+		return errNonUniqueNames
+	}
+	quoted := make([]string, 0, len(names))
+	for name := range names {
+		quoted = append(quoted, "'"+name+"'")
+	}
+	sort.Strings(quoted)
+	var missing error
+	root.walk(func(n *xmlNode) {
+		for _, to := range splitNames(n.attr("toName")) {
+			if !names[to] && missing == nil {
+				missing = fmt.Errorf("toName=\"%s\" not found in names: [%s]", to, strings.Join(quoted, ", "))
+			}
+		}
+	})
+	return missing
+}
+
+// errNonUniqueNames is Label Studio's message, capitalised as it is.
+var errNonUniqueNames = errors.New("Label config contains non-unique names") //nolint:staticcheck // quoted from Label Studio
+
+// walk visits n and the elements below it in document order.
+func (n *xmlNode) walk(visit func(*xmlNode)) {
+	if n.text != "" {
+		return
+	}
+	visit(n)
+	for _, child := range n.children {
+		child.walk(visit)
+	}
+}
+
+// attr is the value of the attribute with this local name, or "".
+func (n *xmlNode) attr(local string) string {
+	for _, a := range n.attrs {
+		if a.Name.Local == local {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// splitNames splits a toName list ("a,b").
+func splitNames(list string) []string {
+	var out []string
+	for _, name := range strings.Split(list, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			out = append(out, name)
+		}
+	}
+	return out
+}

@@ -1,6 +1,9 @@
 package labelconfig
 
-import "testing"
+import (
+	"reflect"
+	"testing"
+)
 
 const imageClassification = `<View>
   <Image name="image" value="$image"/>
@@ -41,5 +44,45 @@ func TestSameComparesText(t *testing.T) {
 	}
 	if Same("<View><Header>Pick one</Header></View>", "<View><Header>Pick two</Header></View>") {
 		t.Error("different text should differ")
+	}
+}
+
+func TestControls(t *testing.T) {
+	controls, err := Controls(`<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="box" toName="image"><Label value="Car"/><Label value="Bus"/></RectangleLabels>
+  <Choices name="mood" toName="image, image"><Choice value="Happy"/></Choices>
+  <Header value="not a control"/>
+</View>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Control{
+		{Name: "box", Type: "RectangleLabels", ToName: []string{"image"}, Labels: []string{"Car", "Bus"}},
+		{Name: "mood", Type: "Choices", ToName: []string{"image", "image"}, Labels: []string{"Happy"}},
+	}
+	if !reflect.DeepEqual(controls, want) {
+		t.Errorf("Controls = %+v, want %+v", controls, want)
+	}
+}
+
+// TestCheckNames follows validate_label_config (core/label_config.py):
+// its messages for repeated names and a toName that names nothing.
+func TestCheckNames(t *testing.T) {
+	cases := map[string]string{
+		`<View><Text name="t" value="$t"/><Choices name="c" toName="t"><Choice value="A"/></Choices></View>`:  "",
+		`<View><Text name="t" value="$t"/><Choices name="t" toName="t"><Choice value="A"/></Choices></View>`:  "Label config contains non-unique names",
+		`<View><Text name="t" value="$t"/><Choices name="c" toName="tx"><Choice value="A"/></Choices></View>`: `toName="tx" not found in names: ['c', 't']`,
+		`<View><Text name="t" value="$t">`: "XML syntax error on line 1: unexpected EOF",
+	}
+	for doc, want := range cases {
+		err := CheckNames(doc)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != want {
+			t.Errorf("CheckNames(%s) = %q, want %q", doc, got, want)
+		}
 	}
 }

@@ -124,6 +124,14 @@ func badConfigs(project int64) (resources, providers []badConfig) {
 	projectCase("timeouts.create not a duration", `timeouts = { create = "soon" }`, `timeouts\.create = "soon"`)
 	projectCase("timeouts.read with a space", `timeouts = { read = "1 hour" }`, `timeouts\.read = "1 hour"`)
 	projectCase("title too short", `title = "ab"`, `title`)
+	projectCase("overlap_cohort_percentage above 100", `overlap_cohort_percentage = 101`, `overlap_cohort_percentage[\s\S]*between 0 and 100`)
+	projectCase("overlap_cohort_percentage negative", `overlap_cohort_percentage = -1`, `overlap_cohort_percentage[\s\S]*between 0 and 100`)
+	projectCase("task_data_login too long", fmt.Sprintf(`task_data_login = %q`, strings.Repeat("l", 257)), `task_data_login[\s\S]*at most 256`)
+	projectCase("task_data_password too long", fmt.Sprintf(`task_data_password = %q`, strings.Repeat("p", 257)), `task_data_password[\s\S]*at most 256`)
+	projectCase("task_data_password_wo too long", fmt.Sprintf("task_data_password_wo_version = 1\n  task_data_password_wo = %q", strings.Repeat("p", 257)), `task_data_password_wo[\s\S]*at most 256`)
+	projectCase("control_weights not JSON", `control_weights = "{pet"`, `control_weights[\s\S]*JSON`)
+	projectCase("control_weights without the config's labels", `label_config = "<View><Text name=\"t\" value=\"$t\"/><Choices name=\"c\" toName=\"t\"><Choice value=\"A\"/></Choices></View>"
+  control_weights = jsonencode({ c = { type = "Choices", overall = 1, labels = {} } })`, `control_weights[\s\S]*"A":1`)
 	projectCase("label_config not XML", `label_config = "<View><Image name=\"i\" value=\"$image\"></View>"`, `label_config`)
 
 	// Webhooks: what Label Studio's webhook model and serializer refuse

@@ -117,7 +117,7 @@ func (w *cliWorkdir) run(wantExit int, args ...string) string {
 	// Options go right after the command: `terraform import` takes none
 	// after its arguments.
 	options := []string{"-no-color"}
-	if args[0] != "query" && args[0] != "validate" { // the commands without -input
+	if args[0] != "query" && args[0] != "validate" && args[0] != "show" { // the commands without -input
 		options = append(options, "-input=false")
 	}
 	args = append(append([]string{args[0]}, options...), args[1:]...)

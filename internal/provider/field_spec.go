@@ -277,7 +277,7 @@ func stringAttribute(a attributeSpec, custom basetypes.StringTypable) rsschema.S
 }
 
 func stringDataSourceAttribute(a attributeSpec) dsschema.Attribute {
-	return dsschema.StringAttribute{Computed: true, MarkdownDescription: a.description}
+	return dsschema.StringAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description}
 }
 
 // goValue is a known, non-null value as the Go type T.

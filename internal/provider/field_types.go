@@ -209,7 +209,7 @@ var (
 			}
 			x, errA := decodeJSONText(a)
 			y, errB := decodeJSONText(b)
-			return errA == nil && errB == nil && reflect.DeepEqual(x, y)
+			return errA == nil && errB == nil && sameJSONValue(x, y)
 		},
 	}
 )
@@ -274,6 +274,46 @@ func decodeJSONText(text string) (any, error) {
 		return nil, fmt.Errorf("more than one JSON value")
 	}
 	return v, nil
+}
+
+// sameJSONValue compares two decoded JSON values (numbers as json.Number)
+// by meaning: numbers by value, so that 1 and 1.0 (Python's float) are the
+// same; objects in any key order.
+func sameJSONValue(a, b any) bool {
+	switch x := a.(type) {
+	case json.Number:
+		y, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		fx, _, errX := big.ParseFloat(x.String(), 10, 512, big.ToNearestEven)
+		fy, _, errY := big.ParseFloat(y.String(), 10, 512, big.ToNearestEven)
+		return errX == nil && errY == nil && fx.Cmp(fy) == 0
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for key, value := range x {
+			other, found := y[key]
+			if !found || !sameJSONValue(value, other) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !sameJSONValue(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // jsonTextValidator refuses text that is not one JSON document.

@@ -528,7 +528,9 @@ func (t *objectType[T]) setState(state *tfsdk.State, obj *T) diag.Diagnostics {
 	for _, f := range t.fields {
 		current := o.attrs[f.name]
 		if f.secret {
-			o.set(writeOnlyName(f.name), nil)
+			if _, twin := o.typ.AttributeTypes[writeOnlyName(f.name)]; twin { // the data source has none
+				o.set(writeOnlyName(f.name), nil)
+			}
 			if !f.returnedSecret || o.has(versionName(f.name)) {
 				if !current.IsKnown() {
 					o.set(f.name, nil)
@@ -543,7 +545,7 @@ func (t *objectType[T]) setState(state *tfsdk.State, obj *T) diag.Diagnostics {
 			v = tftypes.NewValue(f.typ.tfType, nil)
 		}
 		switch {
-		case current.IsKnown() && current.IsNull() && !f.required && !f.computed && f.defaults == nil && isEmptyJSON(fields[f.name]):
+		case current.IsKnown() && current.IsNull() && !f.required && !f.computed && !f.serverDefault && f.defaults == nil && isEmptyJSON(fields[f.name]):
 			v = current
 		case f.typ.equivalent != nil && current.IsKnown() && !current.IsNull() && !v.IsNull() && f.typ.equivalent(current, v):
 			v = current

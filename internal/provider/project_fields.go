@@ -64,7 +64,46 @@ var projectSettings = []fieldSpec{
 		check:       stringvalidator.LengthAtMost(16),
 	},
 	{name: "is_published", typ: fieldBool, defaults: always(false), description: "Whether the project is published to annotators."},
+	{
+		name: "model_version", typ: fieldModelVersion, serverDefault: true,
+		description: "Model version whose predictions annotators see: the title of an ML backend connected to the project, or the `model_version` " +
+			"of predictions imported into it; Label Studio refuses any other non-empty value on update. Label Studio also sets it itself: when an ML backend " +
+			"is connected, renamed or removed, and it empties it when `show_collab_predictions` is switched off. Left unset, it follows Label Studio and never " +
+			"shows a difference. Label Studio's default is empty.",
+	},
+	{name: "evaluate_predictions_automatically", typ: fieldBool, defaults: always(false), description: "Retrieve and show predictions when a task is loaded (deprecated in Label Studio)."},
+	{name: "reveal_preannotations_interactively", typ: fieldBool, defaults: always(false), description: "Reveal pre-annotations region by region as the annotator works, instead of all at once."},
+	{name: "show_ground_truth_first", typ: fieldBool, defaults: always(false), description: "Onboarding mode: show the ground-truth tasks first in the labeling stream (deprecated in Label Studio)."},
+	{name: "show_overlap_first", typ: fieldBool, defaults: always(false), description: "Show the tasks that need several annotations (the overlap cohort) first."},
+	{
+		name: "overlap_cohort_percentage", typ: fieldInt64, defaults: always(int64(100)),
+		description: "Percentage of tasks, 0 to 100, that get `maximum_annotations` annotations; the others get one.",
+		check:       int64validator.Between(0, 100),
+	},
+	{
+		name: "control_weights", typ: fieldControlWeights, serverDefault: true,
+		description: "Weights of the control tags in agreement metrics, as JSON (`jsonencode({...})`): one entry per control tag of `label_config` " +
+			"(`Filter` excepted), `{ overall = <weight>, type = \"<tag>\", labels = { <label> = <weight>, ... } }`. Label Studio derives it from the label " +
+			"configuration (every weight 1.0) when the project is created and whenever the configuration changes; left unset it follows Label Studio and never " +
+			"shows a difference. Set, it must hold exactly the tags and labels of `label_config`, as Label Studio stores it (checked at plan time); compared by " +
+			"meaning, so key order, spacing and `1` against `1.0` are no differences.",
+	},
+	{
+		name: "task_data_login", typ: fieldString,
+		description: "Login Label Studio uses to fetch task data that needs HTTP authentication (with `task_data_password`), at most 256 characters. Label Studio's default is none (null).",
+		check:       stringvalidator.LengthAtMost(projectTaskDataCredentialMaxLength),
+	},
+	{
+		name: "task_data_password", typ: fieldString, secret: true, returnedSecret: true,
+		description: "Password that goes with `task_data_login`, at most 256 characters. Label Studio returns it in clear on every read of the project, " +
+			"so a change made outside Terraform shows in the plan. Label Studio's default is none (null).",
+		check: stringvalidator.LengthAtMost(projectTaskDataCredentialMaxLength),
+	},
 }
+
+// projectTaskDataCredentialMaxLength is the max_length of
+// task_data_login and task_data_password (projects/models.py).
+const projectTaskDataCredentialMaxLength = 256
 
 // The project's other fields. The data source has attributes of its own for
 // them: it looks projects up by id or title.
@@ -92,7 +131,7 @@ var (
 
 // dataSourceAttribute is the setting as a computed data source attribute.
 func (f fieldSpec) dataSourceAttribute() dsschema.Attribute {
-	return f.typ.dataSourceAttribute(attributeSpec{name: f.name, description: f.description})
+	return f.typ.dataSourceAttribute(attributeSpec{name: f.name, description: f.description, sensitive: f.secret})
 }
 
 // setProjectState writes everything the server returned about a project into

@@ -50,6 +50,7 @@ var projectObject = objectType[client.Project]{
 		fields: func(p *client.Project) map[string]any { return p.Fields },
 	},
 	sameField: sameProjectField,
+	validate:  checkControlWeights,
 	list: objectList[client.Project]{
 		description: "Lists the projects the API key can see.",
 		attribute:   "title",

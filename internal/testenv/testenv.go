@@ -40,6 +40,10 @@ type Options struct {
 	WebhookMaxConsecutiveFailures int
 	// WebhookTimeout is the stand-in's WEBHOOK_TIMEOUT; 0 keeps 1 second.
 	WebhookTimeout time.Duration
+	// DataDir is the stand-in's data directory: it starts with the objects
+	// (and ids, and legacy token) of the snapshot there and keeps its
+	// changes there. Empty: a fresh, memory-only stand-in.
+	DataDir string
 }
 
 // Env is a running Label Studio.
@@ -100,6 +104,7 @@ func Start(t testing.TB, opts Options) *Env {
 	if opts.AccessTokenTTL > 0 {
 		cfg.AccessTokenTTL = opts.AccessTokenTTL
 	}
+	cfg.DataDir = opts.DataDir
 
 	srv, err := devserver.New(cfg)
 	if err != nil {

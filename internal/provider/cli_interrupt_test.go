@@ -117,6 +117,31 @@ resource "labelstudio_webhook" "each" {
 			return names
 		},
 	},
+	{
+		resourceType: "labelstudio_view",
+		createPath:   `^/api/dm/views/$`,
+		config: func(_ *testing.T, _ *testenv.Env, project int64, count int) string {
+			return fmt.Sprintf(`
+resource "labelstudio_view" "each" {
+  count   = %d
+  project = %d
+  title   = "interrupt-${count.index}"
+}
+`, count, project)
+		},
+		onServer: func(t *testing.T, c *client.Client, project int64) map[int64]string {
+			list, err := c.ListViews(t.Context(), project)
+			if err != nil {
+				t.Fatalf("list views: %v", err)
+			}
+			names := map[int64]string{}
+			for _, view := range list {
+				data, _ := view.Fields["data"].(map[string]any)
+				names[view.ID], _ = data["title"].(string)
+			}
+			return names
+		},
+	},
 }
 
 // TestCLIInterruptedApply: Ctrl-C (one SIGINT) to the real terraform CLI

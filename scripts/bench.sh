@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Benchmarks, recorded in BENCHMARKS.md:
-#   1. plan and apply of 1, 200 and 1000 resources: terraform_data, the peer
-#      time_offset (hashicorp/terraform-provider-time, installed into the
-#      cache) and labelstudio_local_import_storage, interleaved in one run;
-#      CPU time and peak RSS of the provider processes (GNU time around each)
-#      and the stand-in's CPU time; plan against a remote server (the
-#      stand-in over TLS with 50 ms per response) and its TLS handshakes;
-#   2. the requests an apply and a plan cost, counted by the stand-in;
+#   1. plan and apply at 1, 200, 1000 and 3000 resources: terraform_data (up
+#      to 1000), the peer time_offset (hashicorp/terraform-provider-time,
+#      installed into the cache) and labelstudio_local_import_storage,
+#      interleaved in one run; wall time, CPU time and peak RSS of the
+#      provider processes (GNU time around each) and the stand-in's CPU time;
+#      in the same runs, the apply and plan of 200 and 1000 storages in 10
+#      projects against a remote server (the stand-in over TLS with 50 ms per
+#      response), with the requests and TLS handshakes each costs; every
+#      target with whether it holds;
+#   2. the requests an apply and a plan of one project's storages cost;
 #   3. the sync engine (scripts/bench-sync.sh).
 # Usage: scripts/bench.sh [--no-write]   (--no-write: print, leave BENCHMARKS.md alone)
-#   BENCH_SIZES=1,200,1000 BENCH_RUNS=5 BENCH_RSS_SIZE=1000 BENCH_REMOTE_SIZE=200
-#   override the sizes and repetitions;
+#   BENCH_SIZES=1,200,1000,3000 BENCH_RUNS=3 BENCH_REMOTE_SIZES=200,1000
+#   override the sizes and repetitions (BENCH_REMOTE_SIZES= leaves out the
+#   remote runs); a quick smoke run:
+#   BENCH_SIZES=1,20 BENCH_RUNS=1 BENCH_REMOTE_SIZES=20 BENCH_SYNC=0 scripts/bench.sh --no-write
+#   BENCH_PROVIDER=/path/to/terraform-provider-labelstudio measures that
+#   binary (an earlier build, say) instead of building this tree's;
 #   BENCH_SYNC=0 leaves out the sync benchmark (several minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,8 +28,9 @@ export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 
 write=1
 [ "${1:-}" = "--no-write" ] && write=0
-sizes=${BENCH_SIZES:-1,200,1000}
-runs=${BENCH_RUNS:-5}
+sizes=${BENCH_SIZES:-1,200,1000,3000}
+runs=${BENCH_RUNS:-3}
+remote_sizes=${BENCH_REMOTE_SIZES-200,1000}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-labelstudio
 time_provider_version=v0.14.2
 
@@ -31,7 +39,6 @@ for tool in terraform python3 openssl curl /usr/bin/time; do
 done
 
 echo "== building the provider and the stand-in"
-go build -o bin/terraform-provider-labelstudio .
 go build -o bin/labelstudio-devserver ./cmd/labelstudio-devserver
 peer_dir=$cache/time-provider-$time_provider_version
 if [ ! -x "$peer_dir/terraform-provider-time" ]; then
@@ -51,6 +58,16 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+provider_dir=$repo/bin
+if [ -n "${BENCH_PROVIDER:-}" ]; then
+  provider_dir=$work/provider
+  mkdir -p "$provider_dir"
+  ln -s "$(realpath "$BENCH_PROVIDER")" "$provider_dir/terraform-provider-labelstudio"
+  echo "== measuring $BENCH_PROVIDER"
+else
+  go build -o bin/terraform-provider-labelstudio .
+fi
 
 docroot="$work/files"
 mkdir -p "$docroot/images"
@@ -84,23 +101,19 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -su
 tls_url=$(start_standin tls --tls-cert "$work/tls.pem" --tls-key "$work/tls.key" --response-delay 50ms)
 export LABEL_STUDIO_URL=$url LABEL_STUDIO_API_KEY=$token
 
-# new_project URL [CURL ARGS...] creates a project and prints its id.
-new_project() {
-  local u=$1
-  shift
-  curl -fsS "$@" -X POST "$u/api/projects/" -H "Authorization: Token $token" -H 'Content-Type: application/json' \
-    -d '{"title": "Benchmark"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
-}
-project=$(new_project "$url")
-tls_project=$(new_project "$tls_url" --cacert "$work/tls.pem")
-
-echo "== plan and apply, side by side with the peer (sizes $sizes, $runs runs; several minutes)"
-providers_report=$(python3 scripts/bench_providers.py --work "$work" --bin "$repo/bin" --time-bin "$peer_dir" \
-  --url "$url" --project "$project" --docroot "$docroot" --sizes "$sizes" --runs "$runs" --standin-pid "$(cat "$work/plain.pid")" \
-  --rss-size "${BENCH_RSS_SIZE:-1000}" --tls-size "${BENCH_REMOTE_SIZE:-200}" \
-  --tls-url "$tls_url" --tls-ca "$work/tls.pem" --tls-project "$tls_project")
+echo "== plan and apply, side by side with the peer (sizes $sizes, remote $remote_sizes, $runs runs; a long while)"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+providers_report=$(python3 scripts/bench_providers.py --work "$work" --bin "$provider_dir" --time-bin "$peer_dir" \
+  --url "$url" --docroot "$docroot" --sizes "$sizes" --runs "$runs" --standin-pid "$(cat "$work/plain.pid")" \
+  --tls-url "$tls_url" --tls-ca "$work/tls.pem" --remote-sizes "$remote_sizes")
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
-providers_report="Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($cpu), $(terraform version | head -n1), terraform-provider-time $time_provider_version.
+if [ -n "${BENCH_PROVIDER:-}" ]; then
+  measured_provider="the provider binary $BENCH_PROVIDER"
+else
+  measured_provider="the provider at $(git rev-parse --short HEAD 2>/dev/null || echo "this tree")$(git diff --quiet HEAD -- . ':!BENCHMARKS.md' 2>/dev/null || echo ' (with local changes)')"
+fi
+providers_report="Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($cpu), $(terraform version | head -n1), terraform-provider-time $time_provider_version, $measured_provider. Load average (1, 5, 15 min) $load_before at the start, $load_after at the end: the machine is shared, so ratios from the same run count, not absolute times.
 
 $providers_report"
 echo
@@ -142,48 +155,17 @@ tf "$work/requests" plan -detailed-exitcode
 plan_counts=$(counts | summarize)
 tf "$work/requests" destroy -auto-approve
 
-# The requests of a plan of N storages in 10 projects (10 groups of one
-# kind and direction) at parallelism 10: deterministic, so one run each.
-spread_rows=""
-for n in $(echo "${BENCH_REQUEST_SIZES:-200,1000}" | tr , ' '); do
-  d="$work/spread-$n"
-  mkdir -p "$d"
-  cat >"$d/main.tf" <<EOF
-terraform {
-  required_providers {
-    labelstudio = { source = "labelstudio-tf/labelstudio" }
-  }
-}
-resource "labelstudio_project" "bench" {
-  count = 10
-  title = "Benchmark \${count.index}"
-}
-resource "labelstudio_local_import_storage" "bench" {
-  count   = $n
-  project = labelstudio_project.bench[count.index % 10].id
-  title   = "storage \${count.index}"
-  path    = "$docroot/images"
-}
-EOF
-  echo "== requests of a plan of $n storages in 10 projects"
-  tf "$d" apply -auto-approve -parallelism=10
-  reset_counts
-  tf "$d" plan -detailed-exitcode -parallelism=10
-  spread=$(counts | summarize)
-  tf "$d" destroy -auto-approve -parallelism=10
-  spread_rows="$spread_rows
-| plan of 10 projects + $n storages, no changes | ${spread%% *} (target at most 10 groups + 10 projects + 3 = 23): ${spread#* } |"
-done
 requests_report="Requests counted by the stand-in (\`/_dev/requests\`), total and per route:
 
 | operation | requests |
 |---|---|
 | apply creating 1 project + 200 storages | ${apply_counts%% *}: ${apply_counts#* } |
-| plan of the same, no changes | ${plan_counts%% *}: ${plan_counts#* } |$spread_rows
+| plan of the same, no changes | ${plan_counts%% *}: ${plan_counts#* } |
 
 Targets: a refresh reads each project's storages of one kind and direction with one list request,
 shared by all of them (no GET per storage); one POST per create (Label Studio's create tests the
-connection itself)."
+connection itself). The requests of a plan of 200 and 1000 storages in 10 projects are counted in
+the remote runs above."
 echo
 echo "$requests_report"
 

@@ -13,6 +13,7 @@
 #   3. the sync engine (scripts/bench-sync.sh).
 # Usage: scripts/bench.sh [--no-write]   (--no-write: print, leave BENCHMARKS.md alone)
 #   BENCH_SIZES=1,200,1000,3000 BENCH_RUNS=3 BENCH_REMOTE_SIZES=200,1000
+#   BENCH_LARGE_RUNS (runs of the sizes above 1000; default BENCH_RUNS)
 #   override the sizes and repetitions (BENCH_REMOTE_SIZES= leaves out the
 #   remote runs); a quick smoke run:
 #   BENCH_SIZES=1,20 BENCH_RUNS=1 BENCH_REMOTE_SIZES=20 BENCH_SYNC=0 scripts/bench.sh --no-write
@@ -105,7 +106,7 @@ echo "== plan and apply, side by side with the peer (sizes $sizes, remote $remot
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 providers_report=$(python3 scripts/bench_providers.py --work "$work" --bin "$provider_dir" --time-bin "$peer_dir" \
   --url "$url" --docroot "$docroot" --sizes "$sizes" --runs "$runs" --standin-pid "$(cat "$work/plain.pid")" \
-  --tls-url "$tls_url" --tls-ca "$work/tls.pem" --remote-sizes "$remote_sizes")
+  --tls-url "$tls_url" --tls-ca "$work/tls.pem" --remote-sizes "$remote_sizes" --large-runs "${BENCH_LARGE_RUNS:-$runs}")
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 if [ -n "${BENCH_PROVIDER:-}" ]; then

@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -126,6 +127,9 @@ type Client struct {
 	// (group_lists.go).
 	storageLists groupLists[storageGroup, Storage]
 	webhookLists groupLists[int64, Webhook] // by project
+	// projectBatches answers concurrent project reads together
+	// (id_batches.go).
+	projectBatches idBatches[Project]
 
 	// Seams for tests, so retries neither sleep nor depend on the clock.
 	sleep  func(ctx context.Context, d time.Duration) error
@@ -408,6 +412,48 @@ func (c *Client) GetProject(ctx context.Context, id int64) (*Project, error) {
 	return c.projectCall(ctx, call{method: http.MethodGet, path: projectPath(id), retryable: true})
 }
 
+// ReadProject reads a project as GetProject does; reads made while another
+// is in flight are answered together, from one list request by ids
+// (id_batches.go).
+func (c *Client) ReadProject(ctx context.Context, id int64) (*Project, error) {
+	return c.projectBatches.read(ctx, id, c.projectsWithIDs, func(ctx context.Context) (*Project, error) {
+		return c.GetProject(ctx, id)
+	})
+}
+
+// projectsWithIDs lists the projects with these ids: one page, so at most
+// pageSize ids. A server that does not filter by ids answers its first
+// page of projects; the reads of the others go by id.
+func (c *Client) projectsWithIDs(ctx context.Context, ids []int64) ([]Project, error) {
+	const path = "/api/projects/"
+	q := ProjectFilter{IDs: ids}.query()
+	q.Set("page_size", strconv.Itoa(pageSize))
+	var first page
+	if err := c.do(ctx, call{method: http.MethodGet, path: path, query: q, retryable: true}, &first); err != nil {
+		return nil, err
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(first.items, &items); err != nil {
+		return nil, fmt.Errorf("GET %s: the page's items are not a JSON array", path)
+	}
+	projects := make([]Project, 0, len(items))
+	for _, item := range items {
+		project, err := decodeProjectItem(item)
+		if err != nil {
+			return nil, fmt.Errorf("GET %s: %w", path, err)
+		}
+		projects = append(projects, *project)
+	}
+	return projects, nil
+}
+
+func (p Project) listID() int64 { return p.ID }
+
+func (p Project) readerCopy() *Project {
+	p.Fields = maps.Clone(p.Fields)
+	return &p
+}
+
 // UpdateProject PATCHes a project.
 func (c *Client) UpdateProject(ctx context.Context, id int64, body map[string]any) (*Project, error) {
 	return c.projectCall(ctx, call{method: http.MethodPatch, path: projectPath(id), body: nonNilBody(body), retryable: true})
@@ -471,11 +517,7 @@ func (f ProjectFilter) query() url.Values {
 func (c *Client) ListProjects(ctx context.Context, filter ProjectFilter) ([]Project, error) {
 	var projects []Project
 	err := c.WalkPages(ctx, "/api/projects/", filter.query(), func(raw json.RawMessage) error {
-		var fields map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &fields); err != nil {
-			return fmt.Errorf("a project is not a JSON object")
-		}
-		project, err := decodeProject(fields)
+		project, err := decodeProjectItem(raw)
 		if err != nil {
 			return err
 		}
@@ -483,6 +525,15 @@ func (c *Client) ListProjects(ctx context.Context, filter ProjectFilter) ([]Proj
 		return nil
 	})
 	return projects, err
+}
+
+// decodeProjectItem decodes one project of a list.
+func decodeProjectItem(raw json.RawMessage) (*Project, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, errors.New("a project is not a JSON object")
+	}
+	return decodeProject(fields)
 }
 
 // page is one page of a paginated list in any of the shapes Label Studio

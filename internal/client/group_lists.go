@@ -54,14 +54,7 @@ type listItem[T any] interface {
 // Client's life. K names a group; the zero groupLists is ready to use.
 type groupLists[K comparable, T listItem[T]] struct {
 	mu     sync.Mutex
-	groups map[K]*groupList[T]
-}
-
-// groupList is one list request of a group, in flight or answered.
-type groupList[T listItem[T]] struct {
-	done chan struct{} // closed once byID is set
-	// byID is every object of the group; nil when the list request failed.
-	byID map[int64]*T
+	groups map[K]*listAnswer[T]
 }
 
 // read answers the read of object id in group from the group's list, making
@@ -69,51 +62,69 @@ type groupList[T listItem[T]] struct {
 // reads of a group share one request in flight. When the list cannot answer
 // (the object is not in it, or the list failed) it returns get's answer,
 // the GET by id.
-//
-// The list request runs without the caller's cancellation (the other
-// readers wait on it too) but is bounded by the request timeout and
-// retries; a caller whose context ends stops waiting.
 func (l *groupLists[K, T]) read(ctx context.Context, group K, id int64,
 	fetch func(context.Context) ([]T, error), get func(context.Context) (*T, error),
 ) (*T, error) {
 	l.mu.Lock()
 	if l.groups == nil {
-		l.groups = make(map[K]*groupList[T])
+		l.groups = make(map[K]*listAnswer[T])
 	}
 	list, found := l.groups[group]
 	if !found {
-		list = &groupList[T]{done: make(chan struct{})}
+		list = newListAnswer[T]()
 		l.groups[group] = list
 	}
 	l.mu.Unlock()
 
 	if !found {
-		go list.fill(context.WithoutCancel(ctx), group, fetch)
+		go list.fill(context.WithoutCancel(ctx), fetch, map[string]any{"group": fmt.Sprintf("%+v", group)})
 	}
-	select {
-	case <-list.done:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	if obj, ok := list.byID[id]; ok { // a failed list holds nothing
-		return (*obj).readerCopy(), nil
-	}
-	return get(ctx)
+	return list.answer(ctx, id, get)
 }
 
-func (list *groupList[T]) fill(ctx context.Context, group any, fetch func(context.Context) ([]T, error)) {
-	defer close(list.done)
+// listAnswer is one list request, in flight or answered, that reads wait
+// for.
+type listAnswer[T listItem[T]] struct {
+	done chan struct{} // closed once byID is set
+	// byID is every object of the answer; nil when the request failed.
+	byID map[int64]*T
+}
+
+func newListAnswer[T listItem[T]]() *listAnswer[T] {
+	return &listAnswer[T]{done: make(chan struct{})}
+}
+
+// fill makes the request. It runs without the readers' cancellation (they
+// all wait on it) but is bounded by the request timeout and retries;
+// logFields say which request it was when it fails.
+func (a *listAnswer[T]) fill(ctx context.Context, fetch func(context.Context) ([]T, error), logFields map[string]any) {
+	defer close(a.done)
 	objects, err := fetch(ctx)
 	if err != nil {
 		// The request's own log line has its status; errors may quote bodies.
-		tflog.Debug(ctx, "list failed; its reads go by id", map[string]any{"group": fmt.Sprintf("%+v", group)})
+		tflog.Debug(ctx, "list failed; its reads go by id", logFields)
 		return
 	}
 	byID := make(map[int64]*T, len(objects))
 	for i := range objects {
 		byID[objects[i].listID()] = &objects[i]
 	}
-	list.byID = byID
+	a.byID = byID
+}
+
+// answer waits for the request and answers the read of object id from it,
+// or from get, the GET by id, when it cannot (the object is not in it, or
+// the request failed). A caller whose context ends stops waiting.
+func (a *listAnswer[T]) answer(ctx context.Context, id int64, get func(context.Context) (*T, error)) (*T, error) {
+	select {
+	case <-a.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if obj, ok := a.byID[id]; ok { // a failed request holds nothing
+		return (*obj).readerCopy(), nil
+	}
+	return get(ctx)
 }
 
 // forgetProjectLists drops a project's lists of every object type: its
@@ -129,5 +140,5 @@ func (c *Client) forgetProjectLists(project int64) {
 func (l *groupLists[K, T]) forget(stale func(K) bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	maps.DeleteFunc(l.groups, func(g K, _ *groupList[T]) bool { return stale(g) })
+	maps.DeleteFunc(l.groups, func(g K, _ *listAnswer[T]) bool { return stale(g) })
 }

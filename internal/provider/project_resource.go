@@ -38,7 +38,7 @@ var projectObject = objectType[client.Project]{
 	timeouts:   sameTimeouts(defaultProjectTimeout),
 	api: objectAPI[client.Project]{
 		create: (*client.Client).CreateProject,
-		read:   readByID((*client.Client).GetProject),
+		read:   readByID((*client.Client).ReadProject),
 		update: (*client.Client).UpdateProject,
 		delete: (*client.Client).DeleteProject,
 		candidates: func(c *client.Client, ctx context.Context, body map[string]any) ([]client.Project, error) {

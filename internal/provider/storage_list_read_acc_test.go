@@ -105,7 +105,7 @@ func TestAccStorageReadsFromProjectLists(t *testing.T) {
 			{
 				PreConfig:    func() { dev.ResetRequestCounts(t) },
 				RefreshState: true,
-				Check:        checkReadsServedByLists(t, dev, 4),
+				Check:        checkReadsServedByLists(t, dev, localStorageReads, 4),
 			},
 			{
 				// An import reads by id; its state equals the refreshed one.
@@ -145,16 +145,43 @@ func TestAccStorageReadsFromProjectLists(t *testing.T) {
 	})
 }
 
-// checkReadsServedByLists asserts that the storages were read from lists
-// alone: at most one list request per group for each walk that read
-// them, and no GET by id.
-func checkReadsServedByLists(t *testing.T, dev *testenv.DevClient, groups int) resource.TestCheckFunc {
+// listedReads names the stand-in's request counts (/_dev/requests) of one
+// object type's reads: its list requests and its GETs by id.
+type listedReads struct {
+	noun        string
+	lists, gets []string
+}
+
+var (
+	localStorageReads = listedReads{
+		noun:  "storages",
+		lists: []string{"GET /api/storages/localfiles/", "GET /api/storages/export/localfiles"},
+		gets:  []string{"GET /api/storages/localfiles/{id}", "GET /api/storages/export/localfiles/{id}"},
+	}
+	webhookReads = listedReads{noun: "webhooks", lists: []string{"GET /api/webhooks/"}, gets: []string{"GET /api/webhooks/{id}/"}}
+	projectReads = listedReads{noun: "projects", lists: []string{"GET /api/projects/"}, gets: []string{"GET /api/projects/{id}/"}}
+)
+
+// counts are the list requests and GETs by id since the counts were reset.
+func (r listedReads) counts(t *testing.T, dev *testenv.DevClient) (lists, gets int, all map[string]int) {
+	all = dev.RequestCounts(t)
+	for _, name := range r.lists {
+		lists += all[name]
+	}
+	for _, name := range r.gets {
+		gets += all[name]
+	}
+	return lists, gets, all
+}
+
+// checkReadsServedByLists asserts that the objects were read from lists
+// alone: at most one list request per group for each walk that read them,
+// and no GET by id.
+func checkReadsServedByLists(t *testing.T, dev *testenv.DevClient, reads listedReads, groups int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		counts := dev.RequestCounts(t)
-		lists := counts["GET /api/storages/localfiles/"] + counts["GET /api/storages/export/localfiles"]
-		gets := counts["GET /api/storages/localfiles/{id}"] + counts["GET /api/storages/export/localfiles/{id}"]
+		lists, gets, all := reads.counts(t, dev)
 		if gets != 0 || lists == 0 || lists%groups != 0 {
-			return fmt.Errorf("refresh of %d groups: %d list requests and %d GETs by id; want a multiple of %d and none (counts %v)", groups, lists, gets, groups, counts)
+			return fmt.Errorf("refresh of %s in %d groups: %d list requests and %d GETs by id; want a multiple of %d and none (counts %v)", reads.noun, groups, lists, gets, groups, all)
 		}
 		return nil
 	}

@@ -61,6 +61,7 @@ func TestAccProjectReadsBatched(t *testing.T) {
 		return func(*terraform.State) error {
 			dev.ClearFaults(t)
 			lists, gets, all := projectReads.counts(t, dev)
+			t.Logf("12 project reads: %d lists by ids, %d GETs by id", lists, gets)
 			if lists == 0 || refreshOnly && gets+lists >= 12 {
 				return fmt.Errorf("12 project reads: %d lists by ids and %d GETs by id; want the reads batched (counts %v)", lists, gets, all)
 			}

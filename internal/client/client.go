@@ -304,15 +304,20 @@ func (c *Client) listStorages(ctx context.Context, path string, project int64) (
 	if err != nil {
 		return nil, err
 	}
-	storages := make([]Storage, 0, len(raws))
+	return decodeList(path, raws, decodeStorage)
+}
+
+// decodeList decodes each object of a list that path answered.
+func decodeList[T any](path string, raws []map[string]json.RawMessage, decode func(map[string]json.RawMessage) (*T, error)) ([]T, error) {
+	objects := make([]T, 0, len(raws))
 	for _, raw := range raws {
-		storage, err := decodeStorage(raw)
+		object, err := decode(raw)
 		if err != nil {
 			return nil, fmt.Errorf("GET %s: %w", path, err)
 		}
-		storages = append(storages, *storage)
+		objects = append(objects, *object)
 	}
-	return storages, nil
+	return objects, nil
 }
 
 // GetStorage reads one storage. A missing storage is an *APIError matching
@@ -432,19 +437,11 @@ func (c *Client) projectsWithIDs(ctx context.Context, ids []int64) ([]Project, e
 	if err := c.do(ctx, call{method: http.MethodGet, path: path, query: q, retryable: true}, &first); err != nil {
 		return nil, err
 	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(first.items, &items); err != nil {
-		return nil, fmt.Errorf("GET %s: the page's items are not a JSON array", path)
+	var raws []map[string]json.RawMessage
+	if err := json.Unmarshal(first.items, &raws); err != nil {
+		return nil, fmt.Errorf("GET %s: the page's items are not a JSON array of objects", path)
 	}
-	projects := make([]Project, 0, len(items))
-	for _, item := range items {
-		project, err := decodeProjectItem(item)
-		if err != nil {
-			return nil, fmt.Errorf("GET %s: %w", path, err)
-		}
-		projects = append(projects, *project)
-	}
-	return projects, nil
+	return decodeList(path, raws, decodeProject)
 }
 
 func (p Project) listID() int64 { return p.ID }

@@ -86,15 +86,7 @@ func (c *Client) ListWebhooks(ctx context.Context, project int64) ([]Webhook, er
 	if err := c.do(ctx, call{method: http.MethodGet, path: webhooksPath, query: projectQuery(project), retryable: true}, &raws); err != nil {
 		return nil, err
 	}
-	webhooks := make([]Webhook, 0, len(raws))
-	for _, raw := range raws {
-		webhook, err := decodeWebhook(raw)
-		if err != nil {
-			return nil, fmt.Errorf("GET %s: %w", webhooksPath, err)
-		}
-		webhooks = append(webhooks, *webhook)
-	}
-	return webhooks, nil
+	return decodeList(webhooksPath, raws, decodeWebhook)
 }
 
 // WebhookActions reads the action catalogue, keyed by action name.

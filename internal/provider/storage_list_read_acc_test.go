@@ -158,6 +158,7 @@ var (
 		lists: []string{"GET /api/storages/localfiles/", "GET /api/storages/export/localfiles"},
 		gets:  []string{"GET /api/storages/localfiles/{id}", "GET /api/storages/export/localfiles/{id}"},
 	}
+	webhookReads = listedReads{noun: "webhooks", lists: []string{"GET /api/webhooks/"}, gets: []string{"GET /api/webhooks/{id}/"}}
 	projectReads = listedReads{noun: "projects", lists: []string{"GET /api/projects/"}, gets: []string{"GET /api/projects/{id}/"}}
 )
 

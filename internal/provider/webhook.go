@@ -105,7 +105,10 @@ var webhookObject = objectType[client.Webhook]{
 	},
 	api: objectAPI[client.Webhook]{
 		create: (*client.Client).CreateWebhook,
-		read:   readByID((*client.Client).GetWebhook),
+		// From the project's list of webhooks (one request for all of them).
+		read: func(c *client.Client, ctx context.Context, ref objectRef) (*client.Webhook, error) {
+			return c.ReadWebhook(ctx, ref.ID, ref.Project)
+		},
 		update: (*client.Client).UpdateWebhook,
 		delete: (*client.Client).DeleteWebhook,
 		candidates: func(c *client.Client, ctx context.Context, body map[string]any) ([]client.Webhook, error) {

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -50,9 +51,27 @@ type objectType[T any] struct {
 	summaryName string
 	timeouts    operationTimeouts
 	api         objectAPI[T]
+	// body builds the request body of a create (priorRaw null) or an
+	// update, and returns the secrets in it, in place of the generic
+	// requestBody (nil: that one).
+	body func(planRaw, configRaw, priorRaw tftypes.Value) (map[string]any, []string, diag.Diagnostics)
 	// toState writes an object into state in place of the generic
 	// conversion of the fields (nil: that one).
 	toState func(state *tfsdk.State, obj *T) diag.Diagnostics
+	// settlementKind names the object in the messages of a settled create,
+	// e.g. "s3 import storage" (zero: the noun).
+	settlementKind string
+	// claimPrefix scopes the type's ids among the objects a provider run
+	// created or adopted (zero: the noun).
+	claimPrefix string
+	// beforeCreate runs before the create is sent (nil: nothing); false
+	// stops the create, with the reason on diags.
+	beforeCreate func(ctx context.Context, c *client.Client, body map[string]any, secrets []string, diags *diag.Diagnostics) bool
+	// createErrorSummary heads the error of a failed create (nil:
+	// "Cannot create the ...").
+	createErrorSummary func(err error) string
+	// afterCreate may replace what the create answered (nil: it stands).
+	afterCreate func(ctx context.Context, c *client.Client, made *T) *T
 	// apiError reports a failed call in place of the generic diagnostics
 	// (nil: those).
 	apiError func(diags *diag.Diagnostics, operation, summary string, err error, secrets []string)
@@ -184,15 +203,25 @@ func (r *objectResource[T]) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if t.beforeCreate != nil && !t.beforeCreate(ctx, r.client, body, secrets, &resp.Diagnostics) {
+		return
+	}
 	made, settled, err := t.create(ctx, r.client, body, secrets)
 	if err != nil {
-		t.addAPIError(&resp.Diagnostics, "create", t.summary("create"), err, secrets)
+		summary := t.summary("create")
+		if t.createErrorSummary != nil {
+			summary = t.createErrorSummary(err)
+		}
+		t.addAPIError(&resp.Diagnostics, "create", summary, err, secrets)
 		return
 	}
 	id := t.id(made)
 	if settled {
 		resp.Diagnostics.AddWarning(fmt.Sprintf("The create's answer was lost; the %s it made was adopted", t.noun),
-			fmt.Sprintf("Label Studio's answer to the create never arrived, so the provider looked for the %s instead of creating another, and found %s %d, created just now with this configuration. It is now in state.", t.noun, t.noun, id))
+			fmt.Sprintf("Label Studio's answer to the create never arrived, so the provider looked for the %s instead of creating another, and found %s %d, created just now with this configuration. It is now in state.", t.noun, t.settlementName(), id))
+	}
+	if t.afterCreate != nil {
+		made = t.afterCreate(ctx, r.client, made)
 	}
 	// State starts from the plan so that timeouts (not a server field) stay.
 	resp.State.Raw = req.Plan.Raw.Copy()
@@ -324,8 +353,8 @@ func (t *objectType[T]) create(ctx context.Context, c *client.Client, body map[s
 	return createOrSettle(ctx, settlement{
 		client:       c,
 		resourceType: "labelstudio_" + t.typeName,
-		kind:         t.noun,
-		claimPrefix:  t.noun,
+		kind:         t.settlementName(),
+		claimPrefix:  cmp.Or(t.claimPrefix, t.noun),
 		asked:        body,
 		secrets:      secrets,
 		sameField:    t.sameField,
@@ -335,6 +364,11 @@ func (t *objectType[T]) create(ctx context.Context, c *client.Client, body map[s
 	}, func(ctx context.Context) ([]T, error) {
 		return t.api.candidates(c, ctx, body)
 	}, t.api.fields)
+}
+
+// settlementName names the object in a settled create's messages.
+func (t *objectType[T]) settlementName() string {
+	return cmp.Or(t.settlementKind, t.noun)
 }
 
 // summary heads the error of a failed operation: "Cannot read the storage".
@@ -432,6 +466,9 @@ func alsoRequiresVersion(typ *fieldType, version string) validator.Describer {
 // attribute or its write-only twin when it, or its version, changed. It
 // also returns the secret values, for scrubbing messages.
 func (t *objectType[T]) requestBody(planRaw, configRaw, priorRaw tftypes.Value) (map[string]any, []string, diag.Diagnostics) {
+	if t.body != nil {
+		return t.body(planRaw, configRaw, priorRaw)
+	}
 	in, diags := readBodyInputs(planRaw, configRaw, priorRaw)
 	if diags.HasError() {
 		return nil, nil, diags

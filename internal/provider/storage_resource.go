@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
@@ -54,7 +53,13 @@ func newStorage(kind storageKind, dir client.Direction) *storageResource {
 		importHint:  "the number Label Studio shows for the storage",
 		// Storages have no timeouts.read.
 		timeouts: operationTimeouts{create: defaultStorageCreateTimeout, update: defaultStorageUpdateTimeout, delete: defaultStorageDeleteTimeout},
+		// The claims of one kind and direction: ids are unique only there.
+		settlementKind: kind.apiKind + " " + string(dir) + " storage",
+		claimPrefix:    kind.apiKind + "/" + string(dir),
 		api: objectAPI[client.Storage]{
+			create: func(c *client.Client, ctx context.Context, body map[string]any) (*client.Storage, error) {
+				return c.CreateStorage(ctx, kind.apiKind, dir, body)
+			},
 			// The project in state lets the client answer from the
 			// project's list, one request for every storage of the kind
 			// there (0 on import: by id).
@@ -64,10 +69,20 @@ func newStorage(kind storageKind, dir client.Direction) *storageResource {
 				return c.GetStorage(ctx, storage)
 			},
 			delete: func(c *client.Client, ctx context.Context, id int64) error { return c.DeleteStorage(ctx, r.ref(id)) },
+			// A create could have made any of the project's storages of
+			// this kind.
+			candidates: func(c *client.Client, ctx context.Context, body map[string]any) ([]client.Storage, error) {
+				project, _ := body[attrProject].(int64)
+				return c.ListStorages(ctx, kind.apiKind, dir, project)
+			},
 			fields: func(st *client.Storage) map[string]any { return st.Fields },
 		},
-		apiError: r.addAPIError,
-		toState:  r.applyStorage,
+		body:               r.requestBody,
+		beforeCreate:       r.checkBeforeCreate,
+		createErrorSummary: r.createErrorSummary,
+		afterCreate:        r.readBackExport,
+		apiError:           r.addAPIError,
+		toState:            r.applyStorage,
 		afterImport: func(ctx context.Context, resp *resource.ImportStateResponse) {
 			// Label Studio never returns secrets: until the configuration
 			// sends them, the provider does not know which ones the storage
@@ -149,57 +164,49 @@ func (r *storageResource) ref(id int64) client.StorageRef {
 	return client.StorageRef{Kind: r.kind.apiKind, Direction: r.dir, ID: id}
 }
 
-func (r *storageResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	ctx, cancel := startOperation(ctx, r.client, req.Plan, timeouts.Value.Create, defaultStorageCreateTimeout, &resp.Diagnostics)
-	defer cancel()
-	body, secrets, d := r.requestBody(req.Plan.Raw, req.Config.Raw, tftypes.Value{})
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
+// checkBeforeCreate checks the connection before a create that does not
+// check it itself. Where Label Studio's create tests the connection, a check
+// before it would only repeat it (one more request per storage); a refused
+// create (400) made nothing, just as a failed check.
+func (r *storageResource) checkBeforeCreate(ctx context.Context, c *client.Client, body map[string]any, secrets []string, diags *diag.Diagnostics) bool {
+	if r.createChecksConnection() {
+		return true
 	}
+	tflog.Debug(ctx, "validating storage connection before create", map[string]any{"kind": r.kind.apiKind, "direction": string(r.dir)})
+	if err := c.ValidateStorage(ctx, r.kind.apiKind, r.dir, withoutNulls(body)); err != nil {
+		r.addAPIError(diags, "create", msgCheckFailedNothingCreated, err, secrets)
+		return false
+	}
+	if ctx.Err() != nil {
+		// Interrupted during the check: nothing was sent, nothing made.
+		diags.AddError("Cannot create the storage; nothing was created",
+			fmt.Sprintf("The operation ended (%v) before the create request was sent.", ctx.Err()))
+		return false
+	}
+	return true
+}
 
-	// Where Label Studio's create tests the connection itself, a check
-	// before it would only repeat it (one more request per storage); a
-	// refused create (400) made nothing, just as a failed check.
-	createChecks := r.createChecksConnection()
-	if !createChecks {
-		tflog.Debug(ctx, "validating storage connection before create", map[string]any{"kind": r.kind.apiKind, "direction": string(r.dir)})
-		if err := r.client.ValidateStorage(ctx, r.kind.apiKind, r.dir, withoutNulls(body)); err != nil {
-			r.addAPIError(&resp.Diagnostics, "create", msgCheckFailedNothingCreated, err, secrets)
-			return
-		}
-		if ctx.Err() != nil {
-			// Interrupted during the check: nothing was sent, nothing made.
-			resp.Diagnostics.AddError("Cannot create the storage; nothing was created",
-				fmt.Sprintf("The operation ended (%v) before the create request was sent.", ctx.Err()))
-			return
-		}
+// createErrorSummary heads the error of a failed create: a create that
+// checks the connection and was refused made nothing.
+func (r *storageResource) createErrorSummary(err error) string {
+	if r.createChecksConnection() && errors.Is(err, client.ErrValidation) {
+		return msgCheckFailedNothingCreated
 	}
-	st, settled, err := r.create(ctx, body, secrets)
-	if err != nil {
-		summary := "Cannot create the storage"
-		if createChecks && errors.Is(err, client.ErrValidation) {
-			summary = msgCheckFailedNothingCreated
-		}
-		r.addAPIError(&resp.Diagnostics, "create", summary, err, secrets)
-		return
-	}
-	if settled {
-		resp.Diagnostics.AddWarning("The create's answer was lost; the storage it made was adopted",
-			fmt.Sprintf("Label Studio's answer to the create never arrived, so the provider looked for the storage instead of creating another, and found %s storage %d, created just now with this configuration. It is now in state.", r.kind.apiKind, st.ID))
-	}
-	// An export create starts a sync, and its response is built before the
-	// sync ran (it always says "queued"); read the storage back so that
-	// state shows the real status. The create's answer stands if that fails.
-	// Import creates answer with the stored row, so they cost no extra GET.
+	return "Cannot create the storage"
+}
+
+// readBackExport reads a created export storage back: its create starts a
+// sync, and its response is built before the sync ran (it always says
+// "queued"), so that state shows the real status. The create's answer
+// stands if that fails. Import creates answer with the stored row, so they
+// cost no extra GET.
+func (r *storageResource) readBackExport(ctx context.Context, c *client.Client, st *client.Storage) *client.Storage {
 	if r.dir == client.Export && ctx.Err() == nil {
-		if fresh, err := r.client.GetStorage(ctx, r.ref(st.ID)); err == nil {
-			st = fresh
+		if fresh, err := c.GetStorage(ctx, r.ref(st.ID)); err == nil {
+			return fresh
 		}
 	}
-	resp.State.Raw = req.Plan.Raw.Copy()
-	resp.Diagnostics.Append(r.applyStorage(&resp.State, st)...)
-	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, st.ID)...)
+	return st
 }
 
 // msgCheckFailedNothingCreated is the summary of a create that Label Studio
@@ -213,32 +220,6 @@ const msgCheckFailedNothingCreated = "Storage connection check failed; nothing w
 // keep the separate check: their source is not public.
 func (r *storageResource) createChecksConnection() bool {
 	return !r.kind.enterprise && (r.dir == client.Export || r.kind.importCreateChecks)
-}
-
-// create sends the create request. An interrupt (ctx cancelled) lets a
-// request in flight finish; an unknown outcome is settled by looking for
-// the storage among the project's storages of this kind, never by a second
-// create. settled reports that st was found that way.
-func (r *storageResource) create(ctx context.Context, body map[string]any, secrets []string) (st *client.Storage, settled bool, _ error) {
-	project, _ := body[attrProject].(int64)
-	return createOrSettle(ctx, settlement{
-		client:       r.client,
-		resourceType: "labelstudio_" + storageTypeName(r.kind, r.dir),
-		kind:         r.kind.apiKind + " " + string(r.dir) + " storage",
-		claimPrefix:  r.claimPrefix(),
-		asked:        body,
-		secrets:      secrets,
-	}, func(ctx context.Context) (*client.Storage, error) {
-		return r.client.CreateStorage(ctx, r.kind.apiKind, r.dir, body)
-	}, func(ctx context.Context) ([]client.Storage, error) {
-		return r.client.ListStorages(ctx, r.kind.apiKind, r.dir, project)
-	}, func(st *client.Storage) map[string]any { return st.Fields })
-}
-
-// claimPrefix scopes this kind's ids among the objects a provider run
-// created or adopted.
-func (r *storageResource) claimPrefix() string {
-	return r.kind.apiKind + "/" + string(r.dir)
 }
 
 func (r *storageResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

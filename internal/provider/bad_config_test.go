@@ -196,6 +196,29 @@ func badConfigs(project int64) (resources, providers []badConfig) {
 	viewCase("empty ordering", `ordering = []`, `ordering.*at least 1`)
 	viewNestedCase("hidden column without a prefix", `hidden_columns = { explore = ["inner_id"], labeling = [] }`, `hidden_columns\.explore\[0\].*tasks:inner_id`)
 	viewCase("timeouts.update not a duration", `timeouts = { update = "later" }`, `timeouts\.update = "later"`)
+	// ML backends: what MLBackendSerializer refuses before calling the
+	// model (label_studio/ml/serializers.py validate, validate_url;
+	// core/utils/io.py validate_upload_url).
+	mlCase := func(name, lines, want string) {
+		resources = append(resources, badConfig{
+			name: "labelstudio_ml_backend " + name,
+			hcl: fmt.Sprintf("resource \"labelstudio_ml_backend\" \"t\" {\n  project = %d\n  url     = \"http://ml-backend:9090\"\n  %s %s\n}\n",
+				project, lines, badConfigMarker),
+			want: want,
+		})
+	}
+	mlCase("basic auth without a password", "auth_method = \"BASIC_AUTH\"\n  basic_auth_user = \"ls\"", `basic_auth_user is set without basic_auth_pass \(or basic_auth_pass_wo`)
+	mlCase("basic auth with a write-only password but no user", "auth_method = \"BASIC_AUTH\"\n  basic_auth_pass_wo_version = 1\n  basic_auth_pass_wo = \"p\"", `basic_auth_pass_wo is set without basic_auth_user`)
+	mlCase("password without a user", `basic_auth_pass = "p"`, `basic_auth_pass is set without basic_auth_user`)
+	mlCase("basic auth without either half", `auth_method = "BASIC_AUTH"`, `needs basic_auth_user and basic_auth_pass`)
+	mlCase("unknown auth_method", `auth_method = "TOKEN"`, `auth_method`)
+	mlCase("extra_params not JSON", `extra_params = "{threshold: 0.5}"`, `extra_params`)
+	mlCase("timeouts.create not a duration", `timeouts = { create = "soon" }`, `timeouts\.create = "soon"`)
+	resources = append(resources, badConfig{
+		name: "labelstudio_ml_backend url without http",
+		hcl:  fmt.Sprintf("resource \"labelstudio_ml_backend\" \"t\" {\n  project = %d\n  url     = \"grpc://ml-backend:9090\" %s\n}\n", project, badConfigMarker),
+		want: `not an http:// or https:// URL.*Label Studio server reaches the model`,
+	})
 
 	syncCase := func(name, line, want string) {
 		resources = append(resources, badConfig{

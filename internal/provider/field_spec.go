@@ -70,7 +70,8 @@ type fieldSpec struct {
 	// change replaces the object.
 	forceNew bool
 	// alwaysSent fields go into every update that sends anything, changed or
-	// not (a webhook PATCH without actions clears them).
+	// not (a webhook PATCH without actions clears them; an ML backend PATCH
+	// is checked on its body alone). A secret goes with its configured value.
 	alwaysSent bool
 	// returnedSecret (with secret): the server returns the value in clear,
 	// so state follows it unless the write-only twin is in use.

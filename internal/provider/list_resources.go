@@ -39,6 +39,9 @@ func listResources() []func() list.ListResource {
 		func() list.ListResource {
 			return &objectListResource[client.View]{objectResource[client.View]{t: &viewObject}}
 		},
+		func() list.ListResource {
+			return &objectListResource[client.MLBackend]{objectResource[client.MLBackend]{t: &mlBackendObject}}
+		},
 	}
 	for _, kind := range storageKinds {
 		for _, dir := range []client.Direction{client.Import, client.Export} {

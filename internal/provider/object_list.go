@@ -67,3 +67,23 @@ func requireClientDiags(c *client.Client) diag.Diagnostics {
 	requireClient(c, &diags)
 	return diags
 }
+
+// projectCandidates and projectFetch adapt a client's list of one
+// project's objects to the create's candidates (the body's project) and to
+// a list resource's fetch (its project attribute).
+func projectCandidates[T any](listProject func(*client.Client, context.Context, int64) ([]T, error)) func(*client.Client, context.Context, map[string]any) ([]T, error) {
+	return func(c *client.Client, ctx context.Context, body map[string]any) ([]T, error) {
+		project, _ := body[attrProject].(int64)
+		return listProject(c, ctx, project)
+	}
+}
+
+func projectFetch[T any](listProject func(*client.Client, context.Context, int64) ([]T, error)) func(context.Context, *client.Client, tftypes.Value) ([]T, error) {
+	return func(ctx context.Context, c *client.Client, filter tftypes.Value) ([]T, error) {
+		project, err := int64JSON(filter)
+		if err != nil {
+			return nil, err
+		}
+		return listProject(c, ctx, project.(int64))
+	}
+}

@@ -512,7 +512,14 @@ func (t *objectType[T]) requestBody(planRaw, configRaw, priorRaw tftypes.Value) 
 	}
 	if update && len(body) > 0 {
 		for _, f := range t.fields {
-			if _, sent := body[f.name]; f.alwaysSent && !sent && plan.has(f.name) {
+			if _, sent := body[f.name]; !f.alwaysSent || sent {
+				continue
+			}
+			if f.secret {
+				if value, set := configuredValue(config, f.name); set {
+					send(f, value)
+				}
+			} else if plan.has(f.name) {
 				send(f, plan.attrs[f.name])
 			}
 		}

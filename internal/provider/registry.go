@@ -11,9 +11,9 @@ import (
 // What the provider serves; list resources are in list_resources.go.
 
 // objectResources returns the resources of the objects table (project,
-// webhook, view), served by the generic objectResource.
+// webhook, view, ML backend), served by the generic objectResource.
 func objectResources() []func() resource.Resource {
-	return []func() resource.Resource{newProjectResource, newWebhookResource, newViewResource}
+	return []func() resource.Resource{newProjectResource, newWebhookResource, newViewResource, newMLBackendResource}
 }
 
 // storageResources returns one resource per storage kind and direction, all

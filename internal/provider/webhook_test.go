@@ -85,7 +85,17 @@ func TestWebhookUpdateAlwaysSendsActions(t *testing.T) {
 // and the rest null.
 func webhookValue(t *testing.T, attrs map[string]tftypes.Value) tftypes.Value {
 	t.Helper()
-	typ := webhookObject.schema(context.Background()).Type().TerraformType(context.Background()).(tftypes.Object)
+	with := map[string]tftypes.Value{attrProject: tftypes.NewValue(tftypes.Number, 1)}
+	for name, v := range attrs {
+		with[name] = v
+	}
+	return objectTypeValue(&webhookObject, with)
+}
+
+// objectTypeValue is an object of the type's resource schema with attrs set
+// and the rest null.
+func objectTypeValue[T any](ot *objectType[T], attrs map[string]tftypes.Value) tftypes.Value {
+	typ := ot.schema(context.Background()).Type().TerraformType(context.Background()).(tftypes.Object)
 	all := map[string]tftypes.Value{}
 	for name, attrType := range typ.AttributeTypes {
 		all[name] = tftypes.NewValue(attrType, nil)
@@ -93,7 +103,6 @@ func webhookValue(t *testing.T, attrs map[string]tftypes.Value) tftypes.Value {
 	for name, v := range attrs {
 		all[name] = v
 	}
-	all[attrProject] = tftypes.NewValue(tftypes.Number, 1)
 	return tftypes.NewValue(typ, all)
 }
 

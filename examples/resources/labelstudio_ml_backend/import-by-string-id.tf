@@ -1,0 +1,4 @@
+import {
+  to = labelstudio_ml_backend.example
+  id = "42"
+}

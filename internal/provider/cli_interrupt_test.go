@@ -16,6 +16,7 @@ import (
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv/mlbackend"
 )
 
 // interruptedType is one object type of TestCLIInterruptedApply.
@@ -138,6 +139,34 @@ resource "labelstudio_view" "each" {
 			for _, view := range list {
 				data, _ := view.Fields["data"].(map[string]any)
 				names[view.ID], _ = data["title"].(string)
+			}
+			return names
+		},
+	},
+	{
+		// The stand-in calls the model server's /health and /setup in
+		// the create, as Label Studio does: a real one answers them.
+		resourceType: "labelstudio_ml_backend",
+		createPath:   `^/api/ml/$`,
+		config: func(t *testing.T, _ *testenv.Env, project int64, count int) string {
+			model := testenv.MLBackend(t, mlbackend.Config{})
+			return fmt.Sprintf(`
+resource "labelstudio_ml_backend" "each" {
+  count   = %d
+  project = %d
+  url     = %s
+  title   = "interrupt-${count.index}"
+}
+`, count, project, hclString(model.URL()))
+		},
+		onServer: func(t *testing.T, c *client.Client, project int64) map[int64]string {
+			list, err := c.ListMLBackends(t.Context(), project)
+			if err != nil {
+				t.Fatalf("list ML backends: %v", err)
+			}
+			names := map[int64]string{}
+			for _, backend := range list {
+				names[backend.ID], _ = backend.Fields["title"].(string)
 			}
 			return names
 		},

@@ -130,6 +130,8 @@ type Client struct {
 	// projectBatches answers concurrent project reads together
 	// (id_batches.go).
 	projectBatches idBatches[Project]
+	// webhookCatalogue keeps the webhook action catalogue (WebhookActions).
+	webhookCatalogue webhookCatalogue
 
 	// Seams for tests, so retries neither sleep nor depend on the clock.
 	sleep  func(ctx context.Context, d time.Duration) error
@@ -207,6 +209,7 @@ func New(cfg Config) (*Client, error) {
 		now:            time.Now,
 		jitter:         randomJitter,
 	}
+	c.webhookCatalogue.asking = make(chan struct{}, 1)
 	if c.userAgent == "" {
 		c.userAgent = defaultUserAgent
 	}

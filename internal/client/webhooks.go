@@ -89,11 +89,35 @@ func (c *Client) ListWebhooks(ctx context.Context, project int64) ([]Webhook, er
 	return decodeList(webhooksPath, raws, decodeWebhook)
 }
 
-// WebhookActions reads the action catalogue, keyed by action name.
+// WebhookActions reads the action catalogue, keyed by action name. It is
+// Label Studio's WebhookAction.ACTIONS (webhooks/models.py), fixed in its
+// code, so the first answer serves every later call of this Client (one
+// Terraform operation, see group_lists.go): a plan of 50 webhooks asks
+// once, not 50 times. Concurrent calls wait for the one in flight; a
+// failure is not kept, and the next call asks again.
 func (c *Client) WebhookActions(ctx context.Context) (map[string]WebhookAction, error) {
-	var actions map[string]WebhookAction
-	err := c.do(ctx, call{method: http.MethodGet, path: webhooksPath + "info/", retryable: true}, &actions)
-	return actions, err
+	catalogue := &c.webhookCatalogue
+	select {
+	case catalogue.asking <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-catalogue.asking }()
+	if catalogue.actions == nil {
+		var actions map[string]WebhookAction
+		if err := c.do(ctx, call{method: http.MethodGet, path: webhooksPath + "info/", retryable: true}, &actions); err != nil {
+			return nil, err
+		}
+		catalogue.actions = actions
+	}
+	return maps.Clone(catalogue.actions), nil
+}
+
+// webhookCatalogue is the action catalogue once read.
+type webhookCatalogue struct {
+	// asking holds a token while a caller reads or asks for the catalogue.
+	asking  chan struct{}
+	actions map[string]WebhookAction
 }
 
 func (c *Client) webhookCall(ctx context.Context, cl call) (*Webhook, error) {

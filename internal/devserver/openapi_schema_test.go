@@ -174,7 +174,10 @@ var specRoutes = []struct {
 
 // envelopeSchema is the error body of API.md 9, which the public schema
 // does not describe. Nested serializers nest their errors: a dict per
-// field, a list with one dict per item of a list serializer.
+// field, a list with one dict per item of a list serializer, and a bare
+// string where a serializer's to_internal_value raised a dict of strings,
+// which DRF passes on unwrapped (ChildFilterSerializer's "Child filters
+// cannot contain nested child filters.", data_manager/serializers.py).
 var envelopeSchema = mustCompileJSON("file:///envelope.json", `{
   "type": "object",
   "required": ["id", "status_code", "version", "detail", "exc_info"],
@@ -191,7 +194,8 @@ var envelopeSchema = mustCompileJSON("file:///envelope.json", `{
     "fieldErrors": {"type": "object", "additionalProperties": {"$ref": "#/$defs/errors"}},
     "errors": {"anyOf": [
       {"type": "array", "items": {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/fieldErrors"}]}},
-      {"$ref": "#/$defs/fieldErrors"}
+      {"$ref": "#/$defs/fieldErrors"},
+      {"type": "string"}
     ]}
   }
 }`)

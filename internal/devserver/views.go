@@ -5,9 +5,11 @@ import (
 	"maps"
 	"net/http"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // dmView is a data-manager view (tab) as data_manager/models.py stores it:
@@ -22,23 +24,40 @@ type dmView struct {
 	SelectedItems any          `json:"selected_items"`
 	User          any          `json:"user"`
 	FilterGroup   *filterGroup `json:"filter_group"`
+	// IsLocked: locked against configuration changes (migration
+	// 0019_view_lock_fields.py); LockedAt is empty when unlocked.
+	IsLocked bool   `json:"is_locked"`
+	LockedAt string `json:"locked_at,omitempty"`
 }
+
+// lockedViewAllowedDataKeys are the data keys an update of a locked view
+// still writes (LOCKED_VIEW_ALLOWED_DATA_KEYS, data_manager/serializers.py).
+var lockedViewAllowedDataKeys = []string{"columnsWidth"}
+
+func (v *dmView) lock(now time.Time) { v.IsLocked, v.LockedAt = true, isoTime(now) }
+
+func (v *dmView) unlock() { v.IsLocked, v.LockedAt = false, "" }
 
 type filterGroup struct {
 	Conjunction string       `json:"conjunction"`
 	Filters     []viewFilter `json:"filters"`
 }
 
-// viewFilter is a Filter row; Child is its one nested child filter.
+// viewFilter is a Filter row; Children are its child filters (one level:
+// a child has none), in their wire order.
 type viewFilter struct {
-	Column   string      `json:"column"`
-	Type     string      `json:"type"`
-	Operator string      `json:"operator"`
-	Value    any         `json:"value"`
-	Child    *viewFilter `json:"child"`
+	Column   string       `json:"column"`
+	Type     string       `json:"type"`
+	Operator string       `json:"operator"`
+	Value    any          `json:"value"`
+	Children []viewFilter `json:"children,omitempty"`
 }
 
 const filterColumnPrefix = "filter:tasks:"
+
+// filterAllowlist is Label Studio's default DATA_MANAGER_FILTER_ALLOWLIST
+// (core/settings/base.py): foreign-key filters allowed without a setting.
+var filterAllowlist = []string{"updated_by__active_organization", "annotations__completed_by"}
 
 // viewJSON is ViewSerializer.to_representation: the filter group goes back
 // into data.filters ({conjunction, items}), and non-empty selected_items
@@ -46,7 +65,12 @@ const filterColumnPrefix = "filter:tasks:"
 func viewJSON(v *dmView) (map[string]any, error) {
 	out := map[string]any{
 		"id": v.ID, "project": v.Project, "order": v.Order, "user": v.User,
-		"is_locked": false, "locked_at": nil, "locked_by": nil,
+		"is_locked": v.IsLocked, "locked_at": nil, "locked_by": nil,
+	}
+	if v.IsLocked {
+		// The caller locked it: ViewSerializer.get_locked_by.
+		out["locked_at"] = v.LockedAt
+		out["locked_by"] = map[string]any{"id": bootstrapUserID, "name": bootstrapUserEmail, "email": bootstrapUserEmail}
 	}
 	var data map[string]any
 	if m, ok := v.Data.(map[string]any); ok {
@@ -84,12 +108,20 @@ func viewJSON(v *dmView) (map[string]any, error) {
 	return out, nil
 }
 
+// filterItemJSON is FilterGroupSerializer.to_representation's item: every
+// root filter lists its children in child_filters, empty or not.
 func filterItemJSON(f viewFilter) map[string]any {
-	item := map[string]any{"filter": f.Column, "operator": f.Operator, "type": f.Type, "value": f.Value}
-	if f.Child != nil {
-		item["child_filter"] = map[string]any{"filter": f.Child.Column, "operator": f.Child.Operator, "type": f.Child.Type, "value": f.Child.Value}
+	item := filterFieldsJSON(f)
+	children := []any{}
+	for _, c := range f.Children {
+		children = append(children, filterFieldsJSON(c))
 	}
+	item["child_filters"] = children
 	return item
+}
+
+func filterFieldsJSON(f viewFilter) map[string]any {
+	return map[string]any{"filter": f.Column, "operator": f.Operator, "type": f.Type, "value": f.Value}
 }
 
 // viewAttrs is the validated body of ViewSerializer; has says which
@@ -102,23 +134,29 @@ type viewAttrs struct {
 	order         any
 	selectedItems any
 	user          any
+	isLocked      bool
 	filterGroup   *filterGroup
 }
 
-// cleanViewBody is ViewSerializer.to_internal_value: data.filters becomes
-// a filter group (only when it has a conjunction; otherwise it is dropped),
-// data.ordering replaces the ordering field (absent: {}), then the fields
-// are validated, the filter columns by FilterSerializer.validate_column.
+// cleanViewBody is ViewSerializer.to_internal_value: when data is an
+// object, data.filters becomes a filter group (only when it has a
+// conjunction; otherwise it is dropped) and data.ordering replaces the
+// ordering field (absent: {}); data of another type (null included) is
+// stored as sent. Then the fields are validated, the filters by
+// FilterSerializer.
 func (s *Server) cleanViewBody(body map[string]any, partial bool) (*viewAttrs, error) {
 	attrs := &viewAttrs{has: map[string]bool{}}
 	var data map[string]any
 	if raw, ok := body["data"]; ok {
+		attrs.has["data"] = true
 		m, isMap := raw.(map[string]any)
 		if !isMap {
-			return nil, uncaught("AttributeError", fmt.Sprintf("'%s' object has no attribute 'pop'", pythonTypeName(raw)))
+			attrs.data = plainValue(raw)
+			return s.cleanViewFields(body, attrs, partial)
 		}
 		data = maps.Clone(m)
-		attrs.has["data"] = true
+	} else {
+		return s.cleanViewFields(body, attrs, partial)
 	}
 	var filters any = map[string]any{}
 	if data != nil {
@@ -158,10 +196,17 @@ func (s *Server) cleanViewBody(body map[string]any, partial bool) (*viewAttrs, e
 	}
 	attrs.ordering = plainValue(ordering)
 	attrs.has["ordering"] = true
-	if data != nil {
-		attrs.data = plainValue(data)
+	attrs.data = plainValue(data)
+	if hasGroup {
+		body = maps.Clone(body)
+		body["filter_group"] = groupBody
 	}
+	return s.cleanViewFields(body, attrs, partial)
+}
 
+// cleanViewFields validates the serializer's fields.
+func (s *Server) cleanViewFields(body map[string]any, attrs *viewAttrs, partial bool) (*viewAttrs, error) {
+	groupBody, hasGroup := body["filter_group"]
 	errs := map[string]any{}
 	if raw, ok := body["project"]; ok {
 		id, msg := s.convertProject(raw)
@@ -196,6 +241,16 @@ func (s *Server) cleanViewBody(body map[string]any, partial bool) (*viewAttrs, e
 			attrs.user, attrs.has["user"] = float64(id), true
 		}
 	}
+	if raw, ok := body["is_locked"]; ok {
+		switch b, isBool := raw.(bool); {
+		case raw == nil:
+			attrs.has["is_locked"] = true
+		case !isBool:
+			errs["is_locked"] = []string{"Must be a valid boolean."}
+		default:
+			attrs.isLocked, attrs.has["is_locked"] = b, true
+		}
+	}
 	if hasGroup {
 		group, groupErrs := cleanFilterGroup(groupBody)
 		if groupErrs != nil {
@@ -224,13 +279,33 @@ func convertFilterItem(item any) (map[string]any, error) {
 		return def
 	}
 	out := map[string]any{"column": get("filter", ""), "operator": get("operator", ""), "type": get("type", ""), "value": get("value", map[string]any{})}
-	if child, ok := m["child_filter"]; ok && truthy(child) {
+	children, present := m["child_filters"]
+	if !present {
+		if child, ok := m["child_filter"]; ok {
+			children, present = []any{}, true
+			if child != nil {
+				children = []any{child}
+			}
+		}
+	}
+	if !present {
+		return out, nil
+	}
+	list, isList := children.([]any)
+	if !isList {
+		// Passed on as sent, for the field validation to refuse.
+		out["child_filters"] = children
+		return out, nil
+	}
+	converted := make([]any, 0, len(list))
+	for _, child := range list {
 		c, err := convertFilterItem(child)
 		if err != nil {
 			return nil, err
 		}
-		out["child_filter"] = c
+		converted = append(converted, c)
 	}
+	out["child_filters"] = converted
 	return out, nil
 }
 
@@ -282,8 +357,15 @@ func cleanFilterGroup(raw any) (*filterGroup, map[string]any) {
 }
 
 // cleanFilter is FilterSerializer: column, type and operator are required,
-// non-blank CharFields of at most 1024 characters, then validate_column.
+// non-blank CharFields of at most 1024 characters, then validate_column,
+// the child filters and validate.
 func cleanFilter(raw any) (*viewFilter, map[string]any) {
+	return cleanFilterAs(raw, false)
+}
+
+// cleanFilterAs validates a root filter or, with isChild, a child filter
+// (ChildFilterSerializer: one level only).
+func cleanFilterAs(raw any, isChild bool) (*viewFilter, map[string]any) {
 	m, ok := raw.(map[string]any)
 	if !ok {
 		return nil, map[string]any{nonFieldErrors: []string{fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", pythonTypeName(raw))}}
@@ -312,12 +394,16 @@ func cleanFilter(raw any) (*viewFilter, map[string]any) {
 	if v, ok := m["value"]; ok {
 		f.Value = plainValue(v)
 	}
-	if child, ok := m["child_filter"]; ok && child != nil {
-		c, childErrs := cleanFilter(child)
-		if childErrs != nil {
-			errs["child_filter"] = childErrs
-		} else {
-			f.Child = c
+	if children, ok := filterChildren(m); ok && isChild {
+		if list, isList := children.([]any); !isList || len(list) > 0 {
+			return nil, map[string]any{"child_filters": "Child filters cannot contain nested child filters."}
+		}
+	} else if ok {
+		f.Children, errs = cleanChildFilters(children, errs)
+	}
+	if len(errs) == 0 {
+		if msg := validateListMembership(f); msg != nil {
+			return nil, msg
 		}
 	}
 	if len(errs) > 0 {
@@ -326,14 +412,85 @@ func cleanFilter(raw any) (*viewFilter, map[string]any) {
 	return f, nil
 }
 
-// validateFilterColumn is FilterSerializer.validate_column with an empty
-// DATA_MANAGER_FILTER_ALLOWLIST.
+// filterChildren is FilterSerializer.to_internal_value's normalisation:
+// child_filters wins over the singular child_filter, whose null means none.
+func filterChildren(m map[string]any) (any, bool) {
+	if children, ok := m["child_filters"]; ok {
+		return children, true
+	}
+	if child, ok := m["child_filter"]; ok {
+		if child == nil {
+			return []any{}, true
+		}
+		return []any{child}, true
+	}
+	return nil, false
+}
+
+// cleanChildFilters is ChildFilterSerializer(many=True): a list whose
+// items are validated as filters of their own, one error per item.
+func cleanChildFilters(raw any, errs map[string]any) ([]viewFilter, map[string]any) {
+	list, ok := raw.([]any)
+	if !ok {
+		errs["child_filters"] = map[string]any{nonFieldErrors: []string{fmt.Sprintf("Expected a list of items but got type \"%s\".", pythonTypeName(raw))}}
+		return nil, errs
+	}
+	var children []viewFilter
+	itemErrs := make([]any, len(list))
+	failed := false
+	for i, item := range list {
+		c, e := cleanFilterAs(item, true)
+		if e != nil {
+			itemErrs[i], failed = e, true
+			continue
+		}
+		itemErrs[i] = map[string]any{}
+		children = append(children, *c)
+	}
+	if failed {
+		errs["child_filters"] = itemErrs
+	}
+	return children, errs
+}
+
+// listMembershipColumns are the columns besides data.* that in_list and
+// not_in_list accept (managers.SUPPORTED_IN_LIST_FIELDS).
+var listMembershipColumns = []string{"id", "inner_id", "total_annotations", "total_predictions", "cancelled_annotations"}
+
+// validateListMembership is FilterSerializer.validate for in_list and
+// not_in_list: a JSON array of strings or numbers, on a supported column.
+// (DATA_MANAGER_LIST_FILTER_MAX_VALUES, the list's size limit, is not
+// applied.)
+func validateListMembership(f *viewFilter) map[string]any {
+	if f.Operator != "in_list" && f.Operator != "not_in_list" {
+		return nil
+	}
+	list, ok := f.Value.([]any)
+	if !ok {
+		return map[string]any{"value": []string{"`in_list` / `not_in_list` require a JSON array."}}
+	}
+	for _, el := range list {
+		switch el.(type) {
+		case string, float64, bool:
+		default:
+			return map[string]any{"value": []string{"List elements must be strings or numbers."}}
+		}
+	}
+	field := strings.TrimPrefix(strings.TrimPrefix(f.Column, filterColumnPrefix), "-")
+	if !strings.HasPrefix(f.Column, filterColumnPrefix) || !strings.HasPrefix(field, "data.") && !slices.Contains(listMembershipColumns, field) {
+		return map[string]any{"column": []string{"`is any of` / `is none of` support Task ID, Inner ID, annotation/prediction counters, and task.data.* fields."}}
+	}
+	return nil
+}
+
+// validateFilterColumn is FilterSerializer.validate_column with Label
+// Studio's default DATA_MANAGER_FILTER_ALLOWLIST.
 func validateFilterColumn(column string) string {
 	if !strings.HasPrefix(column, filterColumnPrefix) {
 		return fmt.Sprintf("Filter \"%s\" should start with \"%s\"", column, filterColumnPrefix)
 	}
 	rest := strings.TrimPrefix(strings.TrimPrefix(column, filterColumnPrefix), "-")
-	if strings.HasPrefix(rest, "data.") {
+	if strings.HasPrefix(rest, "data.") || slices.Contains(filterAllowlist, rest) {
 		return ""
 	}
 	if strings.Contains(rest, "__") {
@@ -392,9 +549,10 @@ func (st *state) viewsOf(project int64) []*dmView {
 	return out
 }
 
-// handleViewCreate is ViewAPI.create with ViewSerializer.create: with a
-// filter group the order is the project's current number of views,
-// otherwise the body's order or 0; the user is the caller.
+// handleViewCreate is ViewAPI.create with ViewSerializer.create: the order
+// is one more than the project's highest (0 for its first view), whatever
+// the body says (ViewAPI.perform_create, data_manager/api.py); the user is
+// the caller, who may create it locked.
 func (s *Server) handleViewCreate(w http.ResponseWriter, r *http.Request, _ routeParams) error {
 	body, err := readBody(r)
 	if err != nil {
@@ -411,15 +569,15 @@ func (s *Server) handleViewCreate(w http.ResponseWriter, r *http.Request, _ rout
 	if attrs.has["data"] {
 		v.Data = attrs.data
 	}
-	if attrs.has["order"] {
-		v.Order = attrs.order
-	}
+	v.Order = float64(s.st.nextViewOrder(attrs.project))
 	if attrs.has["selected_items"] {
 		v.SelectedItems = attrs.selectedItems
 	}
 	if attrs.filterGroup != nil {
 		v.FilterGroup = attrs.filterGroup
-		v.Order = float64(len(s.st.viewsOf(attrs.project)))
+	}
+	if attrs.isLocked {
+		v.lock(time.Now())
 	}
 	out, err := viewJSON(v)
 	if err != nil {
@@ -431,6 +589,17 @@ func (s *Server) handleViewCreate(w http.ResponseWriter, r *http.Request, _ rout
 	}
 	writeJSON(w, http.StatusCreated, out)
 	return nil
+}
+
+// nextViewOrder is max(order) + 1 over the project's views, or 0.
+func (st *state) nextViewOrder(project int64) int64 {
+	next := int64(0)
+	for _, v := range st.viewsOf(project) {
+		if o, ok := v.Order.(float64); ok && int64(o) >= next {
+			next = int64(o) + 1
+		}
+	}
+	return next
 }
 
 func (s *Server) handleViewGet(w http.ResponseWriter, _ *http.Request, p routeParams) error {
@@ -456,10 +625,12 @@ func (s *Server) handleViewPut(w http.ResponseWriter, r *http.Request, p routePa
 	return s.updateView(w, r, p, false)
 }
 
-// updateView is ViewSerializer.update: it writes the filter group (filters
-// replaced, conjunction changed only when given), a non-empty ordering and
-// data, and nothing else: order, project, user and selected_items in the
-// body are ignored. A body without data ends in KeyError: 'data'.
+// updateView is ViewSerializer.update: a locked view, unless this request
+// unlocks it, takes only the allowed data keys (column widths) and answers
+// as it is; otherwise the lock changes as asked, then the filter group
+// (filters replaced, conjunction changed only when given), a non-empty
+// ordering and the data sent are written, and nothing else: order,
+// project, user and selected_items in the body are ignored.
 func (s *Server) updateView(w http.ResponseWriter, r *http.Request, p routeParams, partial bool) error {
 	if err := requireFound(s, func(st *state) map[int64]*dmView { return st.Views }, p.id, "View"); err != nil {
 		return err
@@ -478,10 +649,28 @@ func (s *Server) updateView(w http.ResponseWriter, r *http.Request, p routeParam
 	if !ok {
 		return notFound("View")
 	}
-	if !attrs.has["data"] {
-		// validated_data['data'] raises inside transaction.atomic(), so
-		// the filter group and ordering written before it roll back.
-		return uncaught("KeyError", "'data'")
+	unlocking := attrs.has["is_locked"] && !attrs.isLocked && v.IsLocked
+	switch {
+	case v.IsLocked && !unlocking:
+		incoming, _ := attrs.data.(map[string]any)
+		current, isMap := v.Data.(map[string]any)
+		for _, key := range lockedViewAllowedDataKeys {
+			value, sent := incoming[key]
+			if !sent || reflect.DeepEqual(value, current[key]) {
+				continue
+			}
+			if !isMap {
+				current = map[string]any{}
+			}
+			current, isMap = maps.Clone(current), true
+			current[key] = value
+			v.Data = current
+		}
+		return s.writeView(w, v)
+	case unlocking:
+		v.unlock()
+	case attrs.has["is_locked"] && attrs.isLocked && !v.IsLocked:
+		v.lock(time.Now())
 	}
 	if g := attrs.filterGroup; g != nil {
 		if v.FilterGroup == nil {
@@ -495,7 +684,14 @@ func (s *Server) updateView(w http.ResponseWriter, r *http.Request, p routeParam
 	if truthy(attrs.ordering) && !reflect.DeepEqual(attrs.ordering, v.Ordering) {
 		v.Ordering = attrs.ordering
 	}
-	v.Data = attrs.data
+	if attrs.has["data"] {
+		v.Data = attrs.data
+	}
+	return s.writeView(w, v)
+}
+
+// writeView persists the views and answers with v.
+func (s *Server) writeView(w http.ResponseWriter, v *dmView) error {
 	out, err := viewJSON(v)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package devserver
 
 import (
+	"maps"
 	"net/http"
 	"reflect"
 	"testing"
@@ -30,6 +31,18 @@ var (
 	countFilter = map[string]any{"filter": "filter:tasks:total_annotations", "operator": "greater", "type": "Number", "value": 1.0}
 )
 
+// asRead is a filter item as FilterGroupSerializer.to_representation gives
+// it back: with the list of its child filters, empty or not.
+func asRead(item map[string]any, children ...map[string]any) map[string]any {
+	out := maps.Clone(item)
+	list := []any{}
+	for _, c := range children {
+		list = append(list, c)
+	}
+	out["child_filters"] = list
+	return out
+}
+
 // data_manager/serializers.py ViewSerializer: data.filters is lifted into a
 // filter group and data.ordering into the ordering field, and both are put
 // back into data on read; the stored data keeps the rest as sent.
@@ -48,8 +61,10 @@ func TestViewFiltersAreStoredApartAndPutBack(t *testing.T) {
 			t.Errorf("%s at the top level: %v", gone, created)
 		}
 	}
-	if !reflect.DeepEqual(created["data"], data) || created["user"] != float64(bootstrapUserID) || created["project"] != float64(projectID) {
-		t.Errorf("created:\n got %v\nwant data %v", created, data)
+	read := maps.Clone(data)
+	read["filters"] = viewFilters(asRead(imageFilter), asRead(countFilter))
+	if !reflect.DeepEqual(created["data"], read) || created["user"] != float64(bootstrapUserID) || created["project"] != float64(projectID) {
+		t.Errorf("created:\n got %v\nwant data %v", created, read)
 	}
 	st := ts.srv.st
 	ts.srv.mu.Lock()
@@ -68,9 +83,10 @@ func TestViewFiltersAreStoredApartAndPutBack(t *testing.T) {
 	}
 }
 
-// ViewSerializer.create: with a filter group the order is the project's
-// number of views; without one it is the body's or 0. The list is ordered
-// by (order, id); update_order sets positions.
+// ViewAPI.perform_create (data_manager/api.py): a new view's order is one
+// more than the project's highest, 0 for the first, whatever the body says
+// (max, not a count: a deleted tab leaves a gap). The list is ordered by
+// (order, id); update_order sets positions.
 func TestViewOrder(t *testing.T) {
 	ts := newTestServer(t, nil)
 	projectID := ts.createProject("")
@@ -82,7 +98,7 @@ func TestViewOrder(t *testing.T) {
 	second := create(map[string]any{"data": map[string]any{"filters": viewFilters(imageFilter)}})
 	third := create(map[string]any{"data": map[string]any{"title": "no filters"}})
 	fourth := create(map[string]any{"data": map[string]any{}, "order": 7})
-	if first["order"] != 0.0 || second["order"] != 1.0 || third["order"] != 0.0 || fourth["order"] != 7.0 {
+	if first["order"] != 0.0 || second["order"] != 1.0 || third["order"] != 2.0 || fourth["order"] != 3.0 {
 		t.Errorf("orders %v %v %v %v", first["order"], second["order"], third["order"], fourth["order"])
 	}
 	ids := func(items []map[string]any) []any {
@@ -92,11 +108,15 @@ func TestViewOrder(t *testing.T) {
 		}
 		return out
 	}
-	if got := ids(ts.viewList("?project=" + itoa(projectID))); !reflect.DeepEqual(got, []any{first["id"], third["id"], second["id"], fourth["id"]}) {
+	ts.mustDo(http.MethodDelete, viewPath(second["id"]), nil, http.StatusNoContent)
+	if fifth := create(map[string]any{"data": map[string]any{}}); fifth["order"] != 4.0 {
+		t.Errorf("order after a deleted tab: %v, want 4 (max + 1)", fifth["order"])
+	}
+	if got := ids(ts.viewList("?project=" + itoa(projectID))); !reflect.DeepEqual(got[:3], []any{first["id"], third["id"], fourth["id"]}) {
 		t.Errorf("list order %v", got)
 	}
-	ts.mustDo(http.MethodPost, "/api/dm/views/order/", map[string]any{"project": projectID, "ids": []any{fourth["id"], second["id"], 999}}, http.StatusOK)
-	if got := ids(ts.viewList("?project=" + itoa(projectID))); !reflect.DeepEqual(got, []any{first["id"], third["id"], fourth["id"], second["id"]}) {
+	ts.mustDo(http.MethodPost, "/api/dm/views/order/", map[string]any{"project": projectID, "ids": []any{fourth["id"], third["id"], 999}}, http.StatusOK)
+	if got := ids(ts.viewList("?project=" + itoa(projectID))); !reflect.DeepEqual(got[:3], []any{first["id"], fourth["id"], third["id"]}) {
 		t.Errorf("after update_order %v", got)
 	}
 	if got := ts.fieldErrors(ts.do(http.MethodPost, "/api/dm/views/order/", map[string]any{"project": projectID, "ids": []any{}}), "ids"); got[0] != "This list may not be empty." {
@@ -139,8 +159,8 @@ func TestViewFilterValidation(t *testing.T) {
 	}
 }
 
-// ViewSerializer.update writes filters, a non-empty ordering and data only;
-// validated_data['data'] is read unconditionally.
+// ViewSerializer.update writes filters, a non-empty ordering and data (when
+// sent) only.
 func TestViewUpdate(t *testing.T) {
 	ts := newTestServer(t, nil)
 	projectID := ts.createProject("")
@@ -148,23 +168,21 @@ func TestViewUpdate(t *testing.T) {
 		"data": map[string]any{"title": "A", "filters": viewFilters(imageFilter), "ordering": []any{"tasks:id"}}}, http.StatusCreated))
 	path := viewPath(created["id"])
 
-	env := ts.envelope(ts.do(http.MethodPatch, path, map[string]any{"data": nil}), http.StatusInternalServerError)
-	if env["detail"] != "'NoneType' object has no attribute 'pop'" {
-		t.Errorf("data null: %v", env["detail"])
+	// Without data: the filter group is written, data stays; order is ignored.
+	got := ts.object(ts.mustDo(http.MethodPatch, path, map[string]any{"order": 3, "filter_group": map[string]any{"conjunction": "or", "filters": []any{imageFilterColumn()}}}, http.StatusOK))
+	want := map[string]any{"title": "A", "filters": map[string]any{"conjunction": "or", "items": []any{asRead(imageFilter)}}, "ordering": []any{"tasks:id"}}
+	if !reflect.DeepEqual(got["data"], want) || got["order"] != 0.0 {
+		t.Errorf("patch without data:\n got %v\nwant %v", got, want)
 	}
-	env = ts.envelope(ts.do(http.MethodPatch, path, map[string]any{"order": 3, "filter_group": map[string]any{"conjunction": "or", "filters": []any{}}}), http.StatusInternalServerError)
-	if env["detail"] != "'data'" {
-		t.Errorf("patch without data: %v", env["detail"])
-	}
-	// Without filters and with an empty ordering, both stay; order is ignored.
-	got := ts.object(ts.mustDo(http.MethodPatch, path, map[string]any{"data": map[string]any{"title": "B"}, "order": 5}, http.StatusOK))
-	want := map[string]any{"title": "B", "filters": viewFilters(imageFilter), "ordering": []any{"tasks:id"}}
+	// Without filters and with an empty ordering, both stay.
+	got = ts.object(ts.mustDo(http.MethodPatch, path, map[string]any{"data": map[string]any{"title": "B"}, "order": 5}, http.StatusOK))
+	want["title"] = "B"
 	if !reflect.DeepEqual(got["data"], want) || got["order"] != 0.0 {
 		t.Errorf("patch keeping filters:\n got %v\nwant %v", got, want)
 	}
 	or := map[string]any{"conjunction": "or", "items": []any{countFilter}}
 	got = ts.object(ts.mustDo(http.MethodPatch, path, map[string]any{"data": map[string]any{"title": "C", "filters": or, "ordering": []any{"-tasks:id"}}}, http.StatusOK))
-	want = map[string]any{"title": "C", "filters": or, "ordering": []any{"-tasks:id"}}
+	want = map[string]any{"title": "C", "filters": map[string]any{"conjunction": "or", "items": []any{asRead(countFilter)}}, "ordering": []any{"-tasks:id"}}
 	if !reflect.DeepEqual(got["data"], want) {
 		t.Errorf("patch replacing filters:\n got %v\nwant %v", got["data"], want)
 	}
@@ -173,6 +191,98 @@ func TestViewUpdate(t *testing.T) {
 	}
 	if again := ts.object(ts.mustDo(http.MethodGet, path, nil, http.StatusOK)); !reflect.DeepEqual(again["data"], want) {
 		t.Errorf("read back: %v", again["data"])
+	}
+	// data null is stored as sent; putting the filters back into it fails.
+	env := ts.envelope(ts.do(http.MethodPatch, path, map[string]any{"data": nil}), http.StatusInternalServerError)
+	if env["detail"] != "'NoneType' object does not support item assignment" {
+		t.Errorf("data null: %v", env["detail"])
+	}
+}
+
+// imageFilterColumn is imageFilter as a Filter row's fields.
+func imageFilterColumn() map[string]any {
+	return map[string]any{"column": imageFilter["filter"], "operator": imageFilter["operator"], "type": imageFilter["type"], "value": imageFilter["value"]}
+}
+
+// Child filters (data_manager/serializers.py ChildFilterSerializer,
+// FilterSerializer.to_internal_value, FilterGroupSerializer): child_filters
+// or the singular child_filter on write, one level only; every item is
+// read back with its child_filters list.
+func TestViewChildFilters(t *testing.T) {
+	ts := newTestServer(t, nil)
+	projectID := ts.createProject("")
+	post := func(items ...any) response {
+		return ts.do(http.MethodPost, "/api/dm/views/", map[string]any{"project": projectID, "data": map[string]any{"filters": map[string]any{"conjunction": "and", "items": items}}})
+	}
+	withChild := maps.Clone(imageFilter)
+	withChild["child_filter"] = countFilter
+	withChildren := maps.Clone(countFilter)
+	withChildren["child_filters"] = []any{imageFilter, countFilter}
+	withNull := maps.Clone(imageFilter)
+	withNull["child_filter"] = nil
+	got := ts.object(post(withChild, withChildren, withNull))
+	want := []any{asRead(imageFilter, countFilter), asRead(countFilter, imageFilter, countFilter), asRead(imageFilter)}
+	if items := got["data"].(map[string]any)["filters"].(map[string]any)["items"]; !reflect.DeepEqual(items, want) {
+		t.Errorf("items:\n got %v\nwant %v", items, want)
+	}
+
+	nested := maps.Clone(countFilter)
+	nested["child_filter"] = withChild
+	env := ts.envelope(post(nested), http.StatusBadRequest)
+	group, _ := env["validation_errors"].(map[string]any)["filter_group"].(map[string]any)
+	want = []any{map[string]any{"child_filters": []any{map[string]any{"child_filters": "Child filters cannot contain nested child filters."}}}}
+	if !reflect.DeepEqual(group["filters"], want) {
+		t.Errorf("nested child: %v", env["validation_errors"])
+	}
+}
+
+// FilterSerializer.validate_column with the default allowlist
+// (core/settings/base.py) and FilterSerializer.validate for in_list.
+func TestViewFilterAllowlistAndListMembership(t *testing.T) {
+	ts := newTestServer(t, nil)
+	projectID := ts.createProject("")
+	post := func(item map[string]any) response {
+		return ts.do(http.MethodPost, "/api/dm/views/", map[string]any{"project": projectID, "data": map[string]any{"filters": viewFilters(item)}})
+	}
+	ts.object(post(map[string]any{"filter": "filter:tasks:annotations__completed_by", "operator": "contains", "type": "List", "value": 1.0}))
+	ts.object(post(map[string]any{"filter": "filter:tasks:id", "operator": "in_list", "type": "Number", "value": []any{1.0, 2.0}}))
+	for _, tc := range []struct {
+		item        map[string]any
+		field, want string
+	}{
+		{map[string]any{"filter": "filter:tasks:id", "operator": "in_list", "type": "Number", "value": 1.0}, "value", "`in_list` / `not_in_list` require a JSON array."},
+		{map[string]any{"filter": "filter:tasks:id", "operator": "not_in_list", "type": "Number", "value": []any{map[string]any{}}}, "value", "List elements must be strings or numbers."},
+		{map[string]any{"filter": "filter:tasks:created_at", "operator": "in_list", "type": "Datetime", "value": []any{"x"}}, "column", "`is any of` / `is none of` support Task ID, Inner ID, annotation/prediction counters, and task.data.* fields."},
+	} {
+		env := ts.envelope(post(tc.item), http.StatusBadRequest)
+		group, _ := env["validation_errors"].(map[string]any)["filter_group"].(map[string]any)
+		items, _ := group["filters"].([]any)
+		if len(items) != 1 || !reflect.DeepEqual(items[0], map[string]any{tc.field: []any{tc.want}}) {
+			t.Errorf("%v: %v", tc.item, env["validation_errors"])
+		}
+	}
+}
+
+// A locked view (data_manager/serializers.py ViewSerializer.update,
+// LOCKED_VIEW_ALLOWED_DATA_KEYS): an update that does not unlock it changes
+// only the column widths and answers 200 with the view as it is.
+func TestViewLock(t *testing.T) {
+	ts := newTestServer(t, nil)
+	projectID := ts.createProject("")
+	created := ts.object(ts.mustDo(http.MethodPost, "/api/dm/views/", map[string]any{"project": projectID, "is_locked": true,
+		"data": map[string]any{"title": "Locked", "filters": viewFilters(imageFilter)}}, http.StatusCreated))
+	if created["is_locked"] != true || created["locked_at"] == nil || created["locked_by"].(map[string]any)["id"] != float64(bootstrapUserID) {
+		t.Fatalf("created: %v", created)
+	}
+	path := viewPath(created["id"])
+	got := ts.object(ts.mustDo(http.MethodPatch, path, map[string]any{"data": map[string]any{"title": "Changed", "columnsWidth": map[string]any{"tasks:id": 90.0}, "filters": viewFilters(countFilter)}}, http.StatusOK))
+	want := map[string]any{"title": "Locked", "columnsWidth": map[string]any{"tasks:id": 90.0}, "filters": viewFilters(asRead(imageFilter))}
+	if !reflect.DeepEqual(got["data"], want) || got["is_locked"] != true {
+		t.Errorf("update of a locked view:\n got %v\nwant %v", got["data"], want)
+	}
+	got = ts.object(ts.mustDo(http.MethodPatch, path, map[string]any{"is_locked": false, "data": map[string]any{"title": "Changed"}}, http.StatusOK))
+	if got["is_locked"] != false || got["locked_by"] != nil || got["data"].(map[string]any)["title"] != "Changed" {
+		t.Errorf("unlocking update: %v", got)
 	}
 }
 

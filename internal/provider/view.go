@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"regexp"
 	"time"
@@ -163,6 +164,12 @@ var viewObject = objectType[client.View]{
 			if err != nil {
 				return nil, err
 			}
+			// Label Studio answers an update of a locked tab with the tab
+			// unchanged (ViewSerializer.update keeps only column widths).
+			if current.Fields["is_locked"] == true {
+				return nil, fmt.Errorf("view %d is locked in Label Studio, which ignores every change to a locked tab but its column widths. "+
+					"Unlock the tab in the data manager (a manager, owner or administrator can), then apply again", id)
+			}
 			data, _ := current.Fields["data"].(map[string]any)
 			return c.UpdateView(ctx, id, viewRequest(body, data))
 		},
@@ -252,9 +259,10 @@ func viewFields(v *client.View) map[string]any {
 	return out
 }
 
-// viewFilters is data.filters without the child_filters list the newer
-// releases give every item (always empty for filters made here), or nil
-// when there are no items.
+// viewFilters is data.filters without the child_filters list recent
+// releases give every item (empty for filters made here), so that a lost
+// create's settlement finds the items it sent, or nil when there are no
+// items.
 func viewFilters(raw any) any {
 	filters, ok := raw.(map[string]any)
 	if !ok {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -159,9 +160,9 @@ func TestAccView_lifecycle(t *testing.T) {
 					holds("title", `"Cats"`), holds("type", `"grid"`), holds("ordering", `["-tasks:created_at"]`),
 					holds("hiddenColumns", `{"explore":["tasks:inner_id","tasks:data.text"],"labeling":["tasks:inner_id"]}`),
 					holds("filters", `{"conjunction":"and","items":[`+
-						`{"filter":"filter:tasks:data.image","operator":"contains","type":"String","value":"cat"},`+
-						`{"filter":"filter:tasks:total_annotations","operator":"equal","type":"Number","value":0},`+
-						`{"filter":"filter:tasks:id","operator":"in","type":"Number","value":{"max":7,"min":1}}]}`),
+						`{"child_filters":[],"filter":"filter:tasks:data.image","operator":"contains","type":"String","value":"cat"},`+
+						`{"child_filters":[],"filter":"filter:tasks:total_annotations","operator":"equal","type":"Number","value":0},`+
+						`{"child_filters":[],"filter":"filter:tasks:id","operator":"in","type":"Number","value":{"max":7,"min":1}}]}`),
 				),
 			},
 			{
@@ -193,7 +194,7 @@ func TestAccView_lifecycle(t *testing.T) {
 				},
 				Check: resource.ComposeTestCheckFunc(
 					holds("title", `"Dogs"`), holds("columnsWidth", `{"tasks:id":120}`),
-					holds("filters", `{"conjunction":"or","items":[{"filter":"filter:tasks:data.image","operator":"not_contains","type":"String","value":"dog"}]}`),
+					holds("filters", `{"conjunction":"or","items":[{"child_filters":[],"filter":"filter:tasks:data.image","operator":"not_contains","type":"String","value":"dog"}]}`),
 				),
 			},
 			{
@@ -207,7 +208,7 @@ func TestAccView_lifecycle(t *testing.T) {
 				Config:           updated,
 				ConfigPlanChecks: expectUpdate,
 				Check: resource.ComposeTestCheckFunc(holds("title", `"Dogs"`),
-					holds("filters", `{"conjunction":"or","items":[{"filter":"filter:tasks:data.image","operator":"not_contains","type":"String","value":"dog"}]}`)),
+					holds("filters", `{"conjunction":"or","items":[{"child_filters":[],"filter":"filter:tasks:data.image","operator":"not_contains","type":"String","value":"dog"}]}`)),
 			},
 			{
 				// Removing filters clears them: Label Studio keeps a filter
@@ -250,6 +251,44 @@ func TestAccView_lifecycle(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(viewAddress, tfjsonpath.New("id"), recordInt64(&viewID)),
 				},
+			},
+		},
+	})
+}
+
+// Label Studio keeps a locked tab as it is and answers the update with it
+// (data_manager/serializers.py ViewSerializer.update): the apply fails
+// with what to do instead of storing what was not written, and succeeds
+// once the tab is unlocked.
+func TestAccView_locked(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	api := testClient(t, env)
+	var viewID int64
+	lock := func(locked bool) func() {
+		return func() {
+			if _, err := api.UpdateView(context.Background(), viewID, map[string]any{"is_locked": locked}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: viewConfig(env, viewBody("Cats", viewFiltersHCL)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(viewAddress, tfjsonpath.New("id"), recordInt64(&viewID)),
+				},
+			},
+			{
+				PreConfig:   lock(true),
+				Config:      viewConfig(env, viewBody("Dogs", viewFiltersHCL)),
+				ExpectError: regexp.MustCompile(`(?s)view [0-9]+ is locked in Label Studio.*Unlock the tab`),
+			},
+			{
+				PreConfig: lock(false),
+				Config:    viewConfig(env, viewBody("Dogs", viewFiltersHCL)),
+				Check:     resource.TestCheckResourceAttr(viewAddress, "title", "Dogs"),
 			},
 		},
 	})

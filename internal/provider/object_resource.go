@@ -82,9 +82,11 @@ type objectType[T any] struct {
 	sameField func(name string, asked, got any) (same, handled bool)
 	// validate checks the configuration beyond each attribute's checks.
 	validate func(config objectValue, diags *diag.Diagnostics)
-	// checkPlan checks a planned create or update against the server (nil:
-	// none); it reports on diags and changes nothing.
-	checkPlan func(ctx context.Context, c *client.Client, plan objectValue, diags *diag.Diagnostics)
+	// checkPlan checks a planned create or update (prior: the state, none
+	// for a create) against the server; c is nil while the provider's
+	// configuration is unknown. It reports on diags and changes nothing
+	// (nil: no check).
+	checkPlan func(ctx context.Context, c *client.Client, plan, prior objectValue, diags *diag.Diagnostics)
 	// list is the list resource (`terraform query`).
 	list objectList[T]
 }
@@ -183,13 +185,15 @@ func (r *objectResource[T]) ValidateConfig(_ context.Context, req resource.Valid
 // ModifyPlan runs the object type's checks against the server.
 func (r *objectResource[T]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	t := r.table()
-	if t.checkPlan == nil || r.client == nil || req.Plan.Raw.IsNull() {
+	if t.checkPlan == nil || req.Plan.Raw.IsNull() {
 		return
 	}
 	plan, diags := readObject(req.Plan.Raw)
+	prior, d := readObject(req.State.Raw)
+	diags.Append(d...)
 	resp.Diagnostics.Append(diags...)
 	if !diags.HasError() {
-		t.checkPlan(ctx, r.client, plan, &resp.Diagnostics)
+		t.checkPlan(ctx, r.client, plan, prior, &resp.Diagnostics)
 	}
 }
 

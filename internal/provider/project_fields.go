@@ -117,7 +117,8 @@ var (
 		name: "label_config", typ: fieldLabelConfig, defaults: always(defaultLabelConfig),
 		description: "Labeling configuration, as XML. Compared by meaning: changes in indentation, " +
 			"attribute order or whitespace between tags are not differences. Checked for well-formed XML at plan time; " +
-			"Label Studio then checks tags, unique `name`s and `toName` references.",
+			"a plan that changes it asks Label Studio to check it (tags, unique `name`s, `toName` references and, for an existing project, " +
+			"the labels its annotations use) and fails with Label Studio's reason. When Label Studio cannot be asked, the provider checks the names itself.",
 	}
 	projectCreatedAt = fieldSpec{
 		name: "created_at", typ: fieldString, computed: true, serverDefault: true,

@@ -51,6 +51,7 @@ var projectObject = objectType[client.Project]{
 	},
 	sameField: sameProjectField,
 	validate:  checkControlWeights,
+	checkPlan: checkLabelConfigOnServer,
 	list: objectList[client.Project]{
 		description: "Lists the projects the API key can see.",
 		attribute:   "title",

@@ -231,9 +231,9 @@ func TestAccProject_rejectedInput(t *testing.T) {
 			body: `label_config = "<View><Image name=\"image\" value=\"$image\"></View>"`,
 			want: regexp.MustCompile(`Invalid label configuration`),
 		},
-		"duplicate names are rejected by the server on label_config": {
+		"duplicate names are refused by the server at plan time on label_config": {
 			body: `label_config = "<View><Image name=\"x\" value=\"$image\"/><Text name=\"x\" value=\"$text\"/></View>"`,
-			want: regexp.MustCompile(`Label Studio rejected label_config:[\s\S]*non-unique`),
+			want: regexp.MustCompile(`Label Studio refuses this label configuration[\s\S]*POST /api/projects/validate/[\s\S]*non-unique`),
 		},
 		"title too short": {
 			body: `title = "ab"`,

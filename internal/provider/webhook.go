@@ -167,9 +167,9 @@ func sortedStrings(v any) []string {
 // checkWebhookActionsOnServer refuses actions the server's catalogue lacks
 // (GET /api/webhooks/info/), e.g. the REVIEW ones on Community Edition. A
 // server that cannot say leaves the check to the create.
-func checkWebhookActionsOnServer(ctx context.Context, c *client.Client, plan objectValue, diags *diag.Diagnostics) {
+func checkWebhookActionsOnServer(ctx context.Context, c *client.Client, plan, _ objectValue, diags *diag.Diagnostics) {
 	actions := plan.attrs["actions"]
-	if !actions.IsKnown() || actions.IsNull() {
+	if c == nil || !actions.IsKnown() || actions.IsNull() {
 		return
 	}
 	asked, err := fieldStringSet.toJSON(actions)

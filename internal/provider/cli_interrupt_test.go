@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -24,153 +25,112 @@ type interruptedType struct {
 	resourceType string
 	// createPath matches the path of the type's create (a POST).
 	createPath string
-	// config declares count instances of resourceType in project, the
-	// instance i named "interrupt-<i>" (its title, or its URL).
-	config func(t *testing.T, env *testenv.Env, project int64, count int) string
+	// attrs are the attributes (HCL expressions) of the instances in
+	// project, each named interruptName (its title, or in its URL).
+	attrs func(t *testing.T, env *testenv.Env, project int64) map[string]string
 	// onServer is every object of the type the test may have made (in
 	// project, or for projects every one but project): id → name.
 	onServer func(t *testing.T, c *client.Client, project int64) map[int64]string
 }
+
+// interruptCount is how many instances of the type the test declares.
+const interruptCount = 12
+
+// interruptName is the name of the instance count.index, an HCL template.
+const interruptName = "interrupt-${count.index}"
 
 // interruptedTypes: adding an object type to the Ctrl-C test is one row.
 var interruptedTypes = []interruptedType{
 	{
 		resourceType: "labelstudio_project",
 		createPath:   `^/api/projects/$`,
-		config: func(_ *testing.T, _ *testenv.Env, _ int64, count int) string {
-			return fmt.Sprintf(`
-resource "labelstudio_project" "each" {
-  count = %d
-  title = "interrupt-${count.index}"
-}
-`, count)
+		attrs: func(*testing.T, *testenv.Env, int64) map[string]string {
+			return map[string]string{"title": `"` + interruptName + `"`}
 		},
-		onServer: func(t *testing.T, c *client.Client, project int64) map[int64]string {
-			list, err := c.ListProjects(t.Context(), client.ProjectFilter{})
-			if err != nil {
-				t.Fatalf("list projects: %v", err)
-			}
-			names := map[int64]string{}
-			for _, p := range list {
-				if p.ID != project {
-					names[p.ID] = p.Title
-				}
-			}
-			return names
-		},
+		onServer: listedNames(func(c *client.Client, ctx context.Context, project int64) ([]client.Project, error) {
+			all, err := c.ListProjects(ctx, client.ProjectFilter{})
+			return slices.DeleteFunc(all, func(p client.Project) bool { return p.ID == project }), err
+		}, func(p *client.Project) (int64, string) { return p.ID, p.Title }),
 	},
 	{
 		resourceType: "labelstudio_local_import_storage",
 		createPath:   `^/api/storages/localfiles/$`,
-		config: func(t *testing.T, env *testenv.Env, project int64, count int) string {
+		attrs: func(t *testing.T, env *testenv.Env, project int64) map[string]string {
 			root := testenv.LocalDir(t, env, "interrupt")
-			for i := range count {
+			for i := range interruptCount {
 				testenv.LocalDir(t, env, fmt.Sprintf("interrupt/d%d", i))
 			}
-			return fmt.Sprintf(`
-resource "labelstudio_local_import_storage" "each" {
-  count   = %d
-  project = %d
-  title   = "interrupt-${count.index}"
-  path    = "%s/d${count.index}"
-}
-`, count, project, filepath.ToSlash(root))
-		},
-		onServer: func(t *testing.T, c *client.Client, project int64) map[int64]string {
-			list, err := c.ListStorages(t.Context(), "localfiles", client.Import, project)
-			if err != nil {
-				t.Fatalf("list storages: %v", err)
+			return map[string]string{
+				"project": fmt.Sprint(project),
+				"title":   `"` + interruptName + `"`,
+				"path":    `"` + filepath.ToSlash(root) + `/d${count.index}"`,
 			}
-			names := map[int64]string{}
-			for _, st := range list {
-				names[st.ID] = ""
-				if st.Title != nil {
-					names[st.ID] = *st.Title
-				}
-			}
-			return names
 		},
+		onServer: listedNames(func(c *client.Client, ctx context.Context, project int64) ([]client.Storage, error) {
+			return c.ListStorages(ctx, "localfiles", client.Import, project)
+		}, func(st *client.Storage) (int64, string) {
+			if st.Title == nil {
+				return st.ID, ""
+			}
+			return st.ID, *st.Title
+		}),
 	},
 	{
 		// Label Studio has nothing unique about a webhook: only the
 		// provider's finished create keeps a second one from appearing.
 		resourceType: "labelstudio_webhook",
 		createPath:   `^/api/webhooks/$`,
-		config: func(_ *testing.T, _ *testenv.Env, project int64, count int) string {
-			return fmt.Sprintf(`
-resource "labelstudio_webhook" "each" {
-  count   = %d
-  project = %d
-  url     = "https://hooks.example.com/interrupt-${count.index}"
-}
-`, count, project)
+		attrs: func(_ *testing.T, _ *testenv.Env, project int64) map[string]string {
+			return map[string]string{"project": fmt.Sprint(project), "url": `"https://hooks.example.com/` + interruptName + `"`}
 		},
-		onServer: func(t *testing.T, c *client.Client, project int64) map[int64]string {
-			list, err := c.ListWebhooks(t.Context(), project)
-			if err != nil {
-				t.Fatalf("list webhooks: %v", err)
-			}
-			names := map[int64]string{}
-			for _, hook := range list {
-				u, _ := hook.Fields["url"].(string)
-				names[hook.ID] = strings.TrimPrefix(u, "https://hooks.example.com/")
-			}
-			return names
-		},
+		onServer: listedNames((*client.Client).ListWebhooks, func(hook *client.Webhook) (int64, string) {
+			u, _ := hook.Fields["url"].(string)
+			return hook.ID, u
+		}),
 	},
 	{
 		resourceType: "labelstudio_view",
 		createPath:   `^/api/dm/views/$`,
-		config: func(_ *testing.T, _ *testenv.Env, project int64, count int) string {
-			return fmt.Sprintf(`
-resource "labelstudio_view" "each" {
-  count   = %d
-  project = %d
-  title   = "interrupt-${count.index}"
-}
-`, count, project)
+		attrs: func(_ *testing.T, _ *testenv.Env, project int64) map[string]string {
+			return map[string]string{"project": fmt.Sprint(project), "title": `"` + interruptName + `"`}
 		},
-		onServer: func(t *testing.T, c *client.Client, project int64) map[int64]string {
-			list, err := c.ListViews(t.Context(), project)
-			if err != nil {
-				t.Fatalf("list views: %v", err)
-			}
-			names := map[int64]string{}
-			for _, view := range list {
-				data, _ := view.Fields["data"].(map[string]any)
-				names[view.ID], _ = data["title"].(string)
-			}
-			return names
-		},
+		onServer: listedNames((*client.Client).ListViews, func(view *client.View) (int64, string) {
+			data, _ := view.Fields["data"].(map[string]any)
+			title, _ := data["title"].(string)
+			return view.ID, title
+		}),
 	},
 	{
 		// The stand-in calls the model server's /health and /setup in
 		// the create, as Label Studio does: a real one answers them.
 		resourceType: "labelstudio_ml_backend",
 		createPath:   `^/api/ml/$`,
-		config: func(t *testing.T, _ *testenv.Env, project int64, count int) string {
+		attrs: func(t *testing.T, _ *testenv.Env, project int64) map[string]string {
 			model := testenv.MLBackend(t, mlbackend.Config{})
-			return fmt.Sprintf(`
-resource "labelstudio_ml_backend" "each" {
-  count   = %d
-  project = %d
-  url     = %s
-  title   = "interrupt-${count.index}"
-}
-`, count, project, hclString(model.URL()))
+			return map[string]string{"project": fmt.Sprint(project), "url": hclString(model.URL()), "title": `"` + interruptName + `"`}
 		},
-		onServer: func(t *testing.T, c *client.Client, project int64) map[int64]string {
-			list, err := c.ListMLBackends(t.Context(), project)
-			if err != nil {
-				t.Fatalf("list ML backends: %v", err)
-			}
-			names := map[int64]string{}
-			for _, backend := range list {
-				names[backend.ID], _ = backend.Fields["title"].(string)
-			}
-			return names
-		},
+		onServer: listedNames((*client.Client).ListMLBackends, func(backend *client.MLBackend) (int64, string) {
+			title, _ := backend.Fields["title"].(string)
+			return backend.ID, title
+		}),
 	},
+}
+
+// listedNames is an onServer that lists the objects of a project with list
+// and names each with name.
+func listedNames[T any](list func(*client.Client, context.Context, int64) ([]T, error), name func(*T) (int64, string)) func(*testing.T, *client.Client, int64) map[int64]string {
+	return func(t *testing.T, c *client.Client, project int64) map[int64]string {
+		objects, err := list(c, t.Context(), project)
+		if err != nil {
+			t.Fatalf("list: %v", err)
+		}
+		names := make(map[int64]string, len(objects))
+		for i := range objects {
+			id, n := name(&objects[i])
+			names[id] = n
+		}
+		return names
+	}
 }
 
 // TestCLIInterruptedApply: Ctrl-C (one SIGINT) to the real terraform CLI
@@ -191,18 +151,15 @@ func TestCLIInterruptedApply(t *testing.T) {
 }
 
 func testInterruptedCreates(t *testing.T, terraformPath, cliConfig string, typ interruptedType) {
-	const count, parallelism = 12, 5
+	const count, parallelism = interruptCount, 5
 	env := testenv.Start(t, testenv.Options{})
 	dev := env.Dev(t)
 	c := testClient(t, env)
 	project := testProject(t, c)
-	onServer := func() []int64 {
-		names := typ.onServer(t, c, project)
-		return idsNamedOnce(t, typ.resourceType, names)
-	}
+	onServer := func() []int64 { return idsNamedOnce(t, typ.resourceType, typ.onServer(t, c, project)) }
 
 	w := newCLIWorkdir(t, terraformPath, cliConfig, env)
-	w.writeFile("main.tf", cliTerraformBlock+typ.config(t, env, project, count))
+	w.writeFile("main.tf", cliTerraformBlock+resourceBlock(typ.resourceType, "each", withAttrs(typ.attrs(t, env, project), map[string]string{"count": strconv.Itoa(count)})))
 	// The provider's protocol log shows when it has been told to stop.
 	logPath := filepath.Join(w.dir, "terraform.log")
 	dev.HoldAnswers(t, "POST", typ.createPath)

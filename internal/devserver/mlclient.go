@@ -43,6 +43,10 @@ func (s *Server) mlRequest(ctx context.Context, conn mlConnection, suffix, metho
 	if err != nil {
 		return mlResult{isError: true, errorMsg: fmt.Sprintf("Invalid URL %q: %v", conn.url, err)}
 	}
+	// A Django view runs to its end when the API client hangs up: the
+	// model calls (requests, in ml/api_connector.py) keep to their own
+	// timeouts, so a create the client stopped waiting for still happens.
+	ctx = context.WithoutCancel(ctx)
 	var payload []byte
 	if method == http.MethodPost {
 		if payload, err = json.Marshal(body); err != nil {

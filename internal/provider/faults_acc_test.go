@@ -13,6 +13,7 @@ import (
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
+	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv/mlbackend"
 )
 
 // The fault matrix: every operation (create, read, update, delete, sync) of
@@ -430,6 +431,88 @@ resource "labelstudio_view" "test" {
 			{
 				PreConfig: inject("GET", item),
 				Config:    config("matrix renamed", true),
+				Check:     held,
+			},
+			{
+				PreConfig: inject("DELETE", item),
+				Config:    config("", false),
+				Check:     held,
+			},
+		},
+	})
+}
+
+func TestAccFaultMatrixMLBackend(t *testing.T) { runFaultMatrix(t, testFaultMatrixMLBackend) }
+
+// testFaultMatrixMLBackend: Label Studio has nothing unique about an ML
+// backend, and its create calls the model (a real one here) twice, so a
+// create whose answer is lost is settled against the project's backends and
+// never leaves a second one; its webhook is Label Studio's, not state's.
+func testFaultMatrixMLBackend(t *testing.T, f matrixFault) {
+	env := testenv.Start(t, testenv.Options{})
+	dev := env.Dev(t)
+	c := testClient(t, env)
+	model := testenv.MLBackend(t, mlbackend.Config{})
+	const typeName = "labelstudio_ml_backend"
+	const item = `^/api/ml/[0-9]+$`
+	config := func(title string, withBackend bool) string {
+		out := providerBlock(env.URL, env.APIKey, "request_timeout = "+hclString(faultRequestTimeout), "max_retries = 3") + fmt.Sprintf(`
+resource "labelstudio_project" "test" {
+  title        = "ML backend faults"
+  label_config = %s
+}
+`, hclString(mlLabelConfig))
+		if withBackend {
+			out += fmt.Sprintf(`
+resource "labelstudio_ml_backend" "test" {
+  project      = labelstudio_project.test.id
+  url          = %s
+  title        = %s
+  extra_params = jsonencode({ threshold = 0.5 })
+}
+`, hclString(model.URL()), hclString(title))
+		}
+		return out
+	}
+	held := func(s *terraform.State) error {
+		project, err := strconv.ParseInt(s.RootModule().Resources["labelstudio_project.test"].Primary.ID, 10, 64)
+		if err != nil {
+			return err
+		}
+		return checkServerMatchesState(typeName, func() ([]int64, error) {
+			list, err := c.ListMLBackends(t.Context(), project)
+			ids := make([]int64, 0, len(list))
+			for _, b := range list {
+				ids = append(ids, b.ID)
+			}
+			return ids, err
+		})(s)
+	}
+	inject := injector(t, dev, f)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   inject("POST", `^/api/ml/$`),
+				Config:      config("yolo", true),
+				ExpectError: expectErrorIf(f.createFails, `(?s)no\s+matching\s+object\s+appeared.*terraform\s+import\s+labelstudio_ml_backend\.NAME`),
+				Check:       held,
+			},
+			{
+				PreConfig: func() { dev.ClearFaults(t) },
+				Config:    config("yolo", true),
+				Check:     held,
+			},
+			{
+				PreConfig: inject("PATCH", item),
+				Config:    config("yolo-v2", true),
+				Check: resource.ComposeTestCheckFunc(held,
+					resource.TestCheckResourceAttr(typeName+".test", "title", "yolo-v2")),
+			},
+			{
+				PreConfig: inject("GET", item),
+				Config:    config("yolo-v2", true),
 				Check:     held,
 			},
 			{

@@ -192,6 +192,12 @@ func badConfigs(project int64) (resources, providers []badConfig) {
 	viewNestedCase("unknown operator", viewFilter(`filter = "filter:tasks:data.text", operator = "like", type = "String", value = jsonencode("cat")`), `Attribute filters\.items\[0\]\.operator value must be one of: \["equal"`)
 	viewNestedCase("unknown value type", viewFilter(`filter = "filter:tasks:data.text", operator = "contains", type = "string", value = jsonencode("cat")`), `Attribute filters\.items\[0\]\.type value must be one of: \["String"`)
 	viewNestedCase("value not JSON", viewFilter(`filter = "filter:tasks:data.text", operator = "contains", type = "String", value = "cat"`), `filters\.items\[0\]\.value must be JSON text`)
+	viewNestedCase("in_list with a single value", viewFilter(`filter = "filter:tasks:id", operator = "in_list", type = "Number", value = jsonencode(3)`),
+		`filters\.items\[0\]\.value.*require a JSON array.*jsonencode\(\[1, 2, 3\]\)`)
+	viewNestedCase("in_list on a column without lists", viewFilter(`filter = "filter:tasks:created_at", operator = "in_list", type = "Datetime", value = jsonencode(["2026-01-01"])`),
+		`filters\.items\[0\]\.filter.*only task data fields`)
+	viewNestedCase("in without a range", viewFilter(`filter = "filter:tasks:id", operator = "in", type = "Number", value = jsonencode(3)`),
+		`filters\.items\[0\]\.value.*jsonencode\(\{ min = 1, max = 7 \}\)`)
 	viewCase("ordering without the tasks: prefix", `ordering = ["created_at"]`, `ordering.*tasks:<column>`)
 	viewCase("empty ordering", `ordering = []`, `ordering.*at least 1`)
 	viewNestedCase("hidden column without a prefix", `hidden_columns = { explore = ["inner_id"], labeling = [] }`, `hidden_columns\.explore\[0\].*tasks:inner_id`)

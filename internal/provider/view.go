@@ -2,15 +2,20 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
@@ -66,7 +71,7 @@ var viewFiltersType = fieldNestedObject(
 	},
 	nestedMember{
 		name: "items", kind: nestedObjectList, required: true,
-		check:       listvalidator.SizeAtLeast(1),
+		check:       listvalidator.All(listvalidator.SizeAtLeast(1), viewFilterValuesValidator{}),
 		description: "The filters, in the order the tab shows them; at least one (for a tab without filters leave `filters` unset).",
 		members: []nestedMember{
 			{
@@ -284,4 +289,90 @@ func viewFilters(raw any) any {
 	}
 	out["items"] = cleaned
 	return out
+}
+
+// viewListMembershipColumns are the columns besides data.* that in_list
+// and not_in_list accept (data_manager/serializers.py
+// _column_supports_list_membership).
+var viewListMembershipColumns = []string{"id", "inner_id", "total_annotations", "total_predictions", "cancelled_annotations"}
+
+// viewFilterValuesValidator checks each filter's value against its
+// operator as Label Studio does on save (FilterSerializer.validate) or
+// needs to filter at all (managers.py: in and not_in read min and max).
+type viewFilterValuesValidator struct{}
+
+func (viewFilterValuesValidator) Description(context.Context) string {
+	return "each filter's value must suit its operator"
+}
+
+func (v viewFilterValuesValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (viewFilterValuesValidator) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	for i, elem := range req.ConfigValue.Elements() {
+		item, ok := elem.(types.Object)
+		if !ok || item.IsNull() || item.IsUnknown() {
+			continue
+		}
+		attrs := item.Attributes()
+		operator, _ := attrs["operator"].(types.String)
+		value, _ := attrs["value"].(types.String)
+		column, _ := attrs["filter"].(types.String)
+		if operator.IsUnknown() || value.IsUnknown() || value.IsNull() {
+			continue
+		}
+		decoded, err := decodeJSONText(value.ValueString())
+		if err != nil {
+			continue // the value's own check reports it
+		}
+		itemPath := req.Path.AtListIndex(i)
+		switch operator.ValueString() {
+		case "in_list", "not_in_list":
+			if msg := listMembershipProblem(decoded); msg != "" {
+				resp.Diagnostics.AddAttributeError(itemPath.AtName("value"), "Label Studio will refuse this filter value",
+					fmt.Sprintf("%s: %s", itemPath.AtName("value"), msg))
+			}
+			if !column.IsUnknown() && !column.IsNull() && !viewColumnTakesLists(column.ValueString()) {
+				resp.Diagnostics.AddAttributeError(itemPath.AtName("filter"), "Label Studio will refuse this filter",
+					fmt.Sprintf("%s: %s filters only task data fields (filter:tasks:data.<field>) and filter:tasks:%s; %s is none of them.",
+						itemPath.AtName("filter"), operator.ValueString(), strings.Join(viewListMembershipColumns, ", filter:tasks:"), column.ValueString()))
+			}
+		case "in", "not_in":
+			if rangeValue, ok := decoded.(map[string]any); !ok || rangeValue["min"] == nil || rangeValue["max"] == nil {
+				resp.Diagnostics.AddAttributeError(itemPath.AtName("value"), "The filter needs a range",
+					fmt.Sprintf("%s: %s compares with a range: write the value as jsonencode({ min = 1, max = 7 }).", itemPath.AtName("value"), operator.ValueString()))
+			}
+		}
+	}
+}
+
+// listMembershipProblem says why Label Studio refuses v as the value of an
+// in_list filter, or "".
+func listMembershipProblem(v any) string {
+	list, ok := v.([]any)
+	if !ok {
+		return "in_list and not_in_list take a JSON array (Label Studio: \"`in_list` / `not_in_list` require a JSON array.\"): write the value as jsonencode([1, 2, 3]) or jsonencode([\"a\", \"b\"])."
+	}
+	for _, el := range list {
+		switch el.(type) {
+		case string, json.Number, bool:
+		default:
+			return "the list may hold only strings and numbers (Label Studio: \"List elements must be strings or numbers.\")."
+		}
+	}
+	return ""
+}
+
+// viewColumnTakesLists is _column_supports_list_membership.
+func viewColumnTakesLists(column string) bool {
+	field, ok := strings.CutPrefix(column, "filter:tasks:")
+	if !ok {
+		return true // the column's own check reports it
+	}
+	field = strings.TrimPrefix(field, "-")
+	return strings.HasPrefix(field, "data.") || slices.Contains(viewListMembershipColumns, field)
 }

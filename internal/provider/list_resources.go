@@ -46,7 +46,8 @@ func listResources() []func() list.ListResource {
 	for _, kind := range storageKinds {
 		for _, dir := range []client.Direction{client.Import, client.Export} {
 			out = append(out, func() list.ListResource {
-				return &storageListResource{storageResource: *newStorage(kind, dir)}
+				row := newStorage(kind, dir)
+				return &storageListResource{objectResource: objectResource[client.Storage]{t: row.objectType()}, storageRow: row}
 			})
 		}
 	}
@@ -57,7 +58,8 @@ func listResources() []func() list.ListResource {
 // with one request. It embeds the resource for its name, client and the
 // conversion of a storage into state.
 type storageListResource struct {
-	storageResource
+	objectResource[client.Storage]
+	*storageRow
 }
 
 type storageListConfig struct {

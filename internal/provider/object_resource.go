@@ -72,6 +72,12 @@ type objectType[T any] struct {
 	createErrorSummary func(err error) string
 	// afterCreate may replace what the create answered (nil: it stands).
 	afterCreate func(ctx context.Context, c *client.Client, made *T) *T
+	// beforeUpdate runs before an update is sent (nil: nothing); false
+	// stops the update, with the reason on diags.
+	beforeUpdate func(ctx context.Context, c *client.Client, req resource.UpdateRequest, u objectUpdate, diags *diag.Diagnostics) bool
+	// afterUpdate finishes the state (and private state) of a sent update
+	// (nil: nothing).
+	afterUpdate func(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse, u objectUpdate)
 	// apiError reports a failed call in place of the generic diagnostics
 	// (nil: those).
 	apiError func(diags *diag.Diagnostics, operation, summary string, err error, secrets []string)
@@ -80,8 +86,15 @@ type objectType[T any] struct {
 	// sameField compares an asked field with the server's when settling a
 	// lost create (nil, or not handled: JSON equality).
 	sameField func(name string, asked, got any) (same, handled bool)
-	// validate checks the configuration beyond each attribute's checks.
+	// buildSchema is the resource schema in place of the one built from
+	// fields (nil: that one).
+	buildSchema func(ctx context.Context) schema.Schema
+	// validate checks the configuration beyond each attribute's checks;
+	// diags holds what the generic checks found.
 	validate func(config objectValue, diags *diag.Diagnostics)
+	// adjustPlan warns about or changes a planned create or update (nil:
+	// nothing); it runs before checkPlan.
+	adjustPlan func(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse)
 	// checkPlan checks a planned create or update (prior: the state, none
 	// for a create) against the server; c is nil while the provider's
 	// configuration is unknown. It reports on diags and changes nothing
@@ -135,6 +148,13 @@ func sameTimeouts(d time.Duration) operationTimeouts {
 	return operationTimeouts{create: d, read: d, update: d, delete: d}
 }
 
+// objectUpdate is an update about to be sent, for the update hooks.
+type objectUpdate struct {
+	id      int64
+	body    map[string]any
+	secrets []string
+}
+
 // objectResource serves the object type of its table row, which is chosen
 // at run time so that one table can hold many rows of one client type (the
 // storages: one per kind and direction).
@@ -160,7 +180,12 @@ func (r *objectResource[T]) Metadata(_ context.Context, req resource.MetadataReq
 }
 
 func (r *objectResource[T]) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = r.table().schema(ctx)
+	t := r.table()
+	if t.buildSchema != nil {
+		resp.Schema = t.buildSchema(ctx)
+		return
+	}
+	resp.Schema = t.schema(ctx)
 }
 
 func (r *objectResource[T]) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -182,10 +207,17 @@ func (r *objectResource[T]) ValidateConfig(_ context.Context, req resource.Valid
 	}
 }
 
-// ModifyPlan runs the object type's checks against the server.
+// ModifyPlan runs the object type's plan changes, then its checks against
+// the server.
 func (r *objectResource[T]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	t := r.table()
-	if t.checkPlan == nil || req.Plan.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	if t.adjustPlan != nil {
+		t.adjustPlan(ctx, req, resp)
+	}
+	if t.checkPlan == nil {
 		return
 	}
 	plan, diags := readObject(req.Plan.Raw)
@@ -292,6 +324,10 @@ func (r *objectResource[T]) Update(ctx context.Context, req resource.UpdateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	u := objectUpdate{id: id.ValueInt64(), body: body, secrets: secrets}
+	if t.beforeUpdate != nil && !t.beforeUpdate(ctx, r.client, req, u, &resp.Diagnostics) {
+		return
+	}
 
 	resp.State.Raw = req.Plan.Raw.Copy()
 	var got *T
@@ -307,6 +343,9 @@ func (r *objectResource[T]) Update(ctx context.Context, req resource.UpdateReque
 		return
 	}
 	resp.Diagnostics.Append(t.setState(&resp.State, got)...)
+	if t.afterUpdate != nil {
+		t.afterUpdate(ctx, req, resp, u)
+	}
 	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id.ValueInt64())...)
 }
 

@@ -186,7 +186,7 @@ func testCLIRedaction(t *testing.T, terraformPath, cliConfig string) {
 				check(step, output)
 			}
 
-			if !(&storageResource{kind: kind, dir: tc.dir}).createChecksConnection() {
+			if !(&storageRow{kind: kind, dir: tc.dir}).createChecksConnection() {
 				// Only where Label Studio's create does not test the connection itself.
 				failingApply("validate before create", testenv.Fault{Method: "POST", Path: validate, Mode: "echo"}, "redaction", false)
 			}

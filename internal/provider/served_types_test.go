@@ -44,6 +44,11 @@ func TestEveryServedObjectTypeIsComplete(t *testing.T) {
 		if _, exempt := notObjects[name]; exempt {
 			continue
 		}
+		if o, ok := r.(interface{ missingClientCalls() []string }); !ok {
+			t.Errorf("%s is not served by the generic object resource (object_resource.go)", name)
+		} else if missing := o.missingClientCalls(); len(missing) > 0 {
+			t.Errorf("%s: its object type has no client call for %s", name, strings.Join(missing, ", "))
+		}
 		if _, ok := r.(resource.ResourceWithIdentity); !ok {
 			t.Errorf("%s has no resource identity", name)
 		}
@@ -74,4 +79,23 @@ func TestEveryServedObjectTypeIsComplete(t *testing.T) {
 			t.Errorf("notObjects names %s, which the provider does not serve", name)
 		}
 	}
+}
+
+// missingClientCalls names the client calls the row of an object type
+// leaves out.
+func (r *objectResource[T]) missingClientCalls() []string {
+	api := r.table().api
+	var missing []string
+	for _, call := range []struct {
+		name  string
+		unset bool
+	}{
+		{"create", api.create == nil}, {"read", api.read == nil}, {"update", api.update == nil}, {"delete", api.delete == nil},
+		{"candidates", api.candidates == nil}, {"fields", api.fields == nil},
+	} {
+		if call.unset {
+			missing = append(missing, call.name)
+		}
+	}
+	return missing
 }

@@ -20,7 +20,7 @@ import (
 // body alone (Redis, local files): nulls clear fields, and a secret that was
 // removed from the configuration is sent as "".
 // It also returns the secret values, so that error texts can be scrubbed.
-func (r *storageResource) requestBody(planRaw, configRaw, priorRaw tftypes.Value) (map[string]any, []string, diag.Diagnostics) {
+func (r *storageRow) requestBody(planRaw, configRaw, priorRaw tftypes.Value) (map[string]any, []string, diag.Diagnostics) {
 	in, diags := readBodyInputs(planRaw, configRaw, priorRaw)
 	if diags.HasError() {
 		return nil, nil, diags
@@ -90,7 +90,7 @@ func configuredSecret(config objectValue, name string) (string, bool) {
 // secretsChanged says whether the plan changes any secret of the kind: a
 // stateful value, or a write-only version (which is how a write-only value
 // is rotated or removed).
-func (r *storageResource) secretsChanged(plan, prior objectValue) bool {
+func (r *storageRow) secretsChanged(plan, prior objectValue) bool {
 	for _, f := range r.kind.fieldsFor(r.dir) {
 		if !f.secret {
 			continue
@@ -106,7 +106,7 @@ func (r *storageResource) secretsChanged(plan, prior objectValue) bool {
 
 // sendsEverySecret says whether a body carries every field Label Studio
 // never returns (secrets and hidden fields) with a value.
-func (r *storageResource) sendsEverySecret(body map[string]any) bool {
+func (r *storageRow) sendsEverySecret(body map[string]any) bool {
 	for _, f := range r.kind.fieldsFor(r.dir) {
 		if v, sent := body[f.name]; (f.secret || f.hidden) && (!sent || v == nil) {
 			return false
@@ -136,7 +136,7 @@ func withoutNulls(body map[string]any) map[string]any {
 // holds the plan (create, update) or the prior state (read). Secrets and
 // hidden fields are never read back; a nullable string the server returns
 // as "" or null stays as configured.
-func (r *storageResource) applyStorage(state *tfsdk.State, st *client.Storage) diag.Diagnostics {
+func (r *storageRow) applyStorage(state *tfsdk.State, st *client.Storage) diag.Diagnostics {
 	o, diags := readObject(state.Raw)
 	if diags.HasError() {
 		return diags

@@ -18,7 +18,7 @@ import (
 )
 
 // testStorage returns the resource of a kind and direction.
-func testStorage(t *testing.T, typeName string, dir client.Direction) *storageResource {
+func testStorage(t *testing.T, typeName string, dir client.Direction) *storageRow {
 	t.Helper()
 	for _, k := range storageKinds {
 		if k.typeName == typeName {
@@ -31,7 +31,7 @@ func testStorage(t *testing.T, typeName string, dir client.Direction) *storageRe
 
 // testState is a state of the resource's schema holding values, every other
 // attribute null.
-func (r *storageResource) testState(t testing.TB, values map[string]attr.Value) tfsdk.State {
+func (r *storageRow) testState(t testing.TB, values map[string]attr.Value) tfsdk.State {
 	t.Helper()
 	ctx := context.Background()
 	s := storageSchema(ctx, r.kind, r.dir)
@@ -188,9 +188,9 @@ func TestApplyStorageKeepsWhatTheServerDoesNotReturn(t *testing.T) {
 // already gone succeeds, and Read of it removes it from state.
 func TestStorageDeleteAndReadOfMissingStorage(t *testing.T) {
 	env := testenv.Start(t, testenv.Options{})
-	r := testStorage(t, "local", client.Import)
-	r.client = testClient(t, env)
-	state := r.testState(t, map[string]attr.Value{"id": types.Int64Value(987654)})
+	row := testStorage(t, "local", client.Import)
+	r := &objectResource[client.Storage]{configuredClient: configuredClient{testClient(t, env)}, t: row.objectType()}
+	state := row.testState(t, map[string]attr.Value{"id": types.Int64Value(987654)})
 	ctx := context.Background()
 
 	var deleteResp resource.DeleteResponse

@@ -11,7 +11,7 @@ import (
 )
 
 // benchS3Plan is the plan of an S3 import storage with most fields set.
-func benchS3Plan(b *testing.B, r *storageResource) map[string]attr.Value {
+func benchS3Plan(b *testing.B, r *storageRow) map[string]attr.Value {
 	b.Helper()
 	return map[string]attr.Value{
 		"project": types.Int64Value(7), "bucket": types.StringValue("data"), "prefix": types.StringValue("in"),
@@ -48,7 +48,7 @@ func benchStorage() *client.Storage {
 // BenchmarkApplyStorage reads a storage response into state, as every
 // refresh of every storage does.
 func BenchmarkApplyStorage(b *testing.B) {
-	r := &storageResource{kind: kindByTypeName("s3"), dir: client.Import}
+	r := &storageRow{kind: kindByTypeName("s3"), dir: client.Import}
 	prior := r.testState(b, benchS3Plan(b, r))
 	st := benchStorage()
 	b.ReportAllocs()
@@ -65,7 +65,7 @@ func BenchmarkApplyStorage(b *testing.B) {
 // BenchmarkRequestBody builds the body of an update from plan, config and
 // prior state.
 func BenchmarkRequestBody(b *testing.B) {
-	r := &storageResource{kind: kindByTypeName("s3"), dir: client.Import}
+	r := &storageRow{kind: kindByTypeName("s3"), dir: client.Import}
 	values := benchS3Plan(b, r)
 	plan := r.testState(b, values)
 	prior := r.testState(b, values)

@@ -11,19 +11,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-var _ resource.ResourceWithModifyPlan = (*storageResource)(nil)
-
-// ModifyPlan warns about local paths Label Studio would rewrite, and keeps
+// adjustPlan warns about local paths Label Studio would rewrite, and keeps
 // a storage's sync bookkeeping (which a PATCH leaves as it is, in both
 // directions: only a create and a sync run an export, io_storages/api.py) in
 // an in-place update plan instead of "(known after apply)", so that a drift
 // plan, or the first plan after an import, shows only what changes.
 // (A validator would warn twice per plan: Terraform validates in both the
 // validate and the plan walk.)
-func (r *storageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return
-	}
+func (r *storageRow) adjustPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	for _, f := range r.kind.fieldsFor(r.dir) {
 		if f.typ != fieldLocalPath {
 			continue
@@ -45,7 +40,7 @@ func (r *storageResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 // update returned: Terraform requires the applied values to match the plan,
 // and a sync (or an export of a new annotation) that finished in between is
 // seen by the next refresh.
-func (r *storageResource) keepPlannedBookkeeping(_ context.Context, plan tfsdk.Plan, state *tfsdk.State) diag.Diagnostics {
+func (r *storageRow) keepPlannedBookkeeping(_ context.Context, plan tfsdk.Plan, state *tfsdk.State) diag.Diagnostics {
 	return copyBookkeeping(plan.Raw, &state.Raw, func(tftypes.Value) bool { return true })
 }
 

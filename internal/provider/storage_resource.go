@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
@@ -24,29 +24,30 @@ const (
 	defaultStorageDeleteTimeout = 5 * time.Minute
 )
 
-var (
-	_ resource.ResourceWithConfigure      = (*storageResource)(nil)
-	_ resource.ResourceWithImportState    = (*storageResource)(nil)
-	_ resource.ResourceWithIdentity       = (*storageResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*storageResource)(nil)
-)
-
-// storageResource is the one implementation behind every storage resource;
-// kind and dir select its row of the table in storage_kinds.go. The generic
-// object resource serves its name, identity, delete and import.
-type storageResource struct {
-	objectResource[client.Storage]
+// storageRow is a storage kind in one direction: its row of the table in
+// storage_kinds.go, and the object type it gives the generic object
+// resource, which serves every storage resource. What only storages need
+// (connection checks, credential groups, sync bookkeeping) are the row's
+// hooks.
+type storageRow struct {
 	kind storageKind
 	dir  client.Direction
 }
 
 func newStorageResource(kind storageKind, dir client.Direction) func() resource.Resource {
-	return func() resource.Resource { return newStorage(kind, dir) }
+	return func() resource.Resource {
+		return &objectResource[client.Storage]{t: newStorage(kind, dir).objectType()}
+	}
 }
 
-func newStorage(kind storageKind, dir client.Direction) *storageResource {
-	r := &storageResource{kind: kind, dir: dir}
-	r.t = &objectType[client.Storage]{
+func newStorage(kind storageKind, dir client.Direction) *storageRow {
+	return &storageRow{kind: kind, dir: dir}
+}
+
+// objectType is the storage's row of the generic object table.
+func (r *storageRow) objectType() *objectType[client.Storage] {
+	kind, dir := r.kind, r.dir
+	return &objectType[client.Storage]{
 		typeName:    storageTypeName(kind, dir),
 		noun:        "storage",
 		summaryName: "storage",
@@ -67,6 +68,9 @@ func newStorage(kind storageKind, dir client.Direction) *storageResource {
 				storage := r.ref(ref.ID)
 				storage.Project = ref.Project
 				return c.GetStorage(ctx, storage)
+			},
+			update: func(c *client.Client, ctx context.Context, id int64, body map[string]any) (*client.Storage, error) {
+				return c.UpdateStorage(ctx, r.ref(id), body)
 			},
 			delete: func(c *client.Client, ctx context.Context, id int64) error { return c.DeleteStorage(ctx, r.ref(id)) },
 			// A create could have made any of the project's storages of
@@ -89,8 +93,12 @@ func newStorage(kind storageKind, dir client.Direction) *storageResource {
 			// holds.
 			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretsUnknown, []byte("true"))...)
 		},
+		buildSchema:  func(ctx context.Context) schema.Schema { return storageSchema(ctx, kind, dir) },
+		validate:     r.validateConfig,
+		adjustPlan:   r.adjustPlan,
+		beforeUpdate: r.checkUpdate,
+		afterUpdate:  r.afterUpdate,
 	}
-	return r
 }
 
 // storageTypeName is the resource type name without the provider prefix.
@@ -98,17 +106,11 @@ func storageTypeName(kind storageKind, dir client.Direction) string {
 	return kind.typeName + "_" + string(dir) + "_storage"
 }
 
-func (r *storageResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = storageSchema(ctx, r.kind, r.dir)
-}
-
-// ValidateConfig checks the rules that span several attributes: credential
-// pairs (counting each secret's write-only twin) and regex anchoring.
-func (r *storageResource) ValidateConfig(_ context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	resp.Diagnostics.Append(rejectNonIntegers(req.Config.Raw)...)
-	config, d := readObject(req.Config.Raw)
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
+// validateConfig checks the rules that span several attributes: credential
+// pairs (counting each secret's write-only twin) and regex anchoring. A
+// configuration with a number that is no integer is not checked further.
+func (r *storageRow) validateConfig(config objectValue, diags *diag.Diagnostics) {
+	if diags.HasError() {
 		return
 	}
 	isSet := func(name string) bool {
@@ -126,7 +128,7 @@ func (r *storageResource) ValidateConfig(_ context.Context, req resource.Validat
 		}
 		if len(given) > 0 && len(missing) > 0 {
 			for _, name := range missing {
-				resp.Diagnostics.AddAttributeError(path.Root(name), "Incomplete credentials",
+				diags.AddAttributeError(path.Root(name), "Incomplete credentials",
 					fmt.Sprintf("%s is set but %s is not. Label Studio needs %s together (each either as the attribute or its _wo variant), or none of them to use the server's default credentials.",
 						strings.Join(given, ", "), name, strings.Join(group, " and ")))
 			}
@@ -143,7 +145,7 @@ func (r *storageResource) ValidateConfig(_ context.Context, req resource.Validat
 		}
 		for _, needed := range r.kind.requires[name] {
 			if !isSet(needed) {
-				resp.Diagnostics.AddAttributeError(path.Root(name), "Credentials missing for "+name,
+				diags.AddAttributeError(path.Root(name), "Credentials missing for "+name,
 					fmt.Sprintf("%s needs %s as well (each either as the attribute or its _wo variant); remove %s to use the server's default credentials.", name, strings.Join(r.kind.requires[name], " and "), name))
 				break
 			}
@@ -154,13 +156,13 @@ func (r *storageResource) ValidateConfig(_ context.Context, req resource.Validat
 		var pattern, prefixText string
 		if regex.As(&pattern) == nil && prefix.As(&prefixText) == nil {
 			if msg := regexAnchorWarning(pattern, prefixText); msg != "" {
-				resp.Diagnostics.AddAttributeWarning(path.Root("regex_filter"), "regex_filter may match nothing", msg)
+				diags.AddAttributeWarning(path.Root("regex_filter"), "regex_filter may match nothing", msg)
 			}
 		}
 	}
 }
 
-func (r *storageResource) ref(id int64) client.StorageRef {
+func (r *storageRow) ref(id int64) client.StorageRef {
 	return client.StorageRef{Kind: r.kind.apiKind, Direction: r.dir, ID: id}
 }
 
@@ -168,7 +170,7 @@ func (r *storageResource) ref(id int64) client.StorageRef {
 // check it itself. Where Label Studio's create tests the connection, a check
 // before it would only repeat it (one more request per storage); a refused
 // create (400) made nothing, just as a failed check.
-func (r *storageResource) checkBeforeCreate(ctx context.Context, c *client.Client, body map[string]any, secrets []string, diags *diag.Diagnostics) bool {
+func (r *storageRow) checkBeforeCreate(ctx context.Context, c *client.Client, body map[string]any, secrets []string, diags *diag.Diagnostics) bool {
 	if r.createChecksConnection() {
 		return true
 	}
@@ -188,7 +190,7 @@ func (r *storageResource) checkBeforeCreate(ctx context.Context, c *client.Clien
 
 // createErrorSummary heads the error of a failed create: a create that
 // checks the connection and was refused made nothing.
-func (r *storageResource) createErrorSummary(err error) string {
+func (r *storageRow) createErrorSummary(err error) string {
 	if r.createChecksConnection() && errors.Is(err, client.ErrValidation) {
 		return msgCheckFailedNothingCreated
 	}
@@ -200,7 +202,7 @@ func (r *storageResource) createErrorSummary(err error) string {
 // "queued"), so that state shows the real status. The create's answer
 // stands if that fails. Import creates answer with the stored row, so they
 // cost no extra GET.
-func (r *storageResource) readBackExport(ctx context.Context, c *client.Client, st *client.Storage) *client.Storage {
+func (r *storageRow) readBackExport(ctx context.Context, c *client.Client, st *client.Storage) *client.Storage {
 	if r.dir == client.Export && ctx.Err() == nil {
 		if fresh, err := c.GetStorage(ctx, r.ref(st.ID)); err == nil {
 			return fresh
@@ -218,38 +220,8 @@ const msgCheckFailedNothingCreated = "Storage connection check failed; nothing w
 // failure: every export view does (io_storages/api.py), and the import
 // serializers the kinds table marks importCreateChecks. Enterprise kinds
 // keep the separate check: their source is not public.
-func (r *storageResource) createChecksConnection() bool {
+func (r *storageRow) createChecksConnection() bool {
 	return !r.kind.enterprise && (r.dir == client.Export || r.kind.importCreateChecks)
-}
-
-func (r *storageResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	id := stateID(ctx, req.State, &resp.Diagnostics)
-	ctx, cancel := startOperation(ctx, r.client, req.Plan, timeouts.Value.Update, defaultStorageUpdateTimeout, &resp.Diagnostics)
-	defer cancel()
-	body, secrets, d := r.requestBody(req.Plan.Raw, req.Config.Raw, req.State.Raw)
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	secretsUnknown, d := req.Private.GetKey(ctx, privateSecretsUnknown)
-	resp.Diagnostics.Append(d...)
-	if !r.checkUpdate(ctx, id.ValueInt64(), body, secrets, len(secretsUnknown) > 0, &resp.Diagnostics) {
-		return
-	}
-	st, err := r.client.UpdateStorage(ctx, r.ref(id.ValueInt64()), body)
-	if err != nil {
-		r.addAPIError(&resp.Diagnostics, "update", "Cannot update the storage", err, secrets)
-		return
-	}
-	if len(secretsUnknown) > 0 && r.sendsEverySecret(body) {
-		// Every secret Label Studio holds is now the configured one.
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretsUnknown, nil)...)
-	}
-	resp.State.Raw = req.Plan.Raw.Copy()
-	resp.Diagnostics.Append(r.applyStorage(&resp.State, st)...)
-	resp.Diagnostics.Append(r.keepPlannedBookkeeping(ctx, req.Plan, &resp.State)...)
-	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id.ValueInt64())...)
 }
 
 // privateSecretsUnknown marks an imported storage whose stored secrets
@@ -266,12 +238,13 @@ const privateSecretsUnknown = "secrets_unknown"
 //     that test would use the server's ambient credentials and fail a
 //     working storage: it is left out. Import storages are then still
 //     tested by Label Studio's own PATCH, which fails without saving.
-func (r *storageResource) checkUpdate(ctx context.Context, id int64, body map[string]any, secrets []string, secretsUnknown bool, diags *diag.Diagnostics) bool {
+func (r *storageRow) checkUpdate(ctx context.Context, c *client.Client, req resource.UpdateRequest, u objectUpdate, diags *diag.Diagnostics) bool {
+	id, body := u.id, u.body
 	candidate := withoutNulls(body)
 	switch {
 	case r.kind.validateWithID:
 		candidate["id"] = id
-	case secretsUnknown && !r.sendsEverySecret(body):
+	case r.secretsUnknown(ctx, req.Private, diags) && !r.sendsEverySecret(body):
 		tflog.Info(ctx, "connection check skipped: the storage was imported and its secrets are not in the configuration", map[string]any{"id": id})
 		if r.dir == client.Export {
 			diags.AddWarning("The storage connection was not checked before the update",
@@ -282,15 +255,38 @@ func (r *storageResource) checkUpdate(ctx context.Context, id int64, body map[st
 		}
 		return true
 	}
-	if err := r.client.ValidateStorage(ctx, r.kind.apiKind, r.dir, candidate); err != nil {
-		r.addAPIError(diags, "update", "Storage connection check failed; nothing was changed", err, secrets)
+	if err := c.ValidateStorage(ctx, r.kind.apiKind, r.dir, candidate); err != nil {
+		r.addAPIError(diags, "update", "Storage connection check failed; nothing was changed", err, u.secrets)
 		return false
 	}
 	return true
 }
 
+// privateGetter reads a resource's private state.
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+// secretsUnknown says whether the storage was imported and Terraform has
+// not sent its secrets since.
+func (r *storageRow) secretsUnknown(ctx context.Context, private privateGetter, diags *diag.Diagnostics) bool {
+	mark, d := private.GetKey(ctx, privateSecretsUnknown)
+	diags.Append(d...)
+	return len(mark) > 0
+}
+
+// afterUpdate clears the secrets-unknown mark of an update that sent every
+// secret, and keeps the planned sync bookkeeping in state.
+func (r *storageRow) afterUpdate(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse, u objectUpdate) {
+	if r.secretsUnknown(ctx, req.Private, &resp.Diagnostics) && r.sendsEverySecret(u.body) {
+		// Every secret Label Studio holds is now the configured one.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretsUnknown, nil)...)
+	}
+	resp.Diagnostics.Append(r.keepPlannedBookkeeping(ctx, req.Plan, &resp.State)...)
+}
+
 // secretNames are the kind's secret attributes, for messages.
-func (r *storageResource) secretNames() []string {
+func (r *storageRow) secretNames() []string {
 	var out []string
 	for _, f := range r.kind.fieldsFor(r.dir) {
 		if f.secret {
@@ -303,7 +299,7 @@ func (r *storageResource) secretNames() []string {
 // addAPIError reports a failed call: the server's messages about a field
 // of this kind go on its attribute, and on Community Edition an Enterprise
 // kind's missing routes read as what they are.
-func (r *storageResource) addAPIError(diags *diag.Diagnostics, operation, summary string, err error, secrets []string) {
+func (r *storageRow) addAPIError(diags *diag.Diagnostics, operation, summary string, err error, secrets []string) {
 	if r.kind.enterprise && errors.Is(err, client.ErrNotFound) {
 		detail := fmt.Sprintf("The server has no /api/storages/%s routes (404): %s storages exist only in Label Studio Enterprise.", r.kind.apiKind, r.kind.title)
 		if alternative := r.kind.communityAlternative; alternative != "" {
@@ -316,7 +312,7 @@ func (r *storageResource) addAPIError(diags *diag.Diagnostics, operation, summar
 }
 
 // isAttribute reports whether a request field is an attribute of this kind.
-func (r *storageResource) isAttribute(field string) bool {
+func (r *storageRow) isAttribute(field string) bool {
 	if field == attrProject {
 		return true
 	}

@@ -20,7 +20,8 @@ import (
 // (terraform.tfstate) and the stand-in's snapshot of the objects it made
 // (labelstudio/state.json), so that the stand-in serves them again under
 // the same ids. The snapshot is the stand-in's own persistence (DataDir),
-// which is why no seeding hook is needed.
+// which is why no seeding hook is needed. It is an Enterprise stand-in, so
+// that the fixture holds the Enterprise kinds too.
 const upgradeFixtureDir = "testdata/upgrade"
 
 // upgradeFixtureScrubbed replaces the credentials of the storage servers of
@@ -32,7 +33,7 @@ func TestCLIUpgradeFromEarlierStatePlansClean(t *testing.T) {
 	terraformPath, cliConfig := cliPrerequisites(t)
 	dataDir := t.TempDir()
 	copyFile(t, filepath.Join(upgradeFixtureDir, "labelstudio", "state.json"), filepath.Join(dataDir, "state.json"))
-	env := testenv.Start(t, testenv.Options{DataDir: dataDir})
+	env := testenv.Start(t, testenv.Options{Edition: "enterprise", DataDir: dataDir})
 	if env.Real {
 		t.Skip("the fixture's objects can only be seeded in the stand-in")
 	}
@@ -51,6 +52,7 @@ func TestCLIUpgradeFromEarlierStatePlansClean(t *testing.T) {
 				RootModule struct {
 					Resources []struct {
 						Address string         `json:"address"`
+						Type    string         `json:"type"`
 						Values  map[string]any `json:"values"`
 					} `json:"resources"`
 				} `json:"root_module"`
@@ -68,7 +70,9 @@ func TestCLIUpgradeFromEarlierStatePlansClean(t *testing.T) {
 		"labelstudio_project.minimal": {"model_version": "", "control_weights": "{}"},
 	}
 	found := 0
+	refreshed := map[string]bool{}
 	for _, r := range plan.PriorState.Values.RootModule.Resources {
+		refreshed[r.Type] = true
 		for name, value := range want[r.Address] {
 			found++
 			if got := r.Values[name]; !reflect.DeepEqual(got, value) {
@@ -78,6 +82,14 @@ func TestCLIUpgradeFromEarlierStatePlansClean(t *testing.T) {
 	}
 	if found != 8 {
 		t.Errorf("the plan's prior state lacks the projects of the fixture: %d of 8 values checked", found)
+	}
+	// Every storage kind, Community and Enterprise, in both directions.
+	for _, kind := range storageKinds {
+		for _, dir := range []client.Direction{client.Import, client.Export} {
+			if typeName := fmt.Sprintf("labelstudio_%s_%s_storage", kind.typeName, dir); !refreshed[typeName] {
+				t.Errorf("the fixture has no %s: re-record it with that kind in upgradeFixtureConfig", typeName)
+			}
+		}
 	}
 }
 
@@ -109,7 +121,7 @@ func TestRecordUpgradeFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	dataDir := t.TempDir()
-	env := testenv.Start(t, testenv.Options{DataDir: dataDir})
+	env := testenv.Start(t, testenv.Options{Edition: "enterprise", DataDir: dataDir})
 	config, credentials := upgradeFixtureConfig(t, env)
 	w := newCLIWorkdir(t, cliUnderTest(t), cliConfig, env)
 	w.writeFile("main.tf", config)
@@ -140,9 +152,12 @@ func TestRecordUpgradeFixture(t *testing.T) {
 }
 
 // upgradeFixtureConfig is a project with settings, a project with none,
-// and one storage of each community kind and direction on the first, its
-// secrets in their write-only attributes; it returns the configuration and
-// the storage servers' credentials it holds.
+// and one storage of each kind (Community and Enterprise) and direction on
+// the first, its secrets in their write-only attributes; it returns the
+// configuration and the storage servers' credentials it holds. The keyless
+// Enterprise kinds use the identities of TestAccEnterpriseStorageLifecycle,
+// whose token exchange the stand-in simulates; their secrets are made-up
+// test values.
 func upgradeFixtureConfig(t *testing.T, env *testenv.Env) (string, []string) {
 	var b strings.Builder
 	b.WriteString(cliTerraformBlock)
@@ -187,12 +202,36 @@ func upgradeFixtureConfig(t *testing.T, env *testenv.Env) (string, []string) {
 			},
 			"redis": {"host": hclString(redis.Host), "port": hclString(redis.Port)},
 			"local": {"path": hclString(local)},
+			"s3s": {
+				"bucket": hclString(bucket), "prefix": hclString("tasks"), "s3_endpoint": hclString(s3.Endpoint), "region_name": hclString(s3.Region),
+				"role_arn": hclString("arn:aws:iam::123456789012:role/label-studio"), "external_id": hclString("upgrade-external-id"),
+				"aws_access_key_id_wo": hclString(s3.AccessKey), "aws_access_key_id_wo_version": "1",
+				"aws_secret_access_key_wo": hclString(s3.SecretKey), "aws_secret_access_key_wo_version": "1",
+			},
+			"gcswif": withAttrs(wifIdentity(), map[string]string{
+				"bucket": hclString(gcsBucket), "prefix": hclString("tasks"), "google_project_id": hclString("upgrade-test"),
+				"google_application_credentials_wo": hclString(wifCredentials), "google_application_credentials_wo_version": "1",
+			}),
+			"gcs_sa": {
+				"bucket": hclString(gcsBucket), "prefix": hclString("tasks"), "google_project_id": hclString("upgrade-test"),
+				"target_service_account_email": hclString(accSAEmail),
+			},
+			"azure_spi": {
+				"container": hclString(container), "account_name": hclString(azure.AccountName),
+				"tenant_id": hclString(accTenantID), "client_id": hclString(accClientID),
+				"client_secret_wo": hclString("upgrade-client-secret-0123456789"), "client_secret_wo_version": "1",
+			},
+			"databricks": {
+				"host": hclString("https://dbc-1234abcd-5678.cloud.databricks.com"), "catalog": hclString("main"),
+				"schema": hclString("labeling"), "volume": hclString("images"), "prefix": hclString("tasks"),
+				"token_wo": hclString("dapi0123456789abcdef0123456789abcdef"), "token_wo_version": "1",
+			},
 		}
 		if redis.Password != "" {
 			storages["redis"]["password_wo"] = hclString(redis.Password)
 			storages["redis"]["password_wo_version"] = "1"
 		}
-		for _, kind := range []string{"s3", "gcs", "azure_blob", "redis", "local"} {
+		for _, kind := range []string{"s3", "gcs", "azure_blob", "redis", "local", "s3s", "gcswif", "gcs_sa", "azure_spi", "databricks"} {
 			attrs := withAttrs(storages[kind], map[string]string{"project": project, "title": hclString(kind + " " + string(dir))})
 			b.WriteString(resourceBlock(fmt.Sprintf("labelstudio_%s_%s_storage", kind, dir), kind+"_"+string(dir), attrs))
 		}

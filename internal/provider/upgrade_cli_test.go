@@ -202,12 +202,6 @@ func upgradeFixtureConfig(t *testing.T, env *testenv.Env) (string, []string) {
 			},
 			"redis": {"host": hclString(redis.Host), "port": hclString(redis.Port)},
 			"local": {"path": hclString(local)},
-			"s3s": {
-				"bucket": hclString(bucket), "prefix": hclString("tasks"), "s3_endpoint": hclString(s3.Endpoint), "region_name": hclString(s3.Region),
-				"role_arn": hclString("arn:aws:iam::123456789012:role/label-studio"), "external_id": hclString("upgrade-external-id"),
-				"aws_access_key_id_wo": hclString(s3.AccessKey), "aws_access_key_id_wo_version": "1",
-				"aws_secret_access_key_wo": hclString(s3.SecretKey), "aws_secret_access_key_wo_version": "1",
-			},
 			"gcswif": withAttrs(wifIdentity(), map[string]string{
 				"bucket": hclString(gcsBucket), "prefix": hclString("tasks"), "google_project_id": hclString("upgrade-test"),
 				"google_application_credentials_wo": hclString(wifCredentials), "google_application_credentials_wo_version": "1",
@@ -227,6 +221,10 @@ func upgradeFixtureConfig(t *testing.T, env *testenv.Env) (string, []string) {
 				"token_wo": hclString("dapi0123456789abcdef0123456789abcdef"), "token_wo_version": "1",
 			},
 		}
+		// s3s is s3 with the role that Label Studio assumes.
+		storages["s3s"] = withAttrs(storages["s3"], map[string]string{
+			"role_arn": hclString("arn:aws:iam::123456789012:role/label-studio"), "external_id": hclString("upgrade-external-id"),
+		})
 		if redis.Password != "" {
 			storages["redis"]["password_wo"] = hclString(redis.Password)
 			storages["redis"]["password_wo_version"] = "1"

@@ -123,10 +123,11 @@ type Client struct {
 	// serverClockOffset is the server's clock minus ours, in nanoseconds,
 	// from the last response's Date header.
 	serverClockOffset atomic.Int64
-	// storageLists and webhookLists answer reads one list per group
-	// (group_lists.go).
+	// storageLists, webhookLists and viewLists answer reads one list per
+	// group (group_lists.go).
 	storageLists groupLists[storageGroup, Storage]
 	webhookLists groupLists[int64, Webhook] // by project
+	viewLists    groupLists[int64, View]    // by project
 	// projectBatches answers concurrent project reads together
 	// (id_batches.go).
 	projectBatches idBatches[Project]

@@ -20,7 +20,10 @@ import (
 //     secrets removed the same way);
 //   - webhooks, grouped by project: GET /api/webhooks/?project=N
 //     (webhooks/api.py: WebhookListAPI and WebhookAPI both render
-//     WebhookSerializer, headers included).
+//     WebhookSerializer, headers included);
+//   - data-manager views, grouped by project: GET /api/dm/views/?project=N
+//     (data_manager/api.py: ViewAPI is one ModelViewSet whose list and
+//     retrieve share get_queryset and ViewSerializer).
 //
 // A refresh of 1000 storages in 10 projects then costs 10 requests instead
 // of 1000.
@@ -128,10 +131,11 @@ func (a *listAnswer[T]) answer(ctx context.Context, id int64, get func(context.C
 }
 
 // forgetProjectLists drops a project's lists of every object type: its
-// delete removes its storages and webhooks on the server.
+// delete removes its storages, webhooks and views on the server.
 func (c *Client) forgetProjectLists(project int64) {
 	c.storageLists.forget(func(g storageGroup) bool { return g.project == project })
 	c.webhookLists.forget(func(g int64) bool { return g == project })
+	c.viewLists.forget(func(g int64) bool { return g == project })
 }
 
 // forget drops the lists a write may have made stale. A request in flight

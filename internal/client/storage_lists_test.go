@@ -69,6 +69,7 @@ var (
 		gets:  []string{"GET /api/storages/localfiles/{id}", "GET /api/storages/export/localfiles/{id}"},
 	}
 	webhookReads = readRequests{lists: []string{"GET /api/webhooks/"}, gets: []string{"GET /api/webhooks/{id}/"}}
+	viewReads    = readRequests{lists: []string{"GET /api/dm/views/"}, gets: []string{"GET /api/dm/views/{id}/"}}
 )
 
 // expect checks the reads made since the counts were reset: wantLists list

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 )
@@ -32,22 +33,41 @@ func viewPath(id int64) string {
 // create whose outcome is unknown must be settled by looking, never by
 // sending it again.
 func (c *Client) CreateView(ctx context.Context, body map[string]any) (*View, error) {
+	defer c.forgetViewLists()
 	return c.viewCall(ctx, call{method: http.MethodPost, path: viewsPath, body: nonNilBody(body), finishInFlight: true})
 }
 
-// GetView reads one view.
+// GetView reads one view. A missing view is an *APIError matching
+// ErrNotFound.
 func (c *Client) GetView(ctx context.Context, id int64) (*View, error) {
 	return c.viewCall(ctx, call{method: http.MethodGet, path: viewPath(id), retryable: true})
+}
+
+// ReadView reads a view believed to be in project: from that project's list
+// (GET /api/dm/views/?project=), one request shared by every read of the
+// project's views (group_lists.go). A view the list lacks, and every view
+// when project is 0, is read by id (GetView), so that only the detail
+// view's 404 says it is gone.
+func (c *Client) ReadView(ctx context.Context, id, project int64) (*View, error) {
+	get := func(ctx context.Context) (*View, error) { return c.GetView(ctx, id) }
+	if project == 0 {
+		return get(ctx)
+	}
+	return c.viewLists.read(ctx, project, id, func(ctx context.Context) ([]View, error) {
+		return c.ListViews(ctx, project)
+	}, get)
 }
 
 // UpdateView PATCHes a view. The body must hold data: Label Studio stores
 // the data sent in place of the old (and older releases fail without it).
 func (c *Client) UpdateView(ctx context.Context, id int64, body map[string]any) (*View, error) {
+	defer c.forgetViewLists()
 	return c.viewCall(ctx, call{method: http.MethodPatch, path: viewPath(id), body: nonNilBody(body), retryable: true})
 }
 
 // DeleteView deletes a view.
 func (c *Client) DeleteView(ctx context.Context, id int64) error {
+	defer c.forgetViewLists()
 	return c.do(ctx, call{method: http.MethodDelete, path: viewPath(id), retryable: true}, nil)
 }
 
@@ -58,15 +78,7 @@ func (c *Client) ListViews(ctx context.Context, project int64) ([]View, error) {
 	if err := c.do(ctx, call{method: http.MethodGet, path: viewsPath, query: projectQuery(project), retryable: true}, &raws); err != nil {
 		return nil, err
 	}
-	views := make([]View, 0, len(raws))
-	for _, raw := range raws {
-		view, err := decodeView(raw)
-		if err != nil {
-			return nil, fmt.Errorf("GET %s: %w", viewsPath, err)
-		}
-		views = append(views, *view)
-	}
-	return views, nil
+	return decodeList(viewsPath, raws, decodeView)
 }
 
 func (c *Client) viewCall(ctx context.Context, cl call) (*View, error) {
@@ -79,6 +91,22 @@ func (c *Client) viewCall(ctx context.Context, cl call) (*View, error) {
 		return nil, fmt.Errorf("%s %s: %w", cl.method, cl.path, err)
 	}
 	return view, nil
+}
+
+func (v View) listID() int64 { return v.ID }
+
+// readerCopy copies the top level of Fields, as Webhook's does: readers
+// replace keys but clone nested values (data, filter_group) before changing
+// them.
+func (v View) readerCopy() *View {
+	v.Fields = maps.Clone(v.Fields)
+	return &v
+}
+
+// forgetViewLists drops every project's view list after a view write: the
+// client does not know an update's or a delete's project without asking.
+func (c *Client) forgetViewLists() {
+	c.viewLists.forget(func(int64) bool { return true })
 }
 
 func decodeView(raw map[string]json.RawMessage) (*View, error) {

@@ -160,7 +160,10 @@ var viewObject = objectType[client.View]{
 		create: func(c *client.Client, ctx context.Context, body map[string]any) (*client.View, error) {
 			return c.CreateView(ctx, viewRequest(body, nil))
 		},
-		read: readByID((*client.Client).GetView),
+		// From the project's list of views (one request for all of them).
+		read: func(c *client.Client, ctx context.Context, ref objectRef) (*client.View, error) {
+			return c.ReadView(ctx, ref.ID, ref.Project)
+		},
 		// An update merges what changed into the view's current data:
 		// Label Studio replaces the stored data with the data sent, and the
 		// UI keeps settings of its own there.

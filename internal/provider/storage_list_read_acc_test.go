@@ -159,6 +159,7 @@ var (
 		gets:  []string{"GET /api/storages/localfiles/{id}", "GET /api/storages/export/localfiles/{id}"},
 	}
 	webhookReads = listedReads{noun: "webhooks", lists: []string{"GET /api/webhooks/"}, gets: []string{"GET /api/webhooks/{id}/"}}
+	viewReads    = listedReads{noun: "views", lists: []string{"GET /api/dm/views/"}, gets: []string{"GET /api/dm/views/{id}/"}}
 	projectReads = listedReads{noun: "projects", lists: []string{"GET /api/projects/"}, gets: []string{"GET /api/projects/{id}/"}}
 )
 

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -12,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/testenv"
 )
 
@@ -127,7 +127,7 @@ func TestAccWebhookReadsFromProjectLists(t *testing.T) {
 					statecheck.ExpectKnownValue(edited, tfjsonpath.New("url"), knownvalue.StringExact("https://hooks.example.com/0/0")),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					checkWebhookCounts(t, c, projects, 3, 3),
+					checkProjectCounts(t, "webhooks", c.ListWebhooks, projects, 3, 3),
 					// The deleted one was missing from its list: read by id (404).
 					func(*terraform.State) error {
 						if _, gets, all := webhookReads.counts(t, dev); gets != 1 {
@@ -142,17 +142,17 @@ func TestAccWebhookReadsFromProjectLists(t *testing.T) {
 	})
 }
 
-// checkWebhookCounts asserts how many webhooks each project holds on the
-// server, so that nothing was left behind or made twice.
-func checkWebhookCounts(t *testing.T, c *client.Client, projects [2]int64, want ...int) resource.TestCheckFunc {
+// checkProjectCounts asserts how many objects each project holds on the
+// server (list gives them), so that nothing was left behind or made twice.
+func checkProjectCounts[T any](t *testing.T, noun string, list func(context.Context, int64) ([]T, error), projects [2]int64, want ...int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		for i, project := range projects {
-			list, err := c.ListWebhooks(t.Context(), project)
+			objects, err := list(t.Context(), project)
 			if err != nil {
 				return err
 			}
-			if len(list) != want[i] {
-				return fmt.Errorf("project %d holds %d webhooks, want %d", project, len(list), want[i])
+			if len(objects) != want[i] {
+				return fmt.Errorf("project %d holds %d %s, want %d", project, len(objects), noun, want[i])
 			}
 		}
 		return nil

@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
@@ -21,10 +20,6 @@ import (
 // has the type name of the resource it lists; its results carry the
 // resource's identity and, with include_resource, the same state a Read
 // would produce.
-
-var (
-	_ list.ListResourceWithConfigure = (*storageListResource)(nil)
-)
 
 // listResources returns one list resource per storage resource and one per
 // object type.
@@ -46,71 +41,16 @@ func listResources() []func() list.ListResource {
 	for _, kind := range storageKinds {
 		for _, dir := range []client.Direction{client.Import, client.Export} {
 			out = append(out, func() list.ListResource {
-				row := newStorage(kind, dir)
-				return &storageListResource{objectResource: objectResource[client.Storage]{t: row.objectType()}, storageRow: row}
+				return &objectListResource[client.Storage]{objectResource[client.Storage]{t: newStorage(kind, dir).objectType()}}
 			})
 		}
 	}
 	return out
 }
 
-// storageListResource lists a project's storages of one kind and direction
-// with one request. It embeds the resource for its name, client and the
-// conversion of a storage into state.
-type storageListResource struct {
-	objectResource[client.Storage]
-	*storageRow
-}
-
-type storageListConfig struct {
-	Project types.Int64 `tfsdk:"project"`
-}
-
-func (l *storageListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	resp.Schema = listConfigSchema(fmt.Sprintf("Lists the %s %s storages of a project, with one request.", l.kind.title, l.dir),
-		attrProject, listschema.Int64Attribute{Required: true, MarkdownDescription: "ID of the project whose storages to list."})
-}
-
-func (l *storageListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg storageListConfig
-	if !startList(ctx, req, stream, l.client, &cfg) {
-		return
-	}
-	storages, err := l.client.ListStorages(ctx, l.kind.apiKind, l.dir, cfg.Project.ValueInt64())
-	if err != nil {
-		var diags diag.Diagnostics
-		l.addAPIError(&diags, "", fmt.Sprintf("Cannot list the %s %s storages of project %d", l.kind.title, l.dir, cfg.Project.ValueInt64()), err, nil)
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	stream.Results = listResults(ctx, req, storages, func(st client.Storage) (int64, string) {
-		title := ""
-		if st.Title != nil {
-			title = *st.Title
-		}
-		return st.ID, title
-	}, func(state *tfsdk.State, st client.Storage) diag.Diagnostics {
-		return l.applyStorage(state, &st)
-	})
-}
-
 // listConfigSchema is the schema of a list block with one attribute.
 func listConfigSchema(description, name string, attribute listschema.Attribute) listschema.Schema {
 	return listschema.Schema{MarkdownDescription: description, Attributes: map[string]listschema.Attribute{name: attribute}}
-}
-
-// startList reads a list block's config into cfg and checks that the
-// provider has a client; when either fails, the stream reports why.
-func startList(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream, c *client.Client, cfg any) bool {
-	diags := req.Config.Get(ctx, cfg)
-	if !diags.HasError() {
-		requireClient(c, &diags)
-	}
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return false
-	}
-	return true
 }
 
 // listResults turns listed objects into results: the identity, a display

@@ -19,8 +19,10 @@ type objectList[T any] struct {
 	// attribute is the list block's one attribute.
 	attribute string
 	schema    listschema.Attribute
-	// summary heads the error of a failed list.
-	summary string
+	// summary heads the error of a failed list; summaryFor, when set, words
+	// it for the attribute's value.
+	summary    string
+	summaryFor func(filter tftypes.Value) string
 	// fetch lists the objects the attribute's value (maybe null) selects.
 	fetch func(ctx context.Context, c *client.Client, filter tftypes.Value) ([]T, error)
 	// title is what `terraform query` shows before the id.
@@ -50,9 +52,19 @@ func (l *objectListResource[T]) List(ctx context.Context, req list.ListRequest, 
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	objects, err := t.list.fetch(ctx, l.client, config.attrs[t.list.attribute])
+	filter := config.attrs[t.list.attribute]
+	objects, err := t.list.fetch(ctx, l.client, filter)
 	if err != nil {
-		stream.Results = list.ListResultsStreamDiagnostics(apiErrorDiagnostics(err, apiFailure{summary: t.list.summary}))
+		summary := t.list.summary
+		if t.list.summaryFor != nil {
+			summary = t.list.summaryFor(filter)
+		}
+		if t.apiError != nil {
+			t.apiError(&diags, "", summary, err, nil)
+		} else {
+			diags.Append(apiErrorDiagnostics(err, apiFailure{summary: summary})...)
+		}
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
 	stream.Results = listResults(ctx, req, objects, func(obj T) (int64, string) {

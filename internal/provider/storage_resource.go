@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
@@ -93,7 +95,29 @@ func (r *storageRow) objectType() *objectType[client.Storage] {
 			// holds.
 			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretsUnknown, []byte("true"))...)
 		},
-		buildSchema:  func(ctx context.Context) schema.Schema { return storageSchema(ctx, kind, dir) },
+		buildSchema: func(ctx context.Context) schema.Schema { return storageSchema(ctx, kind, dir) },
+		list: objectList[client.Storage]{
+			description: fmt.Sprintf("Lists the %s %s storages of a project, with one request.", kind.title, dir),
+			attribute:   attrProject,
+			schema:      listschema.Int64Attribute{Required: true, MarkdownDescription: "ID of the project whose storages to list."},
+			summaryFor: func(filter tftypes.Value) string {
+				project, _ := int64JSON(filter)
+				return fmt.Sprintf("Cannot list the %s %s storages of project %d", kind.title, dir, project)
+			},
+			fetch: func(ctx context.Context, c *client.Client, filter tftypes.Value) ([]client.Storage, error) {
+				project, err := int64JSON(filter)
+				if err != nil {
+					return nil, err
+				}
+				return c.ListStorages(ctx, kind.apiKind, dir, project.(int64))
+			},
+			title: func(st *client.Storage) string {
+				if st.Title == nil {
+					return ""
+				}
+				return *st.Title
+			},
+		},
 		validate:     r.validateConfig,
 		adjustPlan:   r.adjustPlan,
 		beforeUpdate: r.checkUpdate,

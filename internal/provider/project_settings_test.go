@@ -236,3 +236,56 @@ func TestCheckControlWeights(t *testing.T) {
 		})
 	}
 }
+
+// TestAccProject_taskDataPasswordWriteOnly sends task_data_password through
+// its write-only twin: Label Studio holds each version's value, and no form
+// of either value is ever in state.
+func TestAccProject_taskDataPasswordWriteOnly(t *testing.T) {
+	env := testenv.Start(t, testenv.Options{})
+	api := testClient(t, env)
+	first, second := "wo-first-password-4711", "wo-second-password-0815"
+	withPassword := func(password string, version int) string {
+		return petsProject(env, petsConfig, fmt.Sprintf(`
+  task_data_login               = "annotator"
+  task_data_password_wo         = %q
+  task_data_password_wo_version = %d
+`, password, version))
+	}
+	serverHolds := func(want string) resource.TestCheckFunc {
+		return func(state *terraform.State) error {
+			id, err := strconv.ParseInt(state.RootModule().Resources[projectAddress].Primary.ID, 10, 64)
+			if err != nil {
+				return err
+			}
+			p, err := api.GetProject(t.Context(), id)
+			if err != nil {
+				return fmt.Errorf("read project %d: %w", id, err)
+			}
+			if got := p.Fields["task_data_password"]; got != want {
+				return fmt.Errorf("Label Studio holds another task_data_password than the configured write-only one (version %s)", state.RootModule().Resources[projectAddress].Primary.Attributes["task_data_password_wo_version"])
+			}
+			return nil
+		}
+	}
+	noPasswordInState := checkNoSecretInState([]string{first, second})
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: withPassword(first, 1),
+				Check:  resource.ComposeTestCheckFunc(serverHolds(first), noPasswordInState, resource.TestCheckNoResourceAttr(projectAddress, "task_data_password")),
+			},
+			{
+				// A new value without a new version is not sent.
+				Config:             withPassword(second, 1),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: false,
+			},
+			{
+				Config: withPassword(second, 2),
+				Check:  resource.ComposeTestCheckFunc(serverHolds(second), noPasswordInState),
+			},
+		},
+	})
+}

@@ -4,14 +4,25 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 )
 
-// Object is an API object with an id of its own (an ML backend) as the
-// server returned it.
+// Object is an API object with an id of its own (a webhook, an ML backend,
+// a view) as the server returned it.
 type Object struct {
 	ID int64
 	// Fields holds every key of the response, decoded (see decodeFields).
 	Fields map[string]any
+}
+
+func (o Object) listID() int64 { return o.ID }
+
+// readerCopy copies the top level of Fields for one reader of a shared list:
+// readers replace keys, and clone nested values (a view's data and
+// filter_group, a webhook's headers) before changing them.
+func (o Object) readerCopy() *Object {
+	o.Fields = maps.Clone(o.Fields)
+	return &o
 }
 
 func decodeAnyObject(raw map[string]json.RawMessage) (*Object, error) {

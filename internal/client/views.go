@@ -2,9 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"maps"
 	"net/http"
 	"strconv"
 )
@@ -17,11 +14,7 @@ import (
 // on read; a PATCH with data replaces the stored data as a whole.
 
 // View is a view as the server returned it.
-type View struct {
-	ID int64
-	// Fields holds every key of the response, decoded (see decodeFields).
-	Fields map[string]any
-}
+type View = Object
 
 const viewsPath = "/api/dm/views/"
 
@@ -34,13 +27,13 @@ func viewPath(id int64) string {
 // sending it again.
 func (c *Client) CreateView(ctx context.Context, body map[string]any) (*View, error) {
 	defer c.forgetViewLists()
-	return c.viewCall(ctx, call{method: http.MethodPost, path: viewsPath, body: nonNilBody(body), finishInFlight: true})
+	return callFor(ctx, c, call{method: http.MethodPost, path: viewsPath, body: nonNilBody(body), finishInFlight: true}, decodeAnyObject)
 }
 
 // GetView reads one view. A missing view is an *APIError matching
 // ErrNotFound.
 func (c *Client) GetView(ctx context.Context, id int64) (*View, error) {
-	return c.viewCall(ctx, call{method: http.MethodGet, path: viewPath(id), retryable: true})
+	return callFor(ctx, c, call{method: http.MethodGet, path: viewPath(id), retryable: true}, decodeAnyObject)
 }
 
 // ReadView reads a view believed to be in project: from that project's list
@@ -62,7 +55,7 @@ func (c *Client) ReadView(ctx context.Context, id, project int64) (*View, error)
 // the data sent in place of the old (and older releases fail without it).
 func (c *Client) UpdateView(ctx context.Context, id int64, body map[string]any) (*View, error) {
 	defer c.forgetViewLists()
-	return c.viewCall(ctx, call{method: http.MethodPatch, path: viewPath(id), body: nonNilBody(body), retryable: true})
+	return callFor(ctx, c, call{method: http.MethodPatch, path: viewPath(id), body: nonNilBody(body), retryable: true}, decodeAnyObject)
 }
 
 // DeleteView deletes a view.
@@ -74,45 +67,11 @@ func (c *Client) DeleteView(ctx context.Context, id int64) error {
 // ListViews lists the views of a project (GET /api/dm/views/?project=), in
 // Label Studio's order: by tab position, then id.
 func (c *Client) ListViews(ctx context.Context, project int64) ([]View, error) {
-	var raws []map[string]json.RawMessage
-	if err := c.do(ctx, call{method: http.MethodGet, path: viewsPath, query: projectQuery(project), retryable: true}, &raws); err != nil {
-		return nil, err
-	}
-	return decodeList(viewsPath, raws, decodeView)
-}
-
-func (c *Client) viewCall(ctx context.Context, cl call) (*View, error) {
-	var raw map[string]json.RawMessage
-	if err := c.do(ctx, cl, &raw); err != nil {
-		return nil, err
-	}
-	view, err := decodeView(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", cl.method, cl.path, err)
-	}
-	return view, nil
-}
-
-func (v View) listID() int64 { return v.ID }
-
-// readerCopy copies the top level of Fields, as Webhook's does: readers
-// replace keys but clone nested values (data, filter_group) before changing
-// them.
-func (v View) readerCopy() *View {
-	v.Fields = maps.Clone(v.Fields)
-	return &v
+	return listFor(ctx, c, call{method: http.MethodGet, path: viewsPath, query: projectQuery(project), retryable: true}, decodeAnyObject)
 }
 
 // forgetViewLists drops every project's view list after a view write: the
 // client does not know an update's or a delete's project without asking.
 func (c *Client) forgetViewLists() {
 	c.viewLists.forget(func(int64) bool { return true })
-}
-
-func decodeView(raw map[string]json.RawMessage) (*View, error) {
-	id, fields, err := decodeObject(raw)
-	if err != nil {
-		return nil, err
-	}
-	return &View{ID: id, Fields: fields}, nil
 }

@@ -2,8 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"maps"
 	"net/http"
 	"strconv"
@@ -12,13 +10,9 @@ import (
 // Webhooks (label_studio/webhooks/api.py, urls.py): the list and create
 // path and the item path both end in a slash; the list is not paginated.
 
-// Webhook is a webhook as the server returned it.
-type Webhook struct {
-	ID int64
-	// Fields holds every key of the response, decoded (see decodeFields).
-	// headers comes back in clear: callers keep it out of logs.
-	Fields map[string]any
-}
+// Webhook is a webhook as the server returned it. headers comes back in
+// clear: callers keep it out of logs.
+type Webhook = Object
 
 // WebhookAction is one entry of Label Studio's action catalogue
 // (GET /api/webhooks/info/, WebhookInfoAPI).
@@ -42,13 +36,13 @@ func webhookPath(id int64) string {
 // unknown must be settled by looking, never by sending it again.
 func (c *Client) CreateWebhook(ctx context.Context, body map[string]any) (*Webhook, error) {
 	defer c.forgetWebhookLists()
-	return c.webhookCall(ctx, call{method: http.MethodPost, path: webhooksPath, body: nonNilBody(body), finishInFlight: true})
+	return callFor(ctx, c, call{method: http.MethodPost, path: webhooksPath, body: nonNilBody(body), finishInFlight: true}, decodeAnyObject)
 }
 
 // GetWebhook reads one webhook. A missing webhook is an *APIError matching
 // ErrNotFound.
 func (c *Client) GetWebhook(ctx context.Context, id int64) (*Webhook, error) {
-	return c.webhookCall(ctx, call{method: http.MethodGet, path: webhookPath(id), retryable: true})
+	return callFor(ctx, c, call{method: http.MethodGet, path: webhookPath(id), retryable: true}, decodeAnyObject)
 }
 
 // ReadWebhook reads a webhook believed to be in project: from that
@@ -71,7 +65,7 @@ func (c *Client) ReadWebhook(ctx context.Context, id, project int64) (*Webhook, 
 // actions on every update.
 func (c *Client) UpdateWebhook(ctx context.Context, id int64, body map[string]any) (*Webhook, error) {
 	defer c.forgetWebhookLists()
-	return c.webhookCall(ctx, call{method: http.MethodPatch, path: webhookPath(id), body: nonNilBody(body), retryable: true})
+	return callFor(ctx, c, call{method: http.MethodPatch, path: webhookPath(id), body: nonNilBody(body), retryable: true}, decodeAnyObject)
 }
 
 // DeleteWebhook deletes a webhook.
@@ -82,11 +76,7 @@ func (c *Client) DeleteWebhook(ctx context.Context, id int64) error {
 
 // ListWebhooks lists the webhooks of a project (GET /api/webhooks/?project=).
 func (c *Client) ListWebhooks(ctx context.Context, project int64) ([]Webhook, error) {
-	var raws []map[string]json.RawMessage
-	if err := c.do(ctx, call{method: http.MethodGet, path: webhooksPath, query: projectQuery(project), retryable: true}, &raws); err != nil {
-		return nil, err
-	}
-	return decodeList(webhooksPath, raws, decodeWebhook)
+	return listFor(ctx, c, call{method: http.MethodGet, path: webhooksPath, query: projectQuery(project), retryable: true}, decodeAnyObject)
 }
 
 // WebhookActions reads the action catalogue, keyed by action name. It is
@@ -120,36 +110,9 @@ type webhookCatalogue struct {
 	actions map[string]WebhookAction
 }
 
-func (c *Client) webhookCall(ctx context.Context, cl call) (*Webhook, error) {
-	var raw map[string]json.RawMessage
-	if err := c.do(ctx, cl, &raw); err != nil {
-		return nil, err
-	}
-	webhook, err := decodeWebhook(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", cl.method, cl.path, err)
-	}
-	return webhook, nil
-}
-
-func (w Webhook) listID() int64 { return w.ID }
-
-func (w Webhook) readerCopy() *Webhook {
-	w.Fields = maps.Clone(w.Fields)
-	return &w
-}
-
 // forgetWebhookLists drops every project's webhook list after a webhook
 // write: the client does not know an update's or a delete's project
 // without asking, and Terraform writes little while it reads.
 func (c *Client) forgetWebhookLists() {
 	c.webhookLists.forget(func(int64) bool { return true })
-}
-
-func decodeWebhook(raw map[string]json.RawMessage) (*Webhook, error) {
-	id, fields, err := decodeObject(raw)
-	if err != nil {
-		return nil, err
-	}
-	return &Webhook{ID: id, Fields: fields}, nil
 }

@@ -303,12 +303,7 @@ func (c *Client) ListAllStorages(ctx context.Context, dir Direction, project int
 }
 
 func (c *Client) listStorages(ctx context.Context, path string, project int64) ([]Storage, error) {
-	var raws []map[string]json.RawMessage
-	err := c.do(ctx, call{method: http.MethodGet, path: path, query: projectQuery(project), retryable: true}, &raws)
-	if err != nil {
-		return nil, err
-	}
-	return decodeList(path, raws, decodeStorage)
+	return listFor(ctx, c, call{method: http.MethodGet, path: path, query: projectQuery(project), retryable: true}, decodeStorage)
 }
 
 // decodeList decodes each object of a list that path answered.
@@ -337,7 +332,7 @@ func (c *Client) GetStorage(ctx context.Context, ref StorageRef) (*Storage, erro
 	if ref.Project != 0 {
 		return c.readStorageFromList(ctx, ref, path)
 	}
-	return c.storageCall(ctx, call{method: http.MethodGet, path: path, retryable: true})
+	return callFor(ctx, c, call{method: http.MethodGet, path: path, retryable: true}, decodeStorage)
 }
 
 // CreateStorage creates a storage. It is retried only when the server
@@ -351,7 +346,7 @@ func (c *Client) CreateStorage(ctx context.Context, kind string, dir Direction, 
 		return nil, err
 	}
 	defer c.forgetStorageLists(kind, dir)
-	return c.storageCall(ctx, call{method: http.MethodPost, path: path, body: nonNilBody(body), finishInFlight: true})
+	return callFor(ctx, c, call{method: http.MethodPost, path: path, body: nonNilBody(body), finishInFlight: true}, decodeStorage)
 }
 
 // UpdateStorage PATCHes a storage with body.
@@ -361,7 +356,7 @@ func (c *Client) UpdateStorage(ctx context.Context, ref StorageRef, body map[str
 		return nil, err
 	}
 	defer c.forgetStorageLists(ref.Kind, ref.Direction)
-	return c.storageCall(ctx, call{method: http.MethodPatch, path: path, body: nonNilBody(body), retryable: true})
+	return callFor(ctx, c, call{method: http.MethodPatch, path: path, body: nonNilBody(body), retryable: true}, decodeStorage)
 }
 
 // DeleteStorage deletes a storage; 200 and 204 are both success.
@@ -396,29 +391,17 @@ func (c *Client) SyncStorage(ctx context.Context, ref StorageRef) (*Storage, err
 		return nil, err
 	}
 	defer c.forgetStorageLists(ref.Kind, ref.Direction)
-	return c.storageCall(ctx, call{method: http.MethodPost, path: path + "/sync"})
-}
-
-func (c *Client) storageCall(ctx context.Context, cl call) (*Storage, error) {
-	var raw map[string]json.RawMessage
-	if err := c.do(ctx, cl, &raw); err != nil {
-		return nil, err
-	}
-	storage, err := decodeStorage(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", cl.method, cl.path, err)
-	}
-	return storage, nil
+	return callFor(ctx, c, call{method: http.MethodPost, path: path + "/sync"}, decodeStorage)
 }
 
 // CreateProject creates a project, retried and finished like CreateStorage.
 func (c *Client) CreateProject(ctx context.Context, body map[string]any) (*Project, error) {
-	return c.projectCall(ctx, call{method: http.MethodPost, path: "/api/projects/", body: nonNilBody(body), finishInFlight: true})
+	return callFor(ctx, c, call{method: http.MethodPost, path: "/api/projects/", body: nonNilBody(body), finishInFlight: true}, decodeProject)
 }
 
 // GetProject reads one project.
 func (c *Client) GetProject(ctx context.Context, id int64) (*Project, error) {
-	return c.projectCall(ctx, call{method: http.MethodGet, path: projectPath(id), retryable: true})
+	return callFor(ctx, c, call{method: http.MethodGet, path: projectPath(id), retryable: true}, decodeProject)
 }
 
 // ReadProject reads a project as GetProject does; reads made while another
@@ -457,25 +440,13 @@ func (p Project) readerCopy() *Project {
 
 // UpdateProject PATCHes a project.
 func (c *Client) UpdateProject(ctx context.Context, id int64, body map[string]any) (*Project, error) {
-	return c.projectCall(ctx, call{method: http.MethodPatch, path: projectPath(id), body: nonNilBody(body), retryable: true})
+	return callFor(ctx, c, call{method: http.MethodPatch, path: projectPath(id), body: nonNilBody(body), retryable: true}, decodeProject)
 }
 
 // DeleteProject deletes a project (and, on the server, its storages).
 func (c *Client) DeleteProject(ctx context.Context, id int64) error {
 	defer c.forgetProjectLists(id)
 	return c.do(ctx, call{method: http.MethodDelete, path: projectPath(id), retryable: true}, nil)
-}
-
-func (c *Client) projectCall(ctx context.Context, cl call) (*Project, error) {
-	var raw map[string]json.RawMessage
-	if err := c.do(ctx, cl, &raw); err != nil {
-		return nil, err
-	}
-	project, err := decodeProject(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", cl.method, cl.path, err)
-	}
-	return project, nil
 }
 
 // ProjectFilter narrows a project list on the server

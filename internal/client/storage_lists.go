@@ -30,7 +30,7 @@ func (c *Client) readStorageFromList(ctx context.Context, ref StorageRef, path s
 	return c.storageLists.read(ctx, group, ref.ID, func(ctx context.Context) ([]Storage, error) {
 		return c.ListStorages(ctx, group.kind, group.direction, group.project)
 	}, func(ctx context.Context) (*Storage, error) {
-		return c.storageCall(ctx, call{method: http.MethodGet, path: path, retryable: true})
+		return callFor(ctx, c, call{method: http.MethodGet, path: path, retryable: true}, decodeStorage)
 	})
 }
 

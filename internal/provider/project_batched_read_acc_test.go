@@ -1,11 +1,17 @@
 package provider
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -49,17 +55,19 @@ func TestAccProjectReadsBatched(t *testing.T) {
 	cfg := batchedProjectsConfig(env)
 	var edited, deleted int64
 
-	// The refresh's first read is held long enough for the others, which
-	// Terraform sends at the same time, to wait for it and go out together.
-	holdFirstRead := func() {
-		dev.ResetRequestCounts(t)
-		dev.AddFault(t, testenv.Fault{Method: http.MethodGet, Path: `^/api/projects/[0-9]+/$`, Mode: "slow", DelayMS: 3000, Count: 1})
-	}
+	// The first read of the refresh (and of the drift plan) is held at the
+	// stand-in until Terraform has handed the provider as many reads as it
+	// runs at once: they wait for the held one and go out together.
+	reads := &readResourceGauge{}
+	var held func() error
+	holdFirstRead := func() { held = holdFirstProjectRead(t, dev, reads) }
 	// checkBatched: some reads went out together, and (for a refresh alone)
 	// the 12 reads cost fewer than 12 requests.
 	checkBatched := func(refreshOnly bool) resource.TestCheckFunc {
 		return func(*terraform.State) error {
-			dev.ClearFaults(t)
+			if err := held(); err != nil {
+				return err
+			}
 			lists, gets, all := projectReads.counts(t, dev)
 			t.Logf("12 project reads: %d lists by ids, %d GETs by id", lists, gets)
 			if lists == 0 || refreshOnly && gets+lists >= 12 {
@@ -70,7 +78,12 @@ func TestAccProjectReadsBatched(t *testing.T) {
 	}
 
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+			"labelstudio": func() (tfprotov6.ProviderServer, error) {
+				server, err := testAccProtoV6ProviderFactories["labelstudio"]()
+				return reads.wrap(server), err
+			},
+		},
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -102,4 +115,89 @@ func TestAccProjectReadsBatched(t *testing.T) {
 			{Config: cfg, PlanOnly: true},
 		},
 	})
+}
+
+// cliParallelism is how many resources Terraform and OpenTofu refresh at once
+// (their default -parallelism, which the tests do not change).
+const cliParallelism = 10
+
+// readResourceGauge counts the ReadResource calls of the provider it wraps:
+// those running, and those answered since it was reset.
+type readResourceGauge struct{ running, answered atomic.Int64 }
+
+func (g *readResourceGauge) wrap(server tfprotov6.ProviderServer) tfprotov6.ProviderServer {
+	if server == nil {
+		return nil
+	}
+	return gaugedProvider{ProviderServer: server, gauge: g}
+}
+
+// gaugedProvider is the provider as served, with its reads counted.
+type gaugedProvider struct {
+	tfprotov6.ProviderServer
+	gauge *readResourceGauge
+}
+
+func (p gaugedProvider) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	p.gauge.running.Add(1)
+	defer func() {
+		p.gauge.running.Add(-1)
+		p.gauge.answered.Add(1)
+	}()
+	return p.ProviderServer.ReadResource(ctx, req)
+}
+
+// holdFirstProjectRead holds the answer of the next project GET by id at the
+// stand-in (the first read of a walk, sent while no other is in flight) and
+// releases it once the stand-in holds it and Terraform has handed the
+// provider cliParallelism reads at once: the others are then waiting for it,
+// and go out together after it. A read answered while it is held means reads
+// do not wait for the one in flight; it is released at once. The returned
+// function waits for the release and says what went wrong.
+func holdFirstProjectRead(t *testing.T, dev *testenv.DevClient, reads *readResourceGauge) func() error {
+	t.Helper()
+	dev.ResetRequestCounts(t)
+	reads.answered.Store(0)
+	dev.AddFault(t, testenv.Fault{Method: http.MethodGet, Path: `^/api/projects/[0-9]+/$`, Mode: "hold", Count: 1})
+	result := make(chan error, 1)
+	stop := make(chan struct{})
+	go func() {
+		var err error
+		defer func() { result <- err }() // also when a hook request ends this goroutine
+		// A guard against a hang, not a timing assumption: the condition
+		// holds as soon as Terraform has sent its reads, or never.
+		deadline := time.Now().Add(time.Minute)
+		for {
+			running, answered := reads.running.Load(), reads.answered.Load()
+			if answered > 0 {
+				err = fmt.Errorf("%d project reads were answered while the first was held (%d running); want every read to wait for the one in flight", answered, running)
+				break
+			}
+			if running == cliParallelism && dev.Held(t) == 1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				err = fmt.Errorf("after a minute %d project reads run and the stand-in holds %d answers; want %d and 1", running, dev.Held(t), cliParallelism)
+				break
+			}
+			select {
+			case <-stop: // the test ended first; the stand-in stops with it
+				err = errors.New("the test ended before the held read was released")
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		dev.ClearFaults(t)
+	}()
+	var once sync.Once
+	var err error
+	wait := func() error {
+		once.Do(func() { err = <-result })
+		return err
+	}
+	t.Cleanup(func() {
+		close(stop)
+		_ = wait()
+	})
+	return wait
 }

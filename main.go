@@ -3,12 +3,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 	"os"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/provider"
 )
@@ -26,10 +26,15 @@ func main() {
 	quietWhenTerraformDiscardsLogs()
 	tuneGarbageCollector()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: registryAddress,
-		Debug:   debug,
-	})
+	server, err := provider.NewProtocol6Server(version)()
+	if err != nil {
+		log.Fatal(err.Error())
+	}
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	err = tf6server.Serve(registryAddress, func() tfprotov6.ProviderServer { return server }, opts...)
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -1,7 +1,5 @@
 package client
 
-import "context"
-
 // HoldProjectReads makes c behave as if a project read were in flight, so
 // that the reads made meanwhile wait in batches whatever the timing:
 // waiting counts them, release sends the batches.
@@ -19,6 +17,6 @@ func HoldProjectReads(c *Client) (waiting func() int, release func()) {
 		}
 		return n
 	}
-	release = func() { go b.sendWaiting(context.Background(), c.projectsWithIDs) }
+	release = func() { go b.sendWaiting(c.projectsWithIDs) }
 	return waiting, release
 }

@@ -42,6 +42,10 @@ type idBatches[T listItem[T]] struct {
 type idBatch[T listItem[T]] struct {
 	*listAnswer[T]
 	ids []int64
+	// ctx is the first reader's, which waits for the batch: the request
+	// runs without its cancellation but logs with its loggers, which a
+	// finished call's context no longer has.
+	ctx context.Context
 }
 
 // read answers the read of object id from a batch request (fetch, given the
@@ -51,7 +55,7 @@ func (b *idBatches[T]) read(ctx context.Context, id int64,
 ) (*T, error) {
 	b.mu.Lock()
 	if b.running {
-		batch := b.join(id)
+		batch := b.join(ctx, id)
 		b.mu.Unlock()
 		return batch.answer(ctx, id, get)
 	}
@@ -60,26 +64,26 @@ func (b *idBatches[T]) read(ctx context.Context, id int64,
 	b.running = true
 	b.mu.Unlock()
 	obj, err := get(ctx)
-	go b.sendWaiting(context.WithoutCancel(ctx), fetch)
+	go b.sendWaiting(fetch)
 	return obj, err
 }
 
 // join adds id to the last waiting batch, or to a new one when that is
 // full. The caller holds b.mu.
-func (b *idBatches[T]) join(id int64) *idBatch[T] {
+func (b *idBatches[T]) join(ctx context.Context, id int64) *idBatch[T] {
 	if n := len(b.waiting); n > 0 && len(b.waiting[n-1].ids) < maxBatchIDs {
 		last := b.waiting[n-1]
 		last.ids = append(last.ids, id)
 		return last
 	}
-	batch := &idBatch[T]{listAnswer: newListAnswer[T](), ids: []int64{id}}
+	batch := &idBatch[T]{listAnswer: newListAnswer[T](), ids: []int64{id}, ctx: context.WithoutCancel(ctx)}
 	b.waiting = append(b.waiting, batch)
 	return batch
 }
 
 // sendWaiting sends the waiting batches, one request at a time, until none
 // is left.
-func (b *idBatches[T]) sendWaiting(ctx context.Context, fetch func(context.Context, []int64) ([]T, error)) {
+func (b *idBatches[T]) sendWaiting(fetch func(context.Context, []int64) ([]T, error)) {
 	for {
 		b.mu.Lock()
 		if len(b.waiting) == 0 {
@@ -90,7 +94,7 @@ func (b *idBatches[T]) sendWaiting(ctx context.Context, fetch func(context.Conte
 		batch := b.waiting[0]
 		b.waiting = b.waiting[1:]
 		b.mu.Unlock()
-		batch.fill(ctx, func(ctx context.Context) ([]T, error) { return fetch(ctx, batch.ids) },
+		batch.fill(batch.ctx, func(ctx context.Context) ([]T, error) { return fetch(ctx, batch.ids) },
 			map[string]any{"reads": len(batch.ids)})
 	}
 }

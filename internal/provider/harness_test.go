@@ -16,7 +16,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/labelstudio-tf/terraform-provider-labelstudio/internal/client"
@@ -26,7 +25,7 @@ import (
 // testAccProtoV6ProviderFactories runs the provider in process for
 // terraform-plugin-testing; every acceptance and UnitTest-style test uses it.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"labelstudio": providerserver.NewProtocol6WithError(New("test")()),
+	"labelstudio": NewProtocol6Server("test"),
 }
 
 // TestMain points terraform-plugin-testing at the terraform CLI on PATH when

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -30,7 +29,7 @@ type actionHarness struct {
 
 func newActionHarness(t *testing.T, env *testenv.Env) *actionHarness {
 	t.Helper()
-	server, err := providerserver.NewProtocol6WithError(New("test")())()
+	server, err := NewProtocol6Server("test")()
 	if err != nil {
 		t.Fatalf("provider server: %v", err)
 	}

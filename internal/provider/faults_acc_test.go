@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"sort"
@@ -223,91 +224,94 @@ resource "labelstudio_storage_sync" "test" {
 	})
 }
 
-func TestAccFaultMatrixProject(t *testing.T) { runFaultMatrix(t, testFaultMatrixProject) }
+// objectFaultRow is one object type of the object fault matrix: the
+// create, update, refresh and delete of one object, each under the fault.
+type objectFaultRow struct {
+	typeName string
+	// collection, item and read are the routes (as a fault's path) of the
+	// create, of the object (update, delete), and of a refresh's reads.
+	collection, item, read string
+	// The update changes attribute from first to second.
+	attribute, first, second string
+	// configure prepares what the configuration needs.
+	configure func(t *testing.T, env *testenv.Env, c *client.Client) objectFaultConfig
+	// held lists the ids Label Studio holds in project.
+	held func(ctx context.Context, c *client.Client, project int64) ([]int64, error)
+}
 
-func testFaultMatrixProject(t *testing.T, f matrixFault) {
-	env := testenv.Start(t, testenv.Options{})
-	dev := env.Dev(t)
-	c := testClient(t, env)
-	const typeName = "labelstudio_project"
-	const item = `^/api/projects/[0-9]+/$`
-	config := func(title string, withProject bool) string {
-		out := testAccProviderConfig(env, "request_timeout = "+hclString(faultRequestTimeout), "max_retries = 3")
-		if withProject {
-			out += fmt.Sprintf(`
+// objectFaultConfig is a row's configuration: base goes beside the
+// provider block, object(value) is the object's block for a value of the
+// updated attribute, and project finds the object's project in a state.
+type objectFaultConfig struct {
+	base    string
+	object  func(value string) string
+	project func(*terraform.State) (int64, error)
+}
+
+// objectIDs is the ids of objects listed by list.
+func objectIDs(list func(*client.Client, context.Context, int64) ([]client.Object, error)) func(context.Context, *client.Client, int64) ([]int64, error) {
+	return func(ctx context.Context, c *client.Client, project int64) ([]int64, error) {
+		objects, err := list(c, ctx, project)
+		ids := make([]int64, 0, len(objects))
+		for _, o := range objects {
+			ids = append(ids, o.ID)
+		}
+		return ids, err
+	}
+}
+
+// projectInState is the id of labelstudio_project.test.
+func projectInState(s *terraform.State) (int64, error) {
+	return strconv.ParseInt(s.RootModule().Resources["labelstudio_project.test"].Primary.ID, 10, 64)
+}
+
+var (
+	projectFaultRow = objectFaultRow{
+		typeName: "labelstudio_project", collection: `^/api/projects/$`, item: `^/api/projects/[0-9]+/$`,
+		// A refresh reads a project by id, or with others from a list.
+		read:      `^/api/projects/([0-9]+/)?$`,
+		attribute: "title", first: "matrix", second: "matrix renamed",
+		configure: func(*testing.T, *testenv.Env, *client.Client) objectFaultConfig {
+			return objectFaultConfig{
+				object: func(title string) string {
+					return fmt.Sprintf(`
 resource "labelstudio_project" "test" {
   title                 = %s
   maximum_annotations   = 2
   label_config          = "<View><Text name=\"text\" value=\"$text\"/><Choices name=\"c\" toName=\"text\"><Choice value=\"a\"/></Choices></View>"
 }
 `, hclString(title))
-		}
-		return out
-	}
-	held := checkServerMatchesState(typeName, func() ([]int64, error) {
-		list, err := c.ListProjects(t.Context(), client.ProjectFilter{})
-		ids := make([]int64, 0, len(list))
-		for _, p := range list {
-			ids = append(ids, p.ID)
-		}
-		return ids, err
-	})
-	inject := injector(t, dev, f)
-
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				PreConfig:   inject("POST", `^/api/projects/$`),
-				Config:      config("matrix", true),
-				ExpectError: expectErrorIf(f.createFails, `(?s)no\s+matching\s+object\s+appeared.*terraform\s+import\s+labelstudio_project\.NAME`),
-				Check:       held,
-			},
-			{
-				PreConfig: func() { dev.ClearFaults(t) },
-				Config:    config("matrix", true),
-				Check:     held,
-			},
-			{
-				PreConfig: inject("PATCH", item),
-				Config:    config("matrix renamed", true),
-				Check: resource.ComposeTestCheckFunc(held,
-					resource.TestCheckResourceAttr(typeName+".test", "title", "matrix renamed")),
-			},
-			{
-				// A refresh reads the project's list, and by id if it fails.
-				PreConfig: inject("GET", `^/api/storages/localfiles/[0-9]*$`),
-				Config:    config("matrix renamed", true),
-				Check:     held,
-			},
-			{
-				PreConfig: inject("DELETE", item),
-				Config:    config("", false),
-				Check:     held,
-			},
+				},
+				project: func(*terraform.State) (int64, error) { return 0, nil },
+			}
 		},
-	})
-}
+		held: func(ctx context.Context, c *client.Client, _ int64) ([]int64, error) {
+			list, err := c.ListProjects(ctx, client.ProjectFilter{})
+			ids := make([]int64, 0, len(list))
+			for _, p := range list {
+				ids = append(ids, p.ID)
+			}
+			return ids, err
+		},
+	}
 
-func TestAccFaultMatrixWebhook(t *testing.T) { runFaultMatrix(t, testFaultMatrixWebhook) }
-
-// testFaultMatrixWebhook: Label Studio has nothing unique about a webhook,
-// so a create whose answer is lost must be settled by looking, and never
-// leave a second webhook.
-func testFaultMatrixWebhook(t *testing.T, f matrixFault) {
-	env := testenv.Start(t, testenv.Options{})
-	dev := env.Dev(t)
-	c := testClient(t, env)
-	const typeName = "labelstudio_webhook"
-	const item = `^/api/webhooks/[0-9]+/$`
-	config := func(url string, withWebhook bool) string {
-		out := providerBlock(env.URL, env.APIKey, "request_timeout = "+hclString(faultRequestTimeout), "max_retries = 3") + `
+	// Label Studio has nothing unique about a webhook, so a create whose
+	// answer is lost must be settled by looking, and never leave a second
+	// webhook.
+	webhookFaultRow = objectFaultRow{
+		typeName: "labelstudio_webhook", collection: `^/api/webhooks/$`, item: `^/api/webhooks/[0-9]+/$`,
+		// A refresh reads the project's list, and by id if it fails.
+		read:      `^/api/webhooks/([0-9]+/)?$`,
+		attribute: "url", first: "https://hooks.example.com/matrix", second: "https://hooks.example.com/renamed",
+		configure: func(*testing.T, *testenv.Env, *client.Client) objectFaultConfig {
+			return objectFaultConfig{
+				base: `
 resource "labelstudio_project" "test" {
   title = "Webhook faults"
 }
-`
-		if withWebhook {
-			out += fmt.Sprintf(`
+`,
+				object: func(url string) string {
+					return fmt.Sprintf(`
 resource "labelstudio_webhook" "test" {
   project              = labelstudio_project.test.id
   url                  = %s
@@ -316,75 +320,25 @@ resource "labelstudio_webhook" "test" {
   headers              = { Authorization = "Bearer matrix" }
 }
 `, hclString(url))
-		}
-		return out
-	}
-	held := func(s *terraform.State) error {
-		project, err := strconv.ParseInt(s.RootModule().Resources["labelstudio_project.test"].Primary.ID, 10, 64)
-		if err != nil {
-			return err
-		}
-		return checkServerMatchesState(typeName, func() ([]int64, error) {
-			list, err := c.ListWebhooks(t.Context(), project)
-			ids := make([]int64, 0, len(list))
-			for _, w := range list {
-				ids = append(ids, w.ID)
+				},
+				project: projectInState,
 			}
-			return ids, err
-		})(s)
-	}
-	inject := injector(t, dev, f)
-
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				PreConfig:   inject("POST", `^/api/webhooks/$`),
-				Config:      config("https://hooks.example.com/matrix", true),
-				ExpectError: expectErrorIf(f.createFails, `(?s)no\s+matching\s+object\s+appeared.*terraform\s+import\s+labelstudio_webhook\.NAME`),
-				Check:       held,
-			},
-			{
-				PreConfig: func() { dev.ClearFaults(t) },
-				Config:    config("https://hooks.example.com/matrix", true),
-				Check:     held,
-			},
-			{
-				PreConfig: inject("PATCH", item),
-				Config:    config("https://hooks.example.com/renamed", true),
-				Check: resource.ComposeTestCheckFunc(held,
-					resource.TestCheckResourceAttr(typeName+".test", "url", "https://hooks.example.com/renamed")),
-			},
-			{
-				PreConfig: inject("GET", item),
-				Config:    config("https://hooks.example.com/renamed", true),
-				Check:     held,
-			},
-			{
-				PreConfig: inject("DELETE", item),
-				Config:    config("", false),
-				Check:     held,
-			},
 		},
-	})
-}
+		held: objectIDs((*client.Client).ListWebhooks),
+	}
 
-func TestAccFaultMatrixView(t *testing.T) { runFaultMatrix(t, testFaultMatrixView) }
-
-// testFaultMatrixView: Label Studio has nothing unique about a view and no
-// creation time, so a create whose answer is lost is settled against the
-// views listed before it, and never leaves a second view.
-func testFaultMatrixView(t *testing.T, f matrixFault) {
-	env := testenv.Start(t, testenv.Options{})
-	dev := env.Dev(t)
-	c := testClient(t, env)
-	project := testProject(t, c)
-	const typeName = "labelstudio_view"
-	const item = `^/api/dm/views/[0-9]+/$`
-	config := func(title string, withView bool) string {
-		out := providerBlock(env.URL, env.APIKey, "request_timeout = "+hclString(faultRequestTimeout), "max_retries = 3")
-		if withView {
-			out += fmt.Sprintf(`
+	// Label Studio has nothing unique about a view and no creation time, so
+	// a create whose answer is lost is settled against the views listed
+	// before it, and never leaves a second view.
+	viewFaultRow = objectFaultRow{
+		typeName: "labelstudio_view", collection: `^/api/dm/views/$`, item: `^/api/dm/views/[0-9]+/$`,
+		read:      `^/api/dm/views/([0-9]+/)?$`,
+		attribute: "title", first: "matrix", second: "matrix renamed",
+		configure: func(t *testing.T, _ *testenv.Env, c *client.Client) objectFaultConfig {
+			project := testProject(t, c)
+			return objectFaultConfig{
+				object: func(title string) string {
+					return fmt.Sprintf(`
 resource "labelstudio_view" "test" {
   project = %d
   title   = %s
@@ -395,75 +349,32 @@ resource "labelstudio_view" "test" {
   ordering = ["-tasks:id"]
 }
 `, project, hclString(title))
-		}
-		return out
-	}
-	held := checkServerMatchesState(typeName, func() ([]int64, error) {
-		list, err := c.ListViews(t.Context(), project)
-		ids := make([]int64, 0, len(list))
-		for _, v := range list {
-			ids = append(ids, v.ID)
-		}
-		return ids, err
-	})
-	inject := injector(t, dev, f)
-
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				PreConfig:   inject("POST", `^/api/dm/views/$`),
-				Config:      config("matrix", true),
-				ExpectError: expectErrorIf(f.createFails, `(?s)no\s+matching\s+object\s+appeared.*terraform\s+import\s+labelstudio_view\.NAME`),
-				Check:       held,
-			},
-			{
-				PreConfig: func() { dev.ClearFaults(t) },
-				Config:    config("matrix", true),
-				Check:     held,
-			},
-			{
-				PreConfig: inject("PATCH", item),
-				Config:    config("matrix renamed", true),
-				Check: resource.ComposeTestCheckFunc(held,
-					resource.TestCheckResourceAttr(typeName+".test", "title", "matrix renamed")),
-			},
-			{
-				PreConfig: inject("GET", item),
-				Config:    config("matrix renamed", true),
-				Check:     held,
-			},
-			{
-				PreConfig: inject("DELETE", item),
-				Config:    config("", false),
-				Check:     held,
-			},
+				},
+				project: func(*terraform.State) (int64, error) { return project, nil },
+			}
 		},
-	})
-}
+		held: objectIDs((*client.Client).ListViews),
+	}
 
-func TestAccFaultMatrixMLBackend(t *testing.T) { runFaultMatrix(t, testFaultMatrixMLBackend) }
-
-// testFaultMatrixMLBackend: Label Studio has nothing unique about an ML
-// backend, and its create calls the model (a real one here) twice, so a
-// create whose answer is lost is settled against the project's backends and
-// never leaves a second one; its webhook is Label Studio's, not state's.
-func testFaultMatrixMLBackend(t *testing.T, f matrixFault) {
-	env := testenv.Start(t, testenv.Options{})
-	dev := env.Dev(t)
-	c := testClient(t, env)
-	model := testenv.MLBackend(t, mlbackend.Config{})
-	const typeName = "labelstudio_ml_backend"
-	const item = `^/api/ml/[0-9]+$`
-	config := func(title string, withBackend bool) string {
-		out := providerBlock(env.URL, env.APIKey, "request_timeout = "+hclString(faultRequestTimeout), "max_retries = 3") + fmt.Sprintf(`
+	// Label Studio has nothing unique about an ML backend, and its create
+	// calls the model (a real one here) twice, so a create whose answer is
+	// lost is settled against the project's backends and never leaves a
+	// second one; its webhook is Label Studio's, not state's.
+	mlBackendFaultRow = objectFaultRow{
+		typeName: "labelstudio_ml_backend", collection: `^/api/ml/$`, item: `^/api/ml/[0-9]+$`,
+		read:      `^/api/ml/[0-9]+$`,
+		attribute: "title", first: "yolo", second: "yolo-v2",
+		configure: func(t *testing.T, _ *testenv.Env, _ *client.Client) objectFaultConfig {
+			model := testenv.MLBackend(t, mlbackend.Config{})
+			return objectFaultConfig{
+				base: fmt.Sprintf(`
 resource "labelstudio_project" "test" {
   title        = "ML backend faults"
   label_config = %s
 }
-`, hclString(mlLabelConfig))
-		if withBackend {
-			out += fmt.Sprintf(`
+`, hclString(mlLabelConfig)),
+				object: func(title string) string {
+					return fmt.Sprintf(`
 resource "labelstudio_ml_backend" "test" {
   project      = labelstudio_project.test.id
   url          = %s
@@ -471,55 +382,74 @@ resource "labelstudio_ml_backend" "test" {
   extra_params = jsonencode({ threshold = 0.5 })
 }
 `, hclString(model.URL()), hclString(title))
-		}
-		return out
-	}
-	held := func(s *terraform.State) error {
-		project, err := strconv.ParseInt(s.RootModule().Resources["labelstudio_project.test"].Primary.ID, 10, 64)
-		if err != nil {
-			return err
-		}
-		return checkServerMatchesState(typeName, func() ([]int64, error) {
-			list, err := c.ListMLBackends(t.Context(), project)
-			ids := make([]int64, 0, len(list))
-			for _, b := range list {
-				ids = append(ids, b.ID)
+				},
+				project: projectInState,
 			}
-			return ids, err
-		})(s)
-	}
-	inject := injector(t, dev, f)
-
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				PreConfig:   inject("POST", `^/api/ml/$`),
-				Config:      config("yolo", true),
-				ExpectError: expectErrorIf(f.createFails, `(?s)no\s+matching\s+object\s+appeared.*terraform\s+import\s+labelstudio_ml_backend\.NAME`),
-				Check:       held,
-			},
-			{
-				PreConfig: func() { dev.ClearFaults(t) },
-				Config:    config("yolo", true),
-				Check:     held,
-			},
-			{
-				PreConfig: inject("PATCH", item),
-				Config:    config("yolo-v2", true),
-				Check: resource.ComposeTestCheckFunc(held,
-					resource.TestCheckResourceAttr(typeName+".test", "title", "yolo-v2")),
-			},
-			{
-				PreConfig: inject("GET", item),
-				Config:    config("yolo-v2", true),
-				Check:     held,
-			},
-			{
-				PreConfig: inject("DELETE", item),
-				Config:    config("", false),
-				Check:     held,
-			},
 		},
+		held: objectIDs((*client.Client).ListMLBackends),
+	}
+)
+
+func TestAccFaultMatrixProject(t *testing.T)   { runObjectFaultMatrix(t, projectFaultRow) }
+func TestAccFaultMatrixWebhook(t *testing.T)   { runObjectFaultMatrix(t, webhookFaultRow) }
+func TestAccFaultMatrixView(t *testing.T)      { runObjectFaultMatrix(t, viewFaultRow) }
+func TestAccFaultMatrixMLBackend(t *testing.T) { runObjectFaultMatrix(t, mlBackendFaultRow) }
+
+// runObjectFaultMatrix creates, updates, refreshes and deletes one object of
+// row's type with each fault injected into that request in turn.
+func runObjectFaultMatrix(t *testing.T, row objectFaultRow) {
+	runFaultMatrix(t, func(t *testing.T, f matrixFault) {
+		env := testenv.Start(t, testenv.Options{})
+		dev := env.Dev(t)
+		c := testClient(t, env)
+		setup := row.configure(t, env, c)
+		config := func(value string, withObject bool) string {
+			out := testAccProviderConfig(env, "request_timeout = "+hclString(faultRequestTimeout), "max_retries = 3") + setup.base
+			if withObject {
+				out += setup.object(value)
+			}
+			return out
+		}
+		held := func(s *terraform.State) error {
+			project, err := setup.project(s)
+			if err != nil {
+				return err
+			}
+			return checkServerMatchesState(row.typeName, func() ([]int64, error) { return row.held(t.Context(), c, project) })(s)
+		}
+		inject := injector(t, dev, f)
+
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{
+				{
+					PreConfig:   inject("POST", row.collection),
+					Config:      config(row.first, true),
+					ExpectError: expectErrorIf(f.createFails, `(?s)no\s+matching\s+object\s+appeared.*terraform\s+import\s+`+row.typeName+`\.NAME`),
+					Check:       held,
+				},
+				{
+					PreConfig: func() { dev.ClearFaults(t) },
+					Config:    config(row.first, true),
+					Check:     held,
+				},
+				{
+					PreConfig: inject("PATCH", row.item),
+					Config:    config(row.second, true),
+					Check: resource.ComposeTestCheckFunc(held,
+						resource.TestCheckResourceAttr(row.typeName+".test", row.attribute, row.second)),
+				},
+				{
+					PreConfig: inject("GET", row.read),
+					Config:    config(row.second, true),
+					Check:     held,
+				},
+				{
+					PreConfig: inject("DELETE", row.item),
+					Config:    config("", false),
+					Check:     held,
+				},
+			},
+		})
 	})
 }

@@ -85,6 +85,20 @@ func (l *groupLists[K, T]) read(ctx context.Context, group K, id int64,
 	return list.answer(ctx, id, get)
 }
 
+// readProjectListed reads object id, believed to be in project, from that
+// project's list in lists (list makes the request); an object the list
+// lacks, and every object when project is 0, is read by id (get), so that
+// only the detail view's 404 says it is gone.
+func readProjectListed(ctx context.Context, lists *groupLists[int64, Object], id, project int64,
+	list func(context.Context, int64) ([]Object, error), get func(context.Context, int64) (*Object, error),
+) (*Object, error) {
+	byID := func(ctx context.Context) (*Object, error) { return get(ctx, id) }
+	if project == 0 {
+		return byID(ctx)
+	}
+	return lists.read(ctx, project, id, func(ctx context.Context) ([]Object, error) { return list(ctx, project) }, byID)
+}
+
 // listAnswer is one list request, in flight or answered, that reads wait
 // for.
 type listAnswer[T listItem[T]] struct {

@@ -38,17 +38,10 @@ func (c *Client) GetView(ctx context.Context, id int64) (*View, error) {
 
 // ReadView reads a view believed to be in project: from that project's list
 // (GET /api/dm/views/?project=), one request shared by every read of the
-// project's views (group_lists.go). A view the list lacks, and every view
-// when project is 0, is read by id (GetView), so that only the detail
-// view's 404 says it is gone.
+// project's views (readProjectListed); what the list lacks is read by id
+// (GetView).
 func (c *Client) ReadView(ctx context.Context, id, project int64) (*View, error) {
-	get := func(ctx context.Context) (*View, error) { return c.GetView(ctx, id) }
-	if project == 0 {
-		return get(ctx)
-	}
-	return c.viewLists.read(ctx, project, id, func(ctx context.Context) ([]View, error) {
-		return c.ListViews(ctx, project)
-	}, get)
+	return readProjectListed(ctx, &c.viewLists, id, project, c.ListViews, c.GetView)
 }
 
 // UpdateView PATCHes a view. The body must hold data: Label Studio stores

@@ -47,17 +47,10 @@ func (c *Client) GetWebhook(ctx context.Context, id int64) (*Webhook, error) {
 
 // ReadWebhook reads a webhook believed to be in project: from that
 // project's list (GET /api/webhooks/?project=), one request shared by every
-// read of the project's webhooks (group_lists.go). A webhook the list lacks,
-// and every webhook when project is 0, is read by id (GetWebhook), so that
-// only the detail view's 404 says it is gone.
+// read of the project's webhooks (readProjectListed); what the list lacks
+// is read by id (GetWebhook).
 func (c *Client) ReadWebhook(ctx context.Context, id, project int64) (*Webhook, error) {
-	get := func(ctx context.Context) (*Webhook, error) { return c.GetWebhook(ctx, id) }
-	if project == 0 {
-		return get(ctx)
-	}
-	return c.webhookLists.read(ctx, project, id, func(ctx context.Context) ([]Webhook, error) {
-		return c.ListWebhooks(ctx, project)
-	}, get)
+	return readProjectListed(ctx, &c.webhookLists, id, project, c.ListWebhooks, c.GetWebhook)
 }
 
 // UpdateWebhook PATCHes a webhook. Label Studio stores an empty action list
